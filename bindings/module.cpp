@@ -1,0 +1,12 @@
+// dirctl._core: wires the binding units; nothing else lives here.
+#include "register.h"
+
+PYBIND11_MODULE(_core, m) {
+  using namespace dirctl::py_bindings;
+  m.doc() = "dirctl engine (private): use the public `dirctl` package";
+  register_errors(m);
+  register_values(m);
+  register_directory(m);
+  register_events(m);
+  register_log(m);
+}

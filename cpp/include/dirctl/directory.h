@@ -1,0 +1,105 @@
+// Directory: the facade over one directory file (or ":memory:").
+//
+// It opens the store, loads the in-memory model and routes every operation.
+// Every mutation is validated, written to SQLite together with its audit
+// event inside one transaction, and only then applied to memory; a failure
+// changes nothing, on disk or in memory. Before each operation the directory
+// catches up with commits made by other processes on the same file.
+//
+// The API is generic over kinds: fields are (name, Value) pairs checked
+// against the kind's descriptor (cpp/src/model/kinds.h), so Python and C++
+// callers share one validation path.
+//
+// Thread-safety: one Directory is used by one thread at a time (the Python
+// bindings hold a mutex around each call). Many processes may open one file.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dirctl/event.h"
+#include "dirctl/record.h"
+#include "dirctl/types.h"
+#include "dirctl/value.h"
+
+namespace dirctl {
+
+class Model;
+
+struct OpenOptions {
+  int busy_timeout_ms = 10000;  // how long a writer waits for another process's lock
+};
+
+// Columns of a listing: one (field name, values) pair per field, rows aligned.
+using Columns = std::vector<std::pair<std::string, std::vector<Value>>>;
+
+class Directory {
+ public:
+  // Creates the file (schema at the latest version) or opens and upgrades it.
+  // Throws StorageError for a file that is not a dirctl directory (left
+  // untouched) or that a newer dirctl wrote.
+  explicit Directory(const std::string& path, OpenOptions options = {});
+  ~Directory();
+  Directory(const Directory&) = delete;
+  Directory& operator=(const Directory&) = delete;
+
+  const std::string& path() const;
+  void close();  // idempotent; any later call throws StorageError
+  bool is_closed() const;
+
+  // --- objects of every kind -------------------------------------------
+  // org is kNoId for orgs and admins (directory-wide kinds).
+  Record create(const Actor& actor, Kind kind, Id org, const Fields& fields);
+  Record update(const Actor& actor, Id id, const Fields& fields);
+  void remove(const Actor& actor, Id id);
+  Record get(const Actor& actor, Id id);
+  // By the kind's key fields (username or email; name; hostname; ...).
+  Record find(const Actor& actor, Kind kind, Id org, const std::string& key);
+  std::vector<Record> list(const Actor& actor, Kind kind, Id org);
+  std::size_t count(const Actor& actor, Kind kind, Id org);
+  Columns columns(const Actor& actor, Kind kind, Id org);
+
+  // --- relations ----------------------------------------------------------
+  void add_member(const Actor& actor, Id group, Id member);
+  void remove_member(const Actor& actor, Id group, Id member);
+  std::vector<Record> members(const Actor& actor, Id group);
+  std::vector<Record> groups_of(const Actor& actor, Id member);
+  // Allowed pairs: user|user_group <-> device|device_group,
+  // command <-> device|device_group, admin <-> command. Order does not matter.
+  void associate(const Actor& actor, Id a, Id b);
+  void dissociate(const Actor& actor, Id a, Id b);
+  std::vector<Record> associations(const Actor& actor, Id id);
+
+  // Admin from user: an admin with the user's email, linked to the user.
+  Record create_admin_from_user(const Actor& actor, Id user, const Fields& fields);
+
+  // --- transactions ---------------------------------------------------------
+  // A batch is one write transaction: everything in it commits at once or
+  // not at all. Batches nest; only the outermost commits.
+  void begin_batch();
+  void commit_batch();
+  void rollback_batch();
+  bool in_batch() const;
+
+  // --- audit log -------------------------------------------------------------
+  std::vector<Event> events(const EventFilter& filter);
+  std::int64_t last_event_seq();
+
+  // --- maintenance -------------------------------------------------------------
+  int schema_version() const;
+  static int latest_schema_version();
+  std::string integrity_check();
+  void refresh();  // catch up with other processes now
+  const Model& model();  // for authz and graph, after catching up
+
+  // The state behind the facade (cpp/src/directory/impl.h); named here so the
+  // engine's own units can reach it, opaque to everyone else.
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dirctl

@@ -1,0 +1,78 @@
+// Kind descriptors: for each kind of object, its table and its fields.
+//
+// One table drives validation, SQL, events and the Python surface, so a field
+// is declared once. Field names are dirctl's snake_case; JumpCloud's own API
+// names are accepted as aliases (firstname, jobTitle, employeeIdentifier...).
+// Invariant: every `column` exists in the kind's table of the latest schema
+// (checked by tests/cpp/kinds_test.cpp against the live schema).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dirctl/types.h"
+#include "dirctl/value.h"
+
+namespace dirctl {
+
+enum class FieldType : std::uint8_t {
+  kText,        // free text, trimmed length-checked
+  kEmail,       // syntax-checked, compared case-insensitively
+  kUsername,    // [A-Za-z0-9._-], starts alphanumeric or '_'
+  kBool,
+  kInt,
+  kEnum,        // one of `choices`
+  kDate,        // YYYY-MM-DD
+  kTime,        // ISO-8601 UTC timestamp
+  kAttributes,  // custom attributes: name -> value
+  kOrgSet,      // an admin's org access (stored as edges, not a column)
+  kRef,         // id of another object (an admin's linked user)
+};
+
+enum class Unique : std::uint8_t { kNone, kPerOrg, kGlobal };
+
+// Which in-memory attribute of Entity a field feeds (see model.h).
+enum class Hot : std::uint8_t { kNone, kName, kState, kRole, kLocked, kApiAccess, kRemoteAssist, kLink };
+
+struct FieldSpec {
+  std::string name;
+  FieldType type = FieldType::kText;
+  std::string column;  // "" for kOrgSet
+  bool required = false;
+  bool immutable = false;  // settable only at creation
+  bool readonly = false;   // never settable (created, updated, user link)
+  Unique unique = Unique::kNone;
+  std::size_t max_len = 256;
+  std::int64_t min_value = 0, max_value = 0;  // for kInt
+  std::vector<std::string> choices;             // for kEnum
+  Value default_value;                          // applied at creation when absent
+  std::vector<std::string> aliases;
+  Hot hot = Hot::kNone;
+  bool multiline = false;  // newlines and tabs allowed (scripts, descriptions)
+};
+
+struct KindSpec {
+  Kind kind;
+  std::string name;         // "user"
+  std::string table;        // "users"
+  std::string event_noun;   // "user" -> user_create; groups share "group"
+  bool per_org = true;
+  std::vector<FieldSpec> fields;
+  std::vector<std::string> key_fields;  // find() tries these in order
+
+  const FieldSpec* field(std::string_view name_or_alias) const;
+  const FieldSpec& name_field() const;  // the field with Hot::kName
+  std::string field_names() const;      // "username, email, ..." for messages
+};
+
+const KindSpec& spec(Kind kind);
+const std::vector<const KindSpec*>& all_specs();
+
+// Choices shared with authz and Python.
+const std::vector<std::string>& role_names();  // columns of spec/admin_roles.csv
+const std::vector<std::string>& user_states();
+const std::vector<std::string>& admin_states();
+
+}  // namespace dirctl

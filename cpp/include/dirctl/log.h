@@ -1,0 +1,12 @@
+// Logging switch: the engine logs through spdlog, quiet ("off") by default.
+#pragma once
+
+#include <string>
+
+namespace dirctl {
+
+// level: trace, debug, info, warn, error, critical, off. Throws InvalidArgument.
+void set_log_level(const std::string& level);
+std::string log_level();
+
+}  // namespace dirctl

@@ -1,0 +1,71 @@
+// Directory::Impl: the state behind the facade, and the write discipline.
+//
+// WriteScope is the only way to write: outside a batch it opens BEGIN
+// IMMEDIATE and catches up with other processes under the lock; inside a
+// batch it opens a savepoint, so a failed operation leaves the batch as it
+// was. Memory is changed only after SQLite accepted every row of the
+// operation; if memory may disagree with the file (failed commit, rolled-back
+// batch), the model is reloaded from the file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "dirctl/directory.h"
+#include "dirctl/event.h"
+#include "dirctl/kinds.h"
+#include "model/model.h"
+#include "store/event_log.h"
+#include "store/record_store.h"
+#include "store/store.h"
+
+namespace dirctl {
+
+struct Directory::Impl {
+  Impl(const std::string& path, const OpenOptions& options)
+      : path(path), store(path, options.busy_timeout_ms), records(store), log(store) {}
+
+  std::string path;
+  Store store;
+  RecordStore records;
+  EventLog log;
+  Model model;
+  int batch_depth = 0;
+  std::int64_t last_seq = 0;      // newest event reflected in `model`
+  std::int64_t data_version = -1;  // PRAGMA data_version when last synced
+
+  // sync.cpp
+  void reload();
+  void catch_up();  // no-op inside our own transaction
+  void replay_since(std::int64_t seq);
+  void refresh_object(const ObjectRef& ref);
+
+  // directory.cpp
+  const Entity& entity(Id id, Kind expect = Kind::kNone) const;  // NotFound
+  std::string describe(Id id) const;                             // "user 'alice' (id 12)"
+  Record full_record(Id id);
+  Event event(const Actor& actor, const std::string& type, Id org, Id resource) const;
+  std::int64_t append(Event& e);
+  void authorize(const Actor& actor, Kind kind, const char* verb, Id resource);
+};
+
+class WriteScope {
+ public:
+  explicit WriteScope(Directory::Impl& d);
+  ~WriteScope();
+  WriteScope(const WriteScope&) = delete;
+  WriteScope& operator=(const WriteScope&) = delete;
+  // Call right before changing memory: from here on a failure reloads.
+  void touching_memory() { touched_ = true; }
+  void commit();
+
+ private:
+  Directory::Impl& d_;
+  bool nested_;
+  bool done_ = false;
+  bool touched_ = false;
+};
+
+ObjectRef ref_of(const Directory::Impl& d, Id id);
+
+}  // namespace dirctl

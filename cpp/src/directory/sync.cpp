@@ -1,0 +1,68 @@
+// Loading the model from the file, and catching up with other processes.
+#include <spdlog/spdlog.h>
+
+#include "dirctl/error.h"
+#include "directory/impl.h"
+
+namespace dirctl {
+
+void Directory::Impl::reload() {
+  model.clear();
+  for (const KindSpec* kind : all_specs())
+    records.load_entities(*kind, [this](Id id, const Entity& e) { model.put(id, e); });
+  records.load_edges([this](Id a, Id b) { model.link_unchecked(a, b); });
+  for (const KindSpec* kind : all_specs()) model.note_id(records.max_id(*kind));
+  // Ids of deleted objects are never reused: the log remembers them.
+  model.note_id(static_cast<Id>(log.max_resource_id()));
+  last_seq = log.last_seq();
+  data_version = store.data_version();
+  spdlog::debug("dirctl: loaded {} objects from '{}'", model.live_objects(), path);
+}
+
+void Directory::Impl::catch_up() {
+  if (batch_depth > 0) return;
+  const std::int64_t v = store.data_version();
+  if (v == data_version) return;
+  data_version = v;
+  replay_since(last_seq);
+}
+
+void Directory::Impl::replay_since(std::int64_t seq) {
+  constexpr std::int64_t kReloadAbove = 50000;
+  EventFilter f;
+  f.after_seq = seq;
+  f.limit = kReloadAbove + 1;
+  std::vector<Event> events = log.query(f);
+  if (static_cast<std::int64_t>(events.size()) > kReloadAbove) {
+    reload();
+    return;
+  }
+  spdlog::debug("dirctl: catching up {} events from another process", events.size());
+  for (const Event& e : events) {
+    last_seq = e.seq;
+    if (!e.success) continue;
+    if (e.event_type == "organization_delete") {
+      reload();
+      return;
+    }
+    refresh_object(e.resource);
+    refresh_object(e.target);
+  }
+}
+
+void Directory::Impl::refresh_object(const ObjectRef& ref) {
+  if (ref.id <= 0 || ref.type.empty()) return;
+  const Id id = static_cast<Id>(ref.id);
+  const KindSpec& kind = spec(kind_from_name(ref.type));
+  model.note_id(id);
+  auto rec = records.read(kind, id);
+  if (!rec) {
+    model.erase(id);
+    return;
+  }
+  model.put(id, entity_of(kind, *rec));
+  model.clear_edges(id);
+  for (Id other : records.edges_of(id)) model.link(id, other);
+}
+
+}  // namespace dirctl

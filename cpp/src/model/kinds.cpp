@@ -1,0 +1,247 @@
+#include "dirctl/kinds.h"
+
+#include <array>
+
+#include "dirctl/error.h"
+
+namespace dirctl {
+namespace {
+
+FieldSpec text(std::string name, std::string column, std::size_t max_len = 256) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.column = std::move(column);
+  f.max_len = max_len;
+  return f;
+}
+FieldSpec of_type(FieldType type, std::string name, std::string column) {
+  FieldSpec f = text(std::move(name), std::move(column));
+  f.type = type;
+  return f;
+}
+FieldSpec boolean(std::string name, std::string column, bool dflt) {
+  FieldSpec f = of_type(FieldType::kBool, std::move(name), std::move(column));
+  f.default_value = dflt;
+  return f;
+}
+FieldSpec enumeration(std::string name, std::vector<std::string> choices, std::string dflt) {
+  FieldSpec f = of_type(FieldType::kEnum, name, name);
+  f.choices = std::move(choices);
+  f.default_value = std::move(dflt);
+  return f;
+}
+FieldSpec with(FieldSpec f, std::vector<std::string> aliases) {
+  f.aliases = std::move(aliases);
+  return f;
+}
+FieldSpec required(FieldSpec f) {
+  f.required = true;
+  return f;
+}
+FieldSpec hot(FieldSpec f, Hot h) {
+  f.hot = h;
+  return f;
+}
+FieldSpec unique(FieldSpec f, Unique u) {
+  f.unique = u;
+  return f;
+}
+FieldSpec multiline(FieldSpec f) {
+  f.multiline = true;
+  return f;
+}
+FieldSpec stamp(std::string name) {
+  FieldSpec f = of_type(FieldType::kTime, name, name);
+  f.readonly = true;
+  return f;
+}
+
+KindSpec make_org() {
+  return {Kind::kOrg, "org", "orgs", "organization", false,
+          {hot(unique(required(text("name", "name", 64)), Unique::kGlobal), Hot::kName),
+           multiline(text("description", "description", 1024)), stamp("created"), stamp("updated")},
+          {"name"}};
+}
+
+KindSpec make_user() {
+  FieldSpec username = of_type(FieldType::kUsername, "username", "username");
+  username.max_len = 64;
+  username.immutable = true;
+  FieldSpec email = of_type(FieldType::kEmail, "email", "email");
+  email.max_len = 254;
+  FieldSpec mfa = enumeration("mfa_status", {"not_enrolled", "pending_activation", "enrolled"},
+                              "not_enrolled");
+  return {Kind::kUser, "user", "users", "user", true,
+          {hot(unique(required(username), Unique::kPerOrg), Hot::kName),
+           unique(required(email), Unique::kPerOrg),
+           with(text("first_name", "first_name", 64), {"firstname"}),
+           with(text("middle_name", "middle_name", 64), {"middlename"}),
+           with(text("last_name", "last_name", 64), {"lastname"}),
+           with(text("display_name", "display_name", 128), {"displayname", "preferredName"}),
+           with(text("job_title", "job_title", 128), {"jobTitle"}),
+           text("department", "department", 128),
+           with(unique(text("employee_identifier", "employee_identifier", 64), Unique::kPerOrg),
+                {"employeeIdentifier"}),
+           hot(enumeration("state", user_states(), "active"), Hot::kState),
+           hot(with(boolean("account_locked", "account_locked", false), {"locked"}), Hot::kLocked),
+           with(of_type(FieldType::kDate, "password_expiration_date", "password_expiration_date"),
+                {"password_expiry"}),
+           with(mfa, {"mfa_enrollment_status"}),
+           boolean("sudo", "sudo", false),
+           of_type(FieldType::kAttributes, "attributes", "attributes"),
+           stamp("created"), stamp("updated")},
+          {"username", "email"}};
+}
+
+KindSpec make_admin() {
+  FieldSpec email = of_type(FieldType::kEmail, "email", "email");
+  email.max_len = 254;
+  FieldSpec role = enumeration("role", role_names(), "");
+  role.required = true;
+  role.default_value = std::monostate{};
+  FieldSpec orgs = of_type(FieldType::kOrgSet, "orgs", "");
+  FieldSpec user = of_type(FieldType::kRef, "user", "user_id");
+  user.readonly = true;
+  return {Kind::kAdmin, "admin", "admins", "admin", false,
+          {hot(unique(required(email), Unique::kGlobal), Hot::kName),
+           with(text("first_name", "first_name", 64), {"firstname"}),
+           with(text("last_name", "last_name", 64), {"lastname"}),
+           hot(role, Hot::kRole), orgs,
+           hot(boolean("api_access", "api_access", false), Hot::kApiAccess),
+           hot(enumeration("state", admin_states(), "active"), Hot::kState),
+           boolean("mfa_required", "mfa_required", false), hot(user, Hot::kLink),
+           stamp("created"), stamp("updated")},
+          {"email"}};
+}
+
+KindSpec make_group(Kind kind, std::string name, std::string table) {
+  return {kind, std::move(name), std::move(table), "group", true,
+          {hot(unique(required(text("name", "name", 128)), Unique::kPerOrg), Hot::kName),
+           multiline(text("description", "description", 1024)), stamp("created"), stamp("updated")},
+          {"name"}};
+}
+
+KindSpec make_device() {
+  return {Kind::kDevice, "device", "devices", "device", true,
+          {hot(required(text("hostname", "hostname", 253)), Hot::kName),
+           with(text("display_name", "display_name", 253), {"displayName"}), text("os", "os", 64),
+           text("arch", "arch", 32), with(text("serial_number", "serial_number", 128), {"serialNumber"}),
+           with(text("agent_version", "agent_version", 64), {"agentVersion"}),
+           with(of_type(FieldType::kTime, "last_contact", "last_contact"), {"lastContact"}),
+           hot(boolean("remote_assist_allowed", "remote_assist_allowed", false), Hot::kRemoteAssist),
+           stamp("created"), stamp("updated")},
+          {"hostname"}};
+}
+
+KindSpec make_command() {
+  FieldSpec script = multiline(required(text("script", "script", 1 << 20)));
+  FieldSpec timeout = of_type(FieldType::kInt, "timeout", "timeout");
+  timeout.min_value = 1;
+  timeout.max_value = 86400;
+  timeout.default_value = std::int64_t{120};
+  FieldSpec user = text("user", "run_as", 64);
+  user.default_value = std::string("root");
+  return {Kind::kCommand, "command", "commands", "command", true,
+          {hot(unique(required(text("name", "name", 256)), Unique::kPerOrg), Hot::kName), script,
+           enumeration("shell", {"bash", "sh", "powershell", "cmd"}, "bash"), with(user, {"run_as"}),
+           timeout,
+           with(enumeration("launch_type", {"manual", "one-time", "repeated", "trigger"}, "manual"),
+                {"launchType"}),
+           text("schedule", "schedule", 256),
+           unique(text("trigger", "trigger_name", 128), Unique::kPerOrg), stamp("created"),
+           stamp("updated")},
+          {"name"}};
+}
+
+}  // namespace
+
+const std::vector<std::string>& role_names() {
+  static const std::vector<std::string> kRoles = {
+      "administrator_with_billing", "administrator", "manager", "command_runner_with_billing",
+      "command_runner", "help_desk", "read_only", "billing_only"};
+  return kRoles;
+}
+const std::vector<std::string>& user_states() {
+  static const std::vector<std::string> kStates = {"staged", "active", "suspended"};
+  return kStates;
+}
+const std::vector<std::string>& admin_states() {
+  static const std::vector<std::string> kStates = {"active", "suspended"};
+  return kStates;
+}
+
+const std::vector<const KindSpec*>& all_specs() {
+  static const std::array<KindSpec, 7> kSpecs = {
+      make_org(), make_user(), make_admin(), make_group(Kind::kUserGroup, "user_group", "user_groups"),
+      make_group(Kind::kDeviceGroup, "device_group", "device_groups"), make_device(), make_command()};
+  static const std::vector<const KindSpec*> kAll = [] {
+    std::vector<const KindSpec*> v;
+    for (const auto& s : kSpecs) v.push_back(&s);
+    return v;
+  }();
+  return kAll;
+}
+
+const KindSpec& spec(Kind kind) {
+  for (const KindSpec* s : all_specs())
+    if (s->kind == kind) return *s;
+  throw InvalidArgument("no such kind of object (" + std::to_string(static_cast<int>(kind)) + ")");
+}
+
+const FieldSpec* KindSpec::field(std::string_view name_or_alias) const {
+  for (const auto& f : fields) {
+    if (f.name == name_or_alias) return &f;
+    for (const auto& a : f.aliases)
+      if (a == name_or_alias) return &f;
+  }
+  return nullptr;
+}
+
+const FieldSpec& KindSpec::name_field() const {
+  for (const auto& f : fields)
+    if (f.hot == Hot::kName) return f;
+  throw std::logic_error("kind without a name field: " + name);
+}
+
+std::string KindSpec::field_names() const {
+  std::string out;
+  for (const auto& f : fields) {
+    if (f.readonly) continue;
+    if (!out.empty()) out += ", ";
+    out += f.name;
+  }
+  return out;
+}
+
+std::string_view kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::kOrg: return "org";
+    case Kind::kUser: return "user";
+    case Kind::kAdmin: return "admin";
+    case Kind::kUserGroup: return "user_group";
+    case Kind::kDeviceGroup: return "device_group";
+    case Kind::kDevice: return "device";
+    case Kind::kCommand: return "command";
+    case Kind::kNone: break;
+  }
+  return "none";
+}
+
+Kind kind_from_name(std::string_view name) {
+  for (const KindSpec* s : all_specs())
+    if (s->name == name) return s->kind;
+  throw InvalidArgument("unknown kind '" + std::string(name) +
+                        "'; valid kinds: org, user, admin, user_group, device_group, device, command");
+}
+
+std::string_view actor_type_name(ActorType type) {
+  switch (type) {
+    case ActorType::kSystem: return "system";
+    case ActorType::kAdmin: return "admin";
+    case ActorType::kUser: return "user";
+    case ActorType::kApiKey: return "api_key";
+  }
+  return "system";
+}
+
+}  // namespace dirctl

@@ -1,0 +1,80 @@
+// Model: the in-memory working set that authorisation and the graph read.
+//
+// It holds, for every live object, its kind, org, state, role, flags, linked
+// object and display name, plus the undirected relation edges between objects
+// (the edge's meaning follows from the two kinds: user-user_group is
+// membership, user-device a binding, command-device a target, admin-command a
+// Command Runner assignment, admin-org org access). Full records stay in
+// SQLite and are read by primary key.
+// Invariants: entity(id).kind == kNone for ids never used or deleted; edges
+// are symmetric (b in neighbors(a) iff a in neighbors(b)); no self edges.
+// Not thread-safe; the Directory serialises access.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "dirctl/types.h"
+#include "model/string_pool.h"
+
+namespace dirctl {
+
+enum EntityFlag : std::uint8_t {
+  kFlagLocked = 1,
+  kFlagApiAccess = 2,
+  kFlagRemoteAssist = 4,
+};
+
+struct Entity {
+  Kind kind = Kind::kNone;
+  std::uint8_t state = 0;  // index into user_states() or admin_states()
+  std::uint8_t role = 0;   // index into role_names(), admins only
+  std::uint8_t flags = 0;  // EntityFlag bits
+  Id org = kNoId;          // kNoId for orgs and admins
+  Id link = kNoId;         // admin <-> linked user, both directions
+  std::string_view name;   // username, email, hostname, name (in the pool)
+
+  bool alive() const { return kind != Kind::kNone; }
+  bool has(EntityFlag f) const { return (flags & f) != 0; }
+};
+
+class Model {
+ public:
+  const Entity* find(Id id) const {
+    return id < entities_.size() && entities_[id].alive() ? &entities_[id] : nullptr;
+  }
+  const std::vector<Id>& neighbors(Id id) const;
+  bool linked(Id a, Id b) const;
+  std::size_t count(Kind kind, Id org) const;
+  std::vector<Id> ids_of(Kind kind, Id org) const;  // ascending
+  Id max_id() const { return max_id_; }
+  std::size_t live_objects() const { return live_; }
+
+  // Mutators, called by the Directory only after SQLite accepted the change.
+  Id allocate_id();
+  void note_id(Id id) { max_id_ = std::max(max_id_, id); }
+  void put(Id id, Entity entity);  // insert or replace; interns entity.name
+  void erase(Id id);               // the entity and all its edges
+  void link(Id a, Id b);
+  void link_unchecked(Id a, Id b);  // loading: the store guarantees no duplicates
+  void set_link(Id a, Id b);         // admin <-> linked user
+  void unlink(Id a, Id b);
+  void clear_edges(Id id);
+  void clear();
+  std::size_t memory_bytes() const;  // approximate heap held
+
+ private:
+  static std::uint64_t count_key(Kind kind, Id org) { return (std::uint64_t{org} << 8) | static_cast<std::uint8_t>(kind); }
+  void grow(Id id);
+
+  std::vector<Entity> entities_;
+  std::vector<std::vector<Id>> edges_;
+  std::unordered_map<std::uint64_t, std::size_t> counts_;
+  StringPool names_;
+  Id max_id_ = 0;
+  std::size_t live_ = 0;
+};
+
+}  // namespace dirctl

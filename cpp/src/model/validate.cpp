@@ -1,0 +1,259 @@
+#include "model/validate.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "dirctl/error.h"
+#include "util/clock.h"
+
+namespace dirctl {
+namespace {
+
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+std::string shown(std::string_view s) {
+  constexpr std::size_t kMax = 80;
+  std::string out(s.substr(0, kMax));
+  if (s.size() > kMax) out += "...";
+  return "'" + out + "'";
+}
+
+[[noreturn]] void bad(const KindSpec& kind, const FieldSpec& f, const std::string& what) {
+  throw InvalidArgument(kind.name + " field '" + f.name + "': " + what);
+}
+
+std::string type_word(const Value& v) {
+  switch (v.index()) {
+    case 0: return "null";
+    case 1: return "a boolean";
+    case 2: return "an integer";
+    case 3: return "text";
+    case 4: return "a mapping";
+    default: return "a list";
+  }
+}
+
+const std::string& need_text(const KindSpec& kind, const FieldSpec& f, const Value& v) {
+  const auto* s = std::get_if<std::string>(&v);
+  if (s == nullptr) bad(kind, f, "expected text, got " + type_word(v));
+  return *s;
+}
+
+std::string trimmed(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+void check_chars(const KindSpec& kind, const FieldSpec& f, const std::string& s) {
+  if (!is_valid_utf8(s)) bad(kind, f, shown(s) + " is not valid UTF-8; re-encode the value as UTF-8");
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && !(f.multiline && (c == '\n' || c == '\r' || c == '\t')))
+      bad(kind, f, "control characters are not allowed in " + shown(s));
+  }
+  if (s.size() > f.max_len)
+    bad(kind, f, "is " + std::to_string(s.size()) + " bytes long; the limit is " + std::to_string(f.max_len));
+}
+
+// Returns the canonical value, or throws. Null is allowed here; required-ness
+// is checked by the callers.
+Value check_value(const KindSpec& kind, const FieldSpec& f, const Value& v) {
+  if (is_null(v)) return v;
+  switch (f.type) {
+    case FieldType::kText: {
+      std::string s = f.multiline ? need_text(kind, f, v) : trimmed(need_text(kind, f, v));
+      if (s.empty()) return std::monostate{};
+      check_chars(kind, f, s);
+      return s;
+    }
+    case FieldType::kEmail: {
+      std::string s = trimmed(need_text(kind, f, v));
+      if (s.empty()) return std::monostate{};
+      check_chars(kind, f, s);
+      if (!is_valid_email(s)) bad(kind, f, shown(s) + " is not a valid email address (expected name@example.com)");
+      return s;
+    }
+    case FieldType::kUsername: {
+      std::string s = trimmed(need_text(kind, f, v));
+      if (s.empty()) return std::monostate{};
+      check_chars(kind, f, s);
+      if (!is_valid_username(s))
+        bad(kind, f, shown(s) + " is not a valid username: use letters, digits, '.', '_' or '-', "
+                     "starting with a letter, digit or '_'");
+      return s;
+    }
+    case FieldType::kBool:
+      if (!std::holds_alternative<bool>(v)) bad(kind, f, "expected true or false, got " + type_word(v));
+      return v;
+    case FieldType::kInt: {
+      const auto* i = std::get_if<std::int64_t>(&v);
+      if (i == nullptr) bad(kind, f, "expected an integer, got " + type_word(v));
+      if (*i < f.min_value || *i > f.max_value)
+        bad(kind, f, std::to_string(*i) + " is out of range; use " + std::to_string(f.min_value) + " to " +
+                         std::to_string(f.max_value));
+      return v;
+    }
+    case FieldType::kEnum: {
+      std::string s = lower_ascii(trimmed(need_text(kind, f, v)));
+      if (std::find(f.choices.begin(), f.choices.end(), s) == f.choices.end()) {
+        std::string list;
+        for (const auto& c : f.choices) list += (list.empty() ? "" : ", ") + c;
+        bad(kind, f, shown(need_text(kind, f, v)) + " is not one of: " + list);
+      }
+      return s;
+    }
+    case FieldType::kDate: {
+      std::string s = trimmed(need_text(kind, f, v));
+      if (s.empty()) return std::monostate{};
+      if (!is_iso_date(s)) bad(kind, f, shown(s) + " is not a date; use YYYY-MM-DD");
+      return s;
+    }
+    case FieldType::kTime: {
+      std::string s = trimmed(need_text(kind, f, v));
+      if (s.empty()) return std::monostate{};
+      std::string c = canonical_timestamp(s);
+      if (c.empty()) bad(kind, f, shown(s) + " is not a timestamp; use ISO-8601, e.g. 2026-11-23T14:00:00Z");
+      return c;
+    }
+    case FieldType::kAttributes: {
+      const auto* a = std::get_if<Attributes>(&v);
+      if (a == nullptr) bad(kind, f, "expected a mapping of attribute name to text, got " + type_word(v));
+      for (const auto& [name, value] : *a) {
+        if (name.empty() || name.size() > 64 ||
+            !std::all_of(name.begin(), name.end(), [](char c) { return is_alnum(c) || c == '_'; }))
+          bad(kind, f, "attribute name " + shown(name) + " must be 1-64 letters, digits or '_'");
+        if (value.size() > 1024 || !is_valid_utf8(value))
+          bad(kind, f, "attribute " + shown(name) + " value must be UTF-8 text of at most 1024 bytes");
+      }
+      if (a->size() > 100) bad(kind, f, "at most 100 custom attributes per object");
+      return v;
+    }
+    case FieldType::kOrgSet:
+      if (!std::holds_alternative<IdList>(v)) bad(kind, f, "expected a list of orgs, got " + type_word(v));
+      return v;
+    case FieldType::kRef:
+      return v;
+  }
+  return v;
+}
+
+const FieldSpec& resolve(const KindSpec& kind, const std::string& name) {
+  const FieldSpec* f = kind.field(name);
+  if (f == nullptr)
+    throw InvalidArgument("unknown " + kind.name + " field '" + name + "'; valid fields: " + kind.field_names());
+  if (f->readonly) throw InvalidArgument(kind.name + " field '" + f->name + "' is read-only");
+  return *f;
+}
+
+// Canonical (spec, value) pairs in descriptor order; duplicates rejected.
+std::vector<std::pair<const FieldSpec*, Value>> canonical(const KindSpec& kind, const Fields& given) {
+  std::vector<std::pair<const FieldSpec*, Value>> out;
+  for (const auto& [name, value] : given) {
+    const FieldSpec& f = resolve(kind, name);
+    for (const auto& seen : out)
+      if (seen.first == &f)
+        throw InvalidArgument(kind.name + " field '" + f.name + "' is given twice (as '" + name + "' too)");
+    out.emplace_back(&f, check_value(kind, f, value));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+}  // namespace
+
+Fields validate_create(const KindSpec& kind, const Fields& given) {
+  auto checked = canonical(kind, given);
+  Fields out;
+  for (const auto& f : kind.fields) {
+    if (f.readonly) continue;
+    Value v = f.default_value;
+    for (const auto& [spec, value] : checked)
+      if (spec == &f && !is_null(value)) v = value;
+    if (f.required && is_null(v))
+      throw InvalidArgument(kind.name + " field '" + f.name + "' is required; give " + f.name + "=...");
+    out.emplace_back(f.name, std::move(v));
+  }
+  return out;
+}
+
+Fields validate_update(const KindSpec& kind, const Fields& given) {
+  Fields out;
+  for (auto& [f, value] : canonical(kind, given)) {
+    if (f->immutable)
+      throw InvalidArgument(kind.name + " field '" + f->name + "' cannot be changed after creation");
+    if (f->required && is_null(value))
+      throw InvalidArgument(kind.name + " field '" + f->name + "' is required and cannot be cleared");
+    out.emplace_back(f->name, std::move(value));
+  }
+  return out;
+}
+
+bool is_valid_email(std::string_view email) {
+  auto at = email.find('@');
+  if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) return false;
+  std::string_view local = email.substr(0, at), domain = email.substr(at + 1);
+  if (local.size() > 64 || local.front() == '.' || local.back() == '.' ||
+      local.find("..") != std::string_view::npos)
+    return false;
+  static const std::string_view kLocalExtra = "!#$%&'*+/=?^_`{|}~-.";
+  for (char c : local)
+    if (!is_alnum(c) && kLocalExtra.find(c) == std::string_view::npos) return false;
+  if (domain.empty() || domain.size() > 253) return false;
+  std::size_t labels = 0, start = 0;
+  while (start <= domain.size()) {
+    auto dot = domain.find('.', start);
+    std::string_view label = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label)
+      if (!is_alnum(c) && c != '-') return false;
+    ++labels;
+    if (dot == std::string_view::npos) {
+      if (label.size() < 2 || !std::all_of(label.begin(), label.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+        return false;
+      break;
+    }
+    start = dot + 1;
+  }
+  return labels >= 2;
+}
+
+bool is_valid_username(std::string_view username) {
+  if (username.empty() || username.size() > 64) return false;
+  if (!is_alnum(username.front()) && username.front() != '_') return false;
+  return std::all_of(username.begin(), username.end(),
+                     [](char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n;
+    if (c < 0x80) n = 0;
+    else if (c >= 0xC2 && c <= 0xDF) n = 1;
+    else if (c >= 0xE0 && c <= 0xEF) n = 2;
+    else if (c >= 0xF0 && c <= 0xF4) n = 3;
+    else return false;
+    if (i + n >= s.size() && n > 0) return false;
+    for (std::size_t k = 1; k <= n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    if (n >= 2) {  // overlongs, surrogates, > U+10FFFF
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) ||
+          (c == 0xF4 && c1 >= 0x90))
+        return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace dirctl

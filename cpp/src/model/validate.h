@@ -1,0 +1,27 @@
+// Field validation: turns caller-given fields into canonical, checked fields.
+//
+// Resolves aliases, rejects unknown, read-only and (on update) immutable
+// fields, checks each value's type, enum, length and syntax, applies
+// defaults and required fields on create. Throws InvalidArgument naming the
+// kind, the field, the value and what is expected; never touches storage.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "dirctl/value.h"
+#include "dirctl/kinds.h"
+
+namespace dirctl {
+
+// Every settable field of the kind, in descriptor order, defaults applied.
+Fields validate_create(const KindSpec& kind, const Fields& given);
+// Only the given fields, canonical names, in descriptor order.
+Fields validate_update(const KindSpec& kind, const Fields& given);
+
+bool is_valid_email(std::string_view email);
+bool is_valid_username(std::string_view username);
+bool is_valid_utf8(std::string_view text);
+std::string lower_ascii(std::string_view text);
+
+}  // namespace dirctl

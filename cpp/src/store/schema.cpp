@@ -1,0 +1,121 @@
+#include "store/schema.h"
+
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+
+namespace dirctl {
+namespace {
+
+// Step 1: the base tables. Object ids are global across tables (the
+// directory allocates them), so edges and events can name any object.
+const char* const kStep1 = R"sql(
+CREATE TABLE orgs(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  description TEXT,
+  created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  username TEXT NOT NULL COLLATE NOCASE,
+  email TEXT NOT NULL COLLATE NOCASE,
+  first_name TEXT, middle_name TEXT, last_name TEXT, display_name TEXT,
+  job_title TEXT, department TEXT, employee_identifier TEXT,
+  state TEXT NOT NULL CHECK (state IN ('staged','active','suspended')),
+  account_locked INTEGER NOT NULL DEFAULT 0,
+  password_expiration_date TEXT,
+  mfa_status TEXT NOT NULL DEFAULT 'not_enrolled',
+  sudo INTEGER NOT NULL DEFAULT 0,
+  attributes TEXT,
+  created TEXT NOT NULL, updated TEXT NOT NULL,
+  UNIQUE (org_id, username), UNIQUE (org_id, email));
+CREATE UNIQUE INDEX users_employee_identifier ON users(org_id, employee_identifier)
+  WHERE employee_identifier IS NOT NULL;
+CREATE TABLE admins(
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  first_name TEXT, last_name TEXT,
+  role TEXT NOT NULL,
+  api_access INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK (state IN ('active','suspended')),
+  mfa_required INTEGER NOT NULL DEFAULT 0,
+  user_id INTEGER UNIQUE REFERENCES users(id),
+  created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE TABLE user_groups(
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL COLLATE NOCASE, description TEXT,
+  created TEXT NOT NULL, updated TEXT NOT NULL,
+  UNIQUE (org_id, name));
+CREATE TABLE device_groups(
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL COLLATE NOCASE, description TEXT,
+  created TEXT NOT NULL, updated TEXT NOT NULL,
+  UNIQUE (org_id, name));
+CREATE TABLE devices(
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  hostname TEXT NOT NULL, display_name TEXT, os TEXT, arch TEXT,
+  serial_number TEXT, agent_version TEXT, last_contact TEXT,
+  remote_assist_allowed INTEGER NOT NULL DEFAULT 0,
+  created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE INDEX devices_hostname ON devices(org_id, hostname);
+CREATE TABLE commands(
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL COLLATE NOCASE, script TEXT NOT NULL,
+  shell TEXT NOT NULL, run_as TEXT,
+  timeout INTEGER NOT NULL CHECK (timeout BETWEEN 1 AND 86400),
+  launch_type TEXT NOT NULL, schedule TEXT, trigger_name TEXT,
+  created TEXT NOT NULL, updated TEXT NOT NULL,
+  UNIQUE (org_id, name));
+CREATE UNIQUE INDEX commands_trigger ON commands(org_id, trigger_name) WHERE trigger_name IS NOT NULL;
+-- Relations: undirected, stored once with a < b; the kinds of a and b say
+-- what the edge means (membership, binding, target, runner, org access).
+CREATE TABLE edges(
+  a INTEGER NOT NULL, b INTEGER NOT NULL,
+  PRIMARY KEY (a, b), CHECK (a < b)) WITHOUT ROWID;
+CREATE INDEX edges_b ON edges(b, a);
+-- Directory Insights: append-only, one row per mutation or denied attempt.
+CREATE TABLE events(
+  seq INTEGER PRIMARY KEY,
+  time TEXT NOT NULL,
+  org_id INTEGER NOT NULL DEFAULT 0,
+  event_type TEXT NOT NULL,
+  initiated_by_type TEXT NOT NULL, initiated_by_id INTEGER NOT NULL DEFAULT 0,
+  initiated_by_email TEXT NOT NULL DEFAULT '',
+  resource_type TEXT NOT NULL DEFAULT '', resource_id INTEGER NOT NULL DEFAULT 0,
+  resource_name TEXT NOT NULL DEFAULT '',
+  target_type TEXT NOT NULL DEFAULT '', target_id INTEGER NOT NULL DEFAULT 0,
+  target_name TEXT NOT NULL DEFAULT '',
+  success INTEGER NOT NULL DEFAULT 1,
+  changes TEXT NOT NULL DEFAULT '[]',
+  message TEXT NOT NULL DEFAULT '');
+)sql";
+
+// Step 2: indexes for the event filters (type, time, resource, initiator).
+const char* const kStep2 = R"sql(
+CREATE INDEX events_type ON events(event_type, seq);
+CREATE INDEX events_time ON events(time);
+CREATE INDEX events_resource ON events(resource_id);
+)sql";
+
+const std::vector<const char*>& steps() {
+  static const std::vector<const char*> kSteps = {kStep1, kStep2};
+  return kSteps;
+}
+
+}  // namespace
+
+int latest_schema_version() { return static_cast<int>(steps().size()); }
+
+void migrate(SQLite::Database& db, int from, int to) {
+  for (int v = from + 1; v <= to; ++v) db.exec(steps()[static_cast<std::size_t>(v - 1)]);
+  db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+  db.exec("PRAGMA user_version = " + std::to_string(to));
+}
+
+}  // namespace dirctl

@@ -1,0 +1,66 @@
+// Store: one SQLite connection to a directory file, through SQLiteCpp.
+//
+// Opening checks what the file is before changing anything: a file that is not
+// SQLite, or SQLite that is not a dirctl directory, or a directory written by
+// a newer dirctl, is refused untouched. An older schema is migrated in one
+// IMMEDIATE transaction. The connection runs in WAL mode with foreign keys on
+// and a busy timeout, so several processes may share the file.
+// Every SQLite failure surfaces as dirctl::StorageError with SQLite's
+// extended code. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace SQLite {
+class Database;
+class Statement;
+class Exception;
+}  // namespace SQLite
+
+namespace dirctl {
+
+class Store {
+ public:
+  Store(const std::string& path, int busy_timeout_ms);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  SQLite::Database& db() { return *db_; }
+  // A prepared statement for `sql`, cached for the connection's life, reset
+  // and with bindings cleared.
+  SQLite::Statement& statement(const std::string& sql);
+  void exec(const std::string& sql);
+
+  int schema_version() const { return schema_version_; }
+  bool is_memory() const { return memory_; }
+
+  // Write transactions. begin() takes the write lock at once (BEGIN
+  // IMMEDIATE), waiting up to the busy timeout for another process.
+  void begin();
+  void commit();
+  void rollback() noexcept;
+  // Savepoints nest inside a transaction (one per operation in a batch).
+  void savepoint();
+  void release();
+  void rollback_to() noexcept;
+
+  // Changes whenever another connection commits to the file.
+  std::int64_t data_version();
+  std::string integrity_check();
+
+ private:
+  std::unique_ptr<SQLite::Database> db_;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+  std::string path_;
+  int schema_version_ = 0;
+  bool memory_ = false;
+};
+
+// Converts a SQLiteCpp exception into StorageError, adding what to do.
+[[noreturn]] void throw_storage(const SQLite::Exception& e, const std::string& doing);
+
+}  // namespace dirctl

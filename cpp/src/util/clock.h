@@ -1,0 +1,17 @@
+// UTC clock and ISO-8601 text for stored times (HowardHinnant date).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace dirctl {
+
+// "2026-11-23T14:34:00.123Z", now.
+std::string utc_now_iso();
+// True for "YYYY-MM-DD" naming a real calendar day.
+bool is_iso_date(std::string_view text);
+// Parses ISO-8601 with optional fraction and 'Z' or offset; returns the
+// canonical UTC form, or "" when the text is not a timestamp.
+std::string canonical_timestamp(std::string_view text);
+
+}  // namespace dirctl

@@ -1,0 +1,65 @@
+#include "util/json_text.h"
+
+#include <nlohmann/json.hpp>
+
+#include "dirctl/error.h"
+
+namespace dirctl {
+namespace {
+
+nlohmann::json to_json(const Value& v) {
+  struct Visit {
+    nlohmann::json operator()(std::monostate) const { return nullptr; }
+    nlohmann::json operator()(bool b) const { return b; }
+    nlohmann::json operator()(std::int64_t i) const { return i; }
+    nlohmann::json operator()(const std::string& s) const { return s; }
+    nlohmann::json operator()(const Attributes& a) const { return nlohmann::json(a); }
+    nlohmann::json operator()(const IdList& ids) const { return nlohmann::json(ids); }
+  };
+  return std::visit(Visit{}, v);
+}
+
+}  // namespace
+
+std::string to_json_text(const Value& v) {
+  return to_json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string attributes_to_json(const Attributes& attrs) {
+  return nlohmann::json(attrs).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Attributes attributes_from_json(const std::string& text) {
+  try {
+    return nlohmann::json::parse(text).get<Attributes>();
+  } catch (const nlohmann::json::exception& e) {
+    throw StorageError("stored custom attributes are not a JSON object of strings: " +
+                       std::string(e.what()));
+  }
+}
+
+std::string changes_to_json(const std::vector<FieldChange>& changes) {
+  // from/to are JSON texts already (to_json_text); field names are descriptor
+  // identifiers, so concatenation yields valid JSON without a re-parse.
+  std::string out = "[";
+  for (const auto& c : changes) {
+    if (out.size() > 1) out += ',';
+    out += "{\"field\":" + nlohmann::json(c.field).dump() + ",\"from\":" + c.from + ",\"to\":" + c.to + "}";
+  }
+  out += ']';
+  return out;
+}
+
+std::vector<FieldChange> changes_from_json(const std::string& text) {
+  std::vector<FieldChange> out;
+  if (text.empty()) return out;
+  try {
+    for (const auto& c : nlohmann::json::parse(text))
+      out.push_back({c.at("field").get<std::string>(), c.at("from").dump(), c.at("to").dump()});
+  } catch (const nlohmann::json::exception& e) {
+    throw StorageError("stored event changes are not valid JSON: " + std::string(e.what()));
+  }
+  return out;
+}
+
+}  // namespace dirctl

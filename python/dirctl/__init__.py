@@ -1,0 +1,36 @@
+"""dirctl: a directory core for IT teams.
+
+Users, admins, groups, devices and commands in one SQLite file, the graph of
+what is assigned to what, and an audit log of every change. See README.md.
+"""
+
+from __future__ import annotations
+
+from .errors import Conflict, Error, InvalidArgument, NotFound, PermissionDenied, StorageError
+
+try:
+    from . import _core
+except ImportError as exc:  # pragma: no cover - exercised only on broken installs
+    raise ImportError(
+        "dirctl's compiled engine (dirctl._core) could not be imported: was the extension built? "
+        "Install with `pip install .` from the source tree (see README.md)."
+    ) from exc
+
+from .directory import Directory, open
+from .events import Event
+from .objects import Admin, Command, Device, DeviceGroup, Object, Org, User, UserGroup
+from .roles import Role
+
+__version__ = "0.1.0"
+
+
+def set_log_level(level: str) -> None:
+    """Set the engine's log level (trace, debug, info, warn, error, critical, off). Default: off."""
+    _core.set_log_level(level)
+
+
+__all__ = [
+    "open", "Directory", "Org", "User", "Admin", "UserGroup", "DeviceGroup", "Device", "Command", "Object",
+    "Event", "Role", "Error", "NotFound", "Conflict", "InvalidArgument", "PermissionDenied", "StorageError",
+    "set_log_level",
+]

@@ -1,0 +1,153 @@
+"""Collections: the objects of one kind in one org (or directory-wide).
+
+``org.users``, ``org.user_groups``, ``org.devices``, ``org.commands``,
+``org.device_groups``, ``d.orgs`` and ``d.admins`` are collections. Each
+creates, finds, changes, deletes, counts, iterates and turns into a pandas
+DataFrame; the engine validates every field.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .errors import InvalidArgument, NotFound
+from .objects import Object, _id
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+    from .directory import Directory
+
+
+def _value(kind: str, name: str, value: Any) -> Any:
+    """A Python value as the engine takes it (None, bool, int, str, dict, list of ids)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            raise InvalidArgument(f"{kind} field {name!r}: give a timezone-aware datetime (e.g. tzinfo=timezone.utc)")
+        return value.astimezone(_dt.timezone.utc).isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        bad = [k for k, v in value.items() if not isinstance(k, str) or not isinstance(v, str)]
+        if bad:
+            raise InvalidArgument(f"{kind} field {name!r}: attribute names and values must be text; fix {bad[:3]!r}")
+        return dict(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_id(v) for v in value]
+    raise InvalidArgument(f"{kind} field {name!r}: {type(value).__name__} values are not accepted ({value!r})")
+
+
+def _fields(kind: str, given: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(k, _value(kind, k, v)) for k, v in given.items()]
+
+
+class Collection:
+    """The objects of one kind in one org."""
+
+    def __init__(self, directory: Directory, kind: str, org_id: int) -> None:
+        self._dir = directory
+        self._kind = kind
+        self._org = org_id
+
+    def create(self, **fields: Any) -> Any:
+        """Create an object from keyword fields; returns it. Unknown fields are an error."""
+        return self._dir._wrap(self._dir._core.create(self._kind, self._org, _fields(self._kind, fields)))
+
+    def get(self, key: Object | int | str) -> Any:
+        """By id, or by the kind's key (username or email; name; hostname; email). NotFound if missing."""
+        if isinstance(key, Object):
+            key = key.id
+        if isinstance(key, int) and not isinstance(key, bool):
+            obj = self._dir._wrap(self._dir._core.get(key))
+            if obj.kind != self._kind or (self._org and obj.org_id != self._org):
+                raise NotFound(f"no {self._kind} with id {key} here")
+            return obj
+        if not isinstance(key, str):
+            raise InvalidArgument(f"look a {self._kind} up by id or text, not {type(key).__name__}")
+        return self._dir._wrap(self._dir._core.find(self._kind, self._org, key))
+
+    def update(self, obj: Object | int | str, **fields: Any) -> Any:
+        """Change the given fields; returns the object as now stored."""
+        target = self.get(obj)
+        return self._dir._wrap(self._dir._core.update(target.id, _fields(self._kind, fields)))
+
+    def delete(self, obj: Object | int | str) -> None:
+        """Delete the object with its memberships and associations."""
+        self._dir._core.remove(self.get(obj).id)
+
+    def __len__(self) -> int:
+        return int(self._dir._core.count(self._kind, self._org))
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter([self._dir._wrap(r) for r in self._dir._core.list(self._kind, self._org)])
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self.get(key)  # type: ignore[arg-type]
+        except (NotFound, InvalidArgument):
+            return False
+        return True
+
+    def to_frame(self) -> pandas.DataFrame:
+        """Every object as a row of a pandas DataFrame, indexed by id."""
+        from .frames import frame_from_columns
+
+        return frame_from_columns(self._dir._core.columns(self._kind, self._org), index="id")
+
+    def __repr__(self) -> str:
+        return f"<{self._kind}s of org {self._org}: {len(self)}>"
+
+
+class GroupCollection(Collection):
+    """User groups or device groups of one org, with their members."""
+
+    def create(self, name: str, **fields: Any) -> Any:  # type: ignore[override]
+        """Create a group with a name unique among this org's groups of its kind."""
+        return super().create(name=name, **fields)
+
+    def add_member(self, group: Object | int | str, member: Object | int) -> None:
+        """Add a user to a user group, or a device to a device group (no-op if already in)."""
+        self._dir._core.add_member(self.get(group).id, _id(member))
+
+    def remove_member(self, group: Object | int | str, member: Object | int) -> None:
+        """Remove a member; NotFound if it is not one."""
+        self._dir._core.remove_member(self.get(group).id, _id(member))
+
+    def members(self, group: Object | int | str) -> list[Any]:
+        """The members of a group, by id."""
+        return [self._dir._wrap(r) for r in self._dir._core.members(self.get(group).id)]
+
+    def of(self, member: Object | int) -> list[Any]:
+        """The groups a user or device belongs to."""
+        return [self._dir._wrap(r) for r in self._dir._core.groups_of(_id(member))]
+
+
+class OrgCollection(Collection):
+    """The orgs of the directory (a multi-tenant portal when there are several)."""
+
+    def __init__(self, directory: Directory) -> None:
+        super().__init__(directory, "org", 0)
+
+    def create(self, name: str, **fields: Any) -> Any:  # type: ignore[override]
+        """Create an org with a unique name."""
+        return super().create(name=name, **fields)
+
+
+class AdminCollection(Collection):
+    """The admins of the directory (each with access to some orgs)."""
+
+    def __init__(self, directory: Directory) -> None:
+        super().__init__(directory, "admin", 0)
+
+    def create(self, email: str, role: str, orgs: Any = (), **fields: Any) -> Any:  # type: ignore[override]
+        """Create an admin with a role and org access (API access is off by default)."""
+        return super().create(email=email, role=role, orgs=list(orgs), **fields)
+
+    def create_from_user(self, user: Object | int, role: str, **fields: Any) -> Any:
+        """Give a user an admin role: an admin with the user's email, linked to the user.
+        If an unlinked admin with that email exists, it is linked instead (seed 003)."""
+        return self._dir._wrap(self._dir._core.create_admin_from_user(_id(user), _fields("admin", dict(role=role, **fields))))

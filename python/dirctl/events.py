@@ -1,0 +1,115 @@
+"""Audit events (Directory Insights) as values and as DataFrames."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    """One audit record: what happened, when, who did it, to what, and what changed."""
+
+    seq: int
+    time: str
+    org: int
+    event_type: str
+    initiated_by: dict[str, Any]
+    resource: dict[str, Any]
+    target: dict[str, Any]
+    success: bool
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""
+
+    @classmethod
+    def _from_core(cls, raw: dict[str, Any]) -> Event:
+        changes = [{"field": c["field"], "from": json.loads(c["from"]), "to": json.loads(c["to"])} for c in raw["changes"]]
+        return cls(**{**raw, "changes": changes})
+
+    def __repr__(self) -> str:
+        who = self.initiated_by.get("email") or self.initiated_by.get("type")
+        what = f"{self.resource.get('type')} {self.resource.get('name')!r}" if self.resource else ""
+        ok = "" if self.success else ", success=False"
+        return f"Event(#{self.seq} {self.time} {self.event_type} by {who}: {what}{ok})"
+
+
+def _time(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_dt.timezone.utc)
+        return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def build_filter(core: Any, **criteria: Any) -> Any:
+    """An engine EventFilter from keyword criteria (see Directory.events)."""
+    from .objects import Object
+
+    f = core.EventFilter()
+    f.type = criteria.pop("type", None)
+    f.since = _time(criteria.pop("since", None))
+    f.until = _time(criteria.pop("until", None))
+    initiated_by = criteria.pop("initiated_by", None)
+    if isinstance(initiated_by, Object):
+        f.initiated_by_id = initiated_by.id
+    elif isinstance(initiated_by, str):
+        f.initiated_by_type = initiated_by
+    elif initiated_by is not None:
+        f.initiated_by_id = int(initiated_by)
+    resource = criteria.pop("resource", None)
+    if isinstance(resource, Object):
+        f.resource_id = resource.id
+    elif resource is not None:
+        f.resource_id = int(resource)
+    f.resource_type = criteria.pop("resource_type", None)
+    org = criteria.pop("org", None)
+    if org is not None:
+        f.org = org.id if isinstance(org, Object) else int(org)
+    f.success = criteria.pop("success", None)
+    f.after_seq = int(criteria.pop("after_seq", 0))
+    limit = criteria.pop("limit", None)
+    f.limit = -1 if limit is None else int(limit)
+    if criteria:
+        from .errors import InvalidArgument
+
+        raise InvalidArgument(
+            f"unknown event filter {sorted(criteria)}; use type, since, until, initiated_by, resource, "
+            "resource_type, org, success, after_seq, limit"
+        )
+    return f
+
+
+def events_frame(events: list[Event]) -> Any:
+    """Events as a DataFrame, one row per event, nested fields flattened."""
+    from .frames import frame_from_columns
+
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "seq", "time", "org", "event_type", "initiated_by_type", "initiated_by_id", "initiated_by_email",
+        "resource_type", "resource_id", "resource_name", "target_type", "target_id", "target_name", "success",
+        "changes", "message")}
+    for e in events:
+        cols["seq"].append(e.seq)
+        cols["time"].append(e.time)
+        cols["org"].append(e.org)
+        cols["event_type"].append(e.event_type)
+        for prefix, ref in (("initiated_by", e.initiated_by), ("resource", e.resource), ("target", e.target)):
+            cols[f"{prefix}_type"].append(ref.get("type"))
+            cols[f"{prefix}_id"].append(ref.get("id"))
+            if prefix == "initiated_by":
+                cols["initiated_by_email"].append(ref.get("email"))
+            else:
+                cols[f"{prefix}_name"].append(ref.get("name"))
+        cols["success"].append(e.success)
+        cols["changes"].append(e.changes)
+        cols["message"].append(e.message)
+    frame = frame_from_columns(cols, index="seq")
+    import pandas as pd
+
+    frame["time"] = pd.to_datetime(frame["time"], utc=True)
+    return frame
