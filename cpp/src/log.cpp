@@ -1,17 +1,24 @@
 #include "dirctl/log.h"
 
+#include <cstdlib>
+
 #include <spdlog/spdlog.h>
 
 #include "dirctl/error.h"
 
 namespace dirctl {
-namespace {
-struct QuietByDefault {
-  QuietByDefault() { spdlog::set_level(spdlog::level::off); }
-} const kQuiet;
-}  // namespace
+void init_logging_once() {
+  static const bool kDone = [] {
+    // Quiet unless the caller asked otherwise (DIRCTL_LOG_LEVEL or set_log_level).
+    const char* env = std::getenv("DIRCTL_LOG_LEVEL");
+    spdlog::set_level(env ? spdlog::level::from_str(env) : spdlog::level::off);
+    return true;
+  }();
+  (void)kDone;
+}
 
 void set_log_level(const std::string& level) {
+  init_logging_once();
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off")
     throw InvalidArgument("unknown log level '" + level + "'; use trace, debug, info, warn, error, critical or off");

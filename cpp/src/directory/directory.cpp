@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dirctl/error.h"
+#include "dirctl/log.h"
 #include "directory/impl.h"
 #include "model/validate.h"
 #include "store/schema.h"
@@ -128,7 +129,7 @@ void Directory::Impl::authorize(const Actor& actor, Kind, const char*, Id) {
 // ---- Directory ---------------------------------------------------------------
 
 Directory::Directory(const std::string& path, OpenOptions options)
-    : impl_(std::make_unique<Impl>(path, options)) {
+    : impl_((init_logging_once(), std::make_unique<Impl>(path, options))) {
   impl_->reload();
   spdlog::info("dirctl: opened '{}' (schema {}, {} objects)", path, impl_->store.schema_version(),
                impl_->model.live_objects());

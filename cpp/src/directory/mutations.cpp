@@ -96,6 +96,25 @@ void forbid_linked_email_change(Directory::Impl& d, const Entity& e, Id id, cons
                         " and their emails must match; remove the admin role first (d.admins.delete)");
 }
 
+// The record create() stored, without reading it back: descriptor order,
+// every field present, stamps set.
+Record as_stored(const KindSpec& kind, Id id, Id org, const Fields& checked, const std::string& now) {
+  Record r{kind.kind, id, org, {}};
+  r.fields.reserve(kind.fields.size());
+  for (const auto& f : kind.fields) {
+    Value v = f.readonly && f.type == FieldType::kTime ? Value{now} : field_of(checked, f.name);
+    if (f.type == FieldType::kAttributes && is_null(v)) v = Attributes{};
+    if (f.type == FieldType::kOrgSet) {
+      IdList orgs = std::holds_alternative<IdList>(v) ? std::get<IdList>(v) : IdList{};
+      std::sort(orgs.begin(), orgs.end());
+      orgs.erase(std::unique(orgs.begin(), orgs.end()), orgs.end());
+      v = std::move(orgs);
+    }
+    r.fields.emplace_back(f.name, std::move(v));
+  }
+  return r;
+}
+
 }  // namespace
 
 Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields& fields) {
@@ -123,7 +142,7 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
   d.model.put(id, entity_of(kind, Record{kind_id, id, org, checked}));
   for (auto o : orgs) d.model.link(id, static_cast<Id>(o));
   w.commit();
-  return d.full_record(id);
+  return as_stored(kind, id, org, checked, now);
 }
 
 Record Directory::update(const Actor& actor, Id id, const Fields& fields) {

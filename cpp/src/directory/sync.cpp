@@ -8,12 +8,13 @@ namespace dirctl {
 
 void Directory::Impl::reload() {
   model.clear();
-  for (const KindSpec* kind : all_specs())
-    records.load_entities(*kind, [this](Id id, const Entity& e) { model.put(id, e); });
-  records.load_edges([this](Id a, Id b) { model.link_unchecked(a, b); });
   for (const KindSpec* kind : all_specs()) model.note_id(records.max_id(*kind));
   // Ids of deleted objects are never reused: the log remembers them.
   model.note_id(static_cast<Id>(log.max_resource_id()));
+  model.reserve(model.max_id());
+  for (const KindSpec* kind : all_specs())
+    records.load_entities(*kind, [this](Id id, const Entity& e) { model.put(id, e); });
+  records.load_edges([this](Id a, Id b) { model.link_unchecked(a, b); });
   last_seq = log.last_seq();
   data_version = store.data_version();
   spdlog::debug("dirctl: loaded {} objects from '{}'", model.live_objects(), path);

@@ -46,7 +46,8 @@ Id Model::allocate_id() {
 
 void Model::grow(Id id) {
   if (id >= entities_.size()) {
-    std::size_t n = std::max<std::size_t>(std::size_t{id} + 1, entities_.size() + entities_.size() / 2);
+    std::size_t n = std::size_t{id} + 1;
+    if (n > entities_.capacity()) n = std::max(n, entities_.size() + entities_.size() / 2);
     entities_.resize(n);
     edges_.resize(n);
   }
@@ -112,6 +113,11 @@ void Model::clear_edges(Id id) {
   if (id >= edges_.size()) return;
   for (Id other : edges_[id]) erase_one(edges_[other], id);
   std::vector<Id>().swap(edges_[id]);
+}
+
+void Model::reserve(Id max_id) {
+  entities_.reserve(std::size_t{max_id} + 1);
+  edges_.reserve(std::size_t{max_id} + 1);
 }
 
 void Model::clear() {

@@ -63,6 +63,7 @@ class Model {
   void unlink(Id a, Id b);
   void clear_edges(Id id);
   void clear();
+  void reserve(Id max_id);  // before a bulk load: no growth slack
   std::size_t memory_bytes() const;  // approximate heap held
 
  private:

@@ -71,7 +71,7 @@ Store::Store(const std::string& path, int busy_timeout_ms) : path_(path) {
     db_->exec("PRAGMA synchronous = FULL");
     db_->exec("PRAGMA foreign_keys = ON");
     db_->exec("PRAGMA temp_store = MEMORY");
-    db_->exec("PRAGMA cache_size = -65536");
+    db_->exec("PRAGMA cache_size = -16384");  // 16 MiB page cache
     if (version < latest) {
       begin();
       try {
@@ -145,8 +145,21 @@ void Store::rollback() noexcept {
   if (sqlite3_get_autocommit(db_->getHandle()) == 0) sqlite3_exec(db_->getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-void Store::savepoint() { exec("SAVEPOINT op"); }
-void Store::release() { exec("RELEASE op"); }
+void Store::savepoint() {
+  try {
+    statement("SAVEPOINT op").exec();
+  } catch (const SQLite::Exception& e) {
+    throw_storage(e, "cannot start an operation on '" + path_ + "'");
+  }
+}
+
+void Store::release() {
+  try {
+    statement("RELEASE op").exec();
+  } catch (const SQLite::Exception& e) {
+    throw_storage(e, "cannot finish an operation on '" + path_ + "'");
+  }
+}
 void Store::rollback_to() noexcept {
   for (auto& [sql, stmt] : statements_) {
     try {

@@ -1,6 +1,7 @@
 #include "util/clock.h"
 
 #include <chrono>
+#include <cstdio>
 #include <sstream>
 
 #include <date/date.h>
@@ -8,8 +9,17 @@
 namespace dirctl {
 
 std::string utc_now_iso() {
-  auto now = date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  return date::format("%FT%TZ", now);
+  // Hot (every mutation stamps one): civil date arithmetic, no streams.
+  const auto now = date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  const auto day = date::floor<date::days>(now);
+  const date::year_month_day ymd{day};
+  const date::hh_mm_ss<std::chrono::milliseconds> t{now - day};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(t.hours().count()),
+                static_cast<int>(t.minutes().count()), static_cast<int>(t.seconds().count()),
+                static_cast<int>(t.subseconds().count()));
+  return buf;
 }
 
 bool is_iso_date(std::string_view text) {

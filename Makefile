@@ -1,0 +1,51 @@
+# dirctl: the two commands of the README, each installing what is missing.
+#   make demo   build, install, and run the main job on a local SQLite file (acme.db)
+#   make test   build, install, and run every test (GoogleTest, pytest, notebooks,
+#               and the C++ tests once more under ASan + UBSan)
+# Needs root (apt) on a fresh Debian 12 machine; both are safe to re-run.
+
+PYTHON   ?= python3
+JOBS     ?= 2
+DB       ?= acme.db
+APT_PKGS := g++ pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev \
+            libboost-graph-dev libsodium-dev libgtest-dev libhowardhinnant-date-dev nlohmann-json3-dev
+PYBIND11_DIR = $(shell $(PYTHON) -m pybind11 --cmakedir)
+
+.PHONY: demo test deps install test-build test-cpp-sanitized bench clean
+
+deps:
+	@missing=$$(for p in $(APT_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	$(PYTHON) -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "pybind11>=2.12" ninja cmake
+
+install: deps
+	$(PYTHON) -m pip install -q --disable-pip-version-check --no-build-isolation ".[test,bench]"
+
+demo: install
+	$(PYTHON) examples/quickstart.py $(DB)
+
+test-build: install
+	cmake -S . -B build/tests -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDIRCTL_BUILD_TESTS=ON \
+	  -DDIRCTL_BUILD_PYTHON=OFF -Dpybind11_DIR=$(PYBIND11_DIR) -DPython_EXECUTABLE=$$(command -v $(PYTHON))
+	cmake --build build/tests -j $(JOBS)
+
+test-cpp-sanitized: deps
+	cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIRCTL_SANITIZE=ON -DDIRCTL_BUILD_TESTS=ON \
+	  -DDIRCTL_BUILD_PYTHON=OFF -DDIRCTL_TEST_PYTHON=OFF
+	cmake --build build/asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/asan --output-on-failure
+
+test: test-build test-cpp-sanitized
+	ctest --test-dir build/tests --output-on-failure
+
+bench: install
+	cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIRCTL_BUILD_BENCH=ON -DDIRCTL_BUILD_PYTHON=OFF
+	cmake --build build/bench -j $(JOBS)
+	./build/bench/bench/directory_bench
+	$(PYTHON) bench/python_build_bench.py
+
+clean:
+	rm -rf build $(DB) $(DB)-wal $(DB)-shm

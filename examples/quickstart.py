@@ -1,0 +1,94 @@
+"""The main job: create (or reopen) a directory file, build a small realistic
+org in it, and print what it holds.
+
+    python examples/quickstart.py [acme.db]
+
+Running it again reopens the file and shows the same org (nothing is duplicated).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import dirctl
+
+PEOPLE = [
+    ("alice", "Alice", "Ng", "Engineering", "SRE"),
+    ("bob", "Bob", "Okafor", "Engineering", "Backend engineer"),
+    ("carmen", "Carmen", "Diaz", "IT", "IT lead"),
+    ("dmitri", "Dmitri", "Ivanov", "Engineering", "Frontend engineer"),
+    ("erin", "Erin", "Walsh", "Finance", "Controller"),
+    ("farah", "Farah", "Haddad", "IT", "Help desk"),
+]
+
+
+def build(d: dirctl.Directory) -> dirctl.Org:
+    """One batch: the org, its people, groups, fleet, a command and its runner."""
+    with d.batch():
+        org = d.orgs.create("acme", description="Acme Corp, main tenant")
+        users = {
+            username: org.users.create(
+                username=username, email=f"{username}@acme.com", first_name=first, last_name=last,
+                department=dept, job_title=title, employee_identifier=f"E{1000 + i}",
+            )
+            for i, (username, first, last, dept, title) in enumerate(PEOPLE)
+        }
+        org.users.update(users["erin"], state="suspended")
+        eng = org.user_groups.create("engineering", description="everyone who ships code")
+        it = org.user_groups.create("it")
+        for name in ("alice", "bob", "dmitri"):
+            org.user_groups.add_member(eng, users[name])
+        for name in ("carmen", "farah"):
+            org.user_groups.add_member(it, users[name])
+
+        prod = org.device_groups.create("prod-web")
+        laptops = org.device_groups.create("laptops")
+        for i in range(1, 4):
+            org.device_groups.add_member(prod, org.devices.create(hostname=f"web-0{i}", os="linux", arch="x86_64"))
+        for name in ("alice", "bob", "carmen"):
+            org.device_groups.add_member(laptops, org.devices.create(hostname=f"{name}-mbp", os="darwin", arch="arm64"))
+
+        org.associate(eng, prod)      # engineers may log in to the web fleet
+        org.associate(it, laptops)    # IT may log in to every laptop
+        restart = org.commands.create(name="restart nginx", script="systemctl restart nginx", shell="bash",
+                                      user="root", timeout=60)
+        org.associate(restart, prod)
+
+        d.admins.create(email="root@acme.com", role="administrator_with_billing", orgs=[org],
+                        first_name="Root", last_name="Admin")
+        runner = d.admins.create(email="ops@acme.com", role="command_runner", orgs=[org])
+        org.associate(runner, restart)  # ops may run 'restart nginx', nothing else
+        d.admins.create_from_user(users["carmen"], role="help_desk")
+    return org
+
+
+def show(d: dirctl.Directory, org: dirctl.Org) -> None:
+    print(d)
+    print(org)
+    print("\nUsers:")
+    print(org.users.to_frame()[["username", "email", "department", "state"]].to_string())
+    print("\nGroups:")
+    for group in org.user_groups:
+        print(f"  {group.name:<12} {[u.username for u in org.user_groups.members(group)]}")
+    for group in org.device_groups:
+        print(f"  {group.name:<12} {[dev.hostname for dev in org.device_groups.members(group)]}")
+    print("\nCommands and who they target:")
+    for command in org.commands:
+        print(f"  {command!r} -> {[o.name if hasattr(o, 'name') else o.email for o in org.associations(command)]}")
+    print("\nAdmins:")
+    for admin in d.admins:
+        linked = f" (from user {admin.user.username})" if admin.user else ""
+        print(f"  {admin.email:<16} {admin.role:<28} {admin.state}{linked}")
+    events = d.events_frame()
+    print(f"\nAudit log: {len(events)} events; by type:")
+    print(events["event_type"].value_counts().to_string())
+
+
+def main(path: str) -> None:
+    with dirctl.open(path) as d:
+        org = d.orgs.get("acme") if "acme" in d.orgs else build(d)
+        show(d, org)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "acme.db")

@@ -1,0 +1,78 @@
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace dirctl::test {
+
+TempFile::TempFile(const std::string& stem) {
+  static std::atomic<int> counter{0};
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string test = info ? std::string(info->test_suite_name()) + "." + info->name() : "none";
+  for (char& c : test)
+    if (c == '/') c = '_';
+  std::ostringstream name;
+  name << ::testing::TempDir() << "dirctl_" << test << "_" << ::getpid() << "_" << counter++ << "_" << stem << ".db";
+  path_ = name.str();
+  remove_all();
+}
+
+TempFile::~TempFile() { remove_all(); }
+
+void TempFile::remove_all() const {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
+}
+
+bool file_exists(const std::string& path) { return std::ifstream(path).good(); }
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+Fields valid_fields(Kind kind, const std::string& tag, Id org_for_admin) {
+  switch (kind) {
+    case Kind::kOrg: return {{"name", "org-" + tag}};
+    case Kind::kUser: return {{"username", "u" + tag}, {"email", "u" + tag + "@example.com"}};
+    case Kind::kAdmin: {
+      Fields f{{"email", "admin" + tag + "@example.com"}, {"role", std::string("administrator")}};
+      if (org_for_admin != kNoId) f.emplace_back("orgs", IdList{static_cast<std::int64_t>(org_for_admin)});
+      return f;
+    }
+    case Kind::kUserGroup:
+    case Kind::kDeviceGroup: return {{"name", "group-" + tag}};
+    case Kind::kDevice: return {{"hostname", "host-" + tag}};
+    case Kind::kCommand: return {{"name", "cmd-" + tag}, {"script", std::string("echo hello")}};
+    case Kind::kNone: break;
+  }
+  return {};
+}
+
+std::string storage_name(const ::testing::TestParamInfo<Storage>& info) {
+  return info.param == Storage::kMemory ? "Memory" : "File";
+}
+
+Id make_org(Directory& d, const std::string& name) {
+  return d.create(sys(), Kind::kOrg, kNoId, {{"name", name}}).id;
+}
+
+Id make_user(Directory& d, Id org, const std::string& username) {
+  return d.create(sys(), Kind::kUser, org, {{"username", username}, {"email", username + "@example.com"}}).id;
+}
+
+Id make(Directory& d, Kind kind, Id org, const std::string& tag) {
+  return d.create(sys(), kind, org, valid_fields(kind, tag, kind == Kind::kAdmin ? org : kNoId)).id;
+}
+
+}  // namespace dirctl::test

@@ -1,0 +1,69 @@
+// Helpers shared by the engine's tests: temporary directory files, raw file
+// bytes, and valid fields for each kind of object.
+//
+// TempFile names a fresh path under ::testing::TempDir() and removes it, with
+// SQLite's -wal, -shm and -journal companions, when it goes out of scope.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "dirctl/directory.h"
+#include "dirctl/types.h"
+#include "dirctl/value.h"
+
+namespace dirctl::test {
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& stem = "dir");
+  ~TempFile();
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  void remove_all() const;
+
+ private:
+  std::string path_;
+};
+
+bool file_exists(const std::string& path);
+std::string read_bytes(const std::string& path);
+void write_bytes(const std::string& path, const std::string& bytes);
+
+// Fields that make a valid object of `kind`; `tag` keeps unique fields apart.
+Fields valid_fields(Kind kind, const std::string& tag, Id org_for_admin = kNoId);
+
+// Shorthands for the directory's own handle.
+inline Actor sys() { return Actor::system(); }
+Id make_org(Directory& d, const std::string& name);
+Id make_user(Directory& d, Id org, const std::string& username);
+Id make(Directory& d, Kind kind, Id org, const std::string& tag);
+
+enum class Storage { kMemory, kFile };
+std::string storage_name(const ::testing::TestParamInfo<Storage>& info);
+
+// A directory on ":memory:" or on a temporary file, by the test parameter.
+// reopen() closes the file and opens it again; on ":memory:" it keeps the
+// handle (a new one would start empty).
+class DirectoryFixture : public ::testing::TestWithParam<Storage> {
+ protected:
+  void SetUp() override { d_ = std::make_unique<Directory>(path()); }
+  bool on_disk() const { return GetParam() == Storage::kFile; }
+  std::string path() const { return on_disk() ? file_.path() : ":memory:"; }
+  Directory& d() { return *d_; }
+  void reopen() {
+    if (!on_disk()) return;
+    d_.reset();
+    d_ = std::make_unique<Directory>(path());
+  }
+  std::size_t count(Kind kind, Id org = kNoId) { return d().count(Actor::system(), kind, org); }
+
+  TempFile file_;
+  std::unique_ptr<Directory> d_;
+};
+
+}  // namespace dirctl::test

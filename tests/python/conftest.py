@@ -1,0 +1,126 @@
+"""Shared fixtures for the dirctl Python tests.
+
+`d` is a fresh ":memory:" directory, `org` an org in it; `snapshot(d)` captures
+everything a failed mutation must leave alone (every object, every membership,
+every association, the audit log), and `unchanged(d)` asserts it stayed so.
+`run_python` runs a snippet in a fresh interpreter that imports this dirctl.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import dirctl
+
+PER_ORG_KINDS = ("users", "user_groups", "device_groups", "devices", "commands")
+
+
+@pytest.fixture
+def d():
+    with dirctl.open(":memory:") as directory:
+        yield directory
+
+
+@pytest.fixture
+def org(d):
+    return d.orgs.create("acme")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "dir.db"
+
+
+def take_snapshot(directory: dirctl.Directory) -> dict[str, Any]:
+    """Every object (all fields), relation and event of a directory."""
+    snap: dict[str, Any] = {
+        "orgs": [o.to_dict() for o in directory.orgs],
+        "admins": [a.to_dict() for a in directory.admins],
+        "events": [(e.seq, e.event_type) for e in directory.events()],
+        "counts": {"orgs": len(directory.orgs), "admins": len(directory.admins)},
+    }
+    for o in directory.orgs:
+        for kind in PER_ORG_KINDS:
+            coll = getattr(o, kind)
+            objs = list(coll)
+            snap[(o.id, kind)] = [x.to_dict() for x in objs]
+            snap["counts"][(o.id, kind)] = len(coll)
+            for x in objs:
+                if kind in ("user_groups", "device_groups"):
+                    snap[("members", x.id)] = sorted(m.id for m in coll.members(x))
+                snap[("assoc", x.id)] = sorted(a.id for a in o.associations(x))
+    for a in directory.admins:
+        snap[("admin_orgs", a.id)] = sorted(a.org_ids)
+    return snap
+
+
+@pytest.fixture
+def snapshot():
+    return take_snapshot
+
+
+@pytest.fixture
+def unchanged():
+    """`with unchanged(d), pytest.raises(...)`: the failed call changed nothing."""
+
+    @contextlib.contextmanager
+    def check(directory: dirctl.Directory):
+        before = take_snapshot(directory)
+        yield
+        after = take_snapshot(directory)
+        assert after == before
+
+    return check
+
+
+def child_env() -> dict[str, str]:
+    """The environment for a child interpreter: ours, with dirctl importable."""
+    env = dict(os.environ)
+    pkg_root = str(Path(dirctl.__file__).resolve().parent.parent)
+    parts = [pkg_root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(parts)
+    return env
+
+
+@pytest.fixture
+def run_python():
+    """Run a Python snippet in a fresh interpreter; returns the CompletedProcess."""
+
+    def run(code: str, *args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code), *map(str, args)],
+            env=child_env(), capture_output=True, text=True, timeout=timeout,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"child failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    return run
+
+
+@pytest.fixture
+def spawn_python():
+    """Start a Python snippet in a fresh interpreter (Popen); every one is reaped at teardown."""
+    procs: list[subprocess.Popen] = []
+
+    def spawn(code: str, *args: str) -> subprocess.Popen:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(code), *map(str, args)],
+            env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        procs.append(proc)
+        return proc
+
+    yield spawn
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()

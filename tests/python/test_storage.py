@@ -1,0 +1,217 @@
+"""The file on disk: schema version, refusing foreign or newer files untouched,
+migrating an older schema, WAL mode, and surviving a crash mid-batch."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import dirctl
+
+DIRCTL_APPLICATION_ID = 0x44495243  # "DIRC"
+V2_INDEXES = ("events_type", "events_time", "events_resource")
+
+
+def make_directory(path: Path, users: int = 2) -> None:
+    with dirctl.open(path) as d:
+        org = d.orgs.create("acme")
+        for i in range(users):
+            org.users.create(username=f"u{i}", email=f"u{i}@acme.com")
+
+
+def sql(path: Path, *statements: str):
+    """Run statements with the sqlite3 module; returns the last one's rows."""
+    con = sqlite3.connect(path)
+    try:
+        rows = None
+        for s in statements:
+            rows = con.execute(s).fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
+def fingerprint(path: Path) -> tuple[bytes, int]:
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+# ---- schema ----------------------------------------------------------------------------
+
+def test_schema_version_is_latest(db_path):
+    with dirctl.open(db_path) as d:
+        assert d.schema_version == dirctl._core.LATEST_SCHEMA_VERSION
+    assert sql(db_path, "PRAGMA user_version") == [(dirctl._core.LATEST_SCHEMA_VERSION,)]
+    assert sql(db_path, "PRAGMA application_id") == [(DIRCTL_APPLICATION_ID,)]
+
+
+def test_latest_schema_version_is_at_least_two():
+    assert isinstance(dirctl._core.LATEST_SCHEMA_VERSION, int)
+    assert dirctl._core.LATEST_SCHEMA_VERSION >= 2
+
+
+def test_wal_mode(db_path):
+    make_directory(db_path)
+    assert sql(db_path, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_file_holds_the_tables(db_path):
+    make_directory(db_path, users=3)
+    tables = {r[0] for r in sql(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"orgs", "users", "admins", "user_groups", "device_groups", "devices", "commands", "edges",
+            "events"} <= tables
+    assert sql(db_path, "SELECT count(*) FROM users") == [(3,)]
+    assert sql(db_path, "SELECT count(*) FROM events") == [(4,)]
+
+
+def test_empty_file_becomes_a_directory(db_path):
+    db_path.write_bytes(b"")
+    with dirctl.open(db_path) as d:
+        d.orgs.create("acme")
+        assert d.schema_version == dirctl._core.LATEST_SCHEMA_VERSION
+
+
+# ---- refusing files ------------------------------------------------------------------------
+
+def test_newer_schema_is_refused_and_left_unchanged(db_path):
+    make_directory(db_path)
+    sql(db_path, "PRAGMA user_version = 99")
+    before = fingerprint(db_path)
+    with pytest.raises(dirctl.StorageError, match="newer dirctl") as err:
+        dirctl.open(db_path)
+    assert "99" in str(err.value)
+    assert fingerprint(db_path) == before
+    assert sql(db_path, "PRAGMA user_version") == [(99,)]
+
+
+def test_text_file_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 50)
+    before = fingerprint(path)
+    with pytest.raises(dirctl.StorageError, match="not a dirctl directory|not a SQLite database"):
+        dirctl.open(path)
+    assert fingerprint(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]
+
+
+def test_foreign_sqlite_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "other.db"
+    sql(path, "CREATE TABLE recipes(id INTEGER PRIMARY KEY, name TEXT)",
+        "INSERT INTO recipes(name) VALUES ('soup')")
+    before = fingerprint(path)
+    with pytest.raises(dirctl.StorageError, match="not a dirctl directory") as err:
+        dirctl.open(path)
+    assert "left untouched" in str(err.value)
+    assert fingerprint(path) == before
+    assert sql(path, "PRAGMA journal_mode") == [("delete",)]
+    assert sql(path, "SELECT name FROM recipes") == [("soup",)]
+
+
+def test_foreign_sqlite_with_other_application_id_is_refused(tmp_path):
+    path = tmp_path / "app.db"
+    sql(path, "PRAGMA application_id = 1234", "CREATE TABLE t(x)")
+    before = fingerprint(path)
+    with pytest.raises(dirctl.StorageError, match="1234"):
+        dirctl.open(path)
+    assert fingerprint(path) == before
+
+
+def test_unopenable_path_is_storage_error(tmp_path):
+    with pytest.raises(dirctl.StorageError):
+        dirctl.open(tmp_path / "no" / "such" / "dir" / "x.db")
+    with pytest.raises(dirctl.StorageError):
+        dirctl.open(tmp_path)  # a directory, not a file
+
+
+def test_refused_open_can_be_retried_after_fix(db_path):
+    make_directory(db_path)
+    sql(db_path, "PRAGMA user_version = 99")
+    with pytest.raises(dirctl.StorageError):
+        dirctl.open(db_path)
+    sql(db_path, f"PRAGMA user_version = {dirctl._core.LATEST_SCHEMA_VERSION}")
+    with dirctl.open(db_path) as d:
+        assert len(d.orgs.get("acme").users) == 2
+
+
+# ---- migration ---------------------------------------------------------------------------------
+
+def test_migration_from_v1(db_path):
+    make_directory(db_path, users=3)
+    sql(db_path, *(f"DROP INDEX {name}" for name in V2_INDEXES), "PRAGMA user_version = 1")
+    indexes = {r[0] for r in sql(db_path, "SELECT name FROM sqlite_master WHERE type='index'")}
+    assert not indexes & set(V2_INDEXES)
+    with dirctl.open(db_path) as d:
+        assert d.schema_version == dirctl._core.LATEST_SCHEMA_VERSION
+        org = d.orgs.get("acme")
+        assert sorted(u.username for u in org.users) == ["u0", "u1", "u2"]
+        assert len(d.events(type="user_create")) == 3
+        assert d.integrity_check() == "ok"
+    assert sql(db_path, "PRAGMA user_version") == [(dirctl._core.LATEST_SCHEMA_VERSION,)]
+    indexes = {r[0] for r in sql(db_path, "SELECT name FROM sqlite_master WHERE type='index'")}
+    assert set(V2_INDEXES) <= indexes
+    assert sql(db_path, "PRAGMA application_id") == [(DIRCTL_APPLICATION_ID,)]
+
+
+def test_migrated_file_reopens_without_migrating_again(db_path):
+    make_directory(db_path)
+    sql(db_path, *(f"DROP INDEX {name}" for name in V2_INDEXES), "PRAGMA user_version = 1")
+    with dirctl.open(db_path):
+        pass
+    with dirctl.open(db_path) as d:
+        assert d.schema_version == dirctl._core.LATEST_SCHEMA_VERSION
+        d.orgs.get("acme").users.create(username="new", email="new@acme.com")
+        assert len(d.orgs.get("acme").users) == 3
+
+
+# ---- integrity and crashes --------------------------------------------------------------------
+
+def test_integrity_check_on_disk(db_path):
+    make_directory(db_path, users=20)
+    with dirctl.open(db_path) as d:
+        assert d.integrity_check() == "ok"
+    assert sql(db_path, "PRAGMA integrity_check") == [("ok",)]
+
+
+CRASH_CHILD = """
+import os, sys
+import dirctl
+path = sys.argv[1]
+d = dirctl.open(path)
+org = d.orgs.create("acme")
+for i in range(5):
+    org.users.create(username=f"kept{i}", email=f"kept{i}@acme.com")
+g = org.user_groups.create("kept-group")
+with d.batch():
+    for i in range(400):
+        u = org.users.create(username=f"lost{i}", email=f"lost{i}@acme.com")
+        org.user_groups.add_member(g, u)
+        if i == 200:
+            print("crashing", flush=True)
+            os._exit(1)
+print("not reached")
+"""
+
+
+@pytest.mark.slow
+def test_crash_mid_batch_loses_only_the_batch(db_path, run_python):
+    proc = run_python(CRASH_CHILD, str(db_path), check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "crashing" in proc.stdout and "not reached" not in proc.stdout
+    with dirctl.open(db_path) as d:
+        assert d.integrity_check() == "ok"
+        org = d.orgs.get("acme")
+        assert sorted(u.username for u in org.users) == [f"kept{i}" for i in range(5)]
+        assert not any(u.username.startswith("lost") for u in org.users)
+        with pytest.raises(dirctl.NotFound):
+            org.users.get("lost0")
+        assert org.user_groups.members("kept-group") == []
+        assert len(d.events(type="user_create")) == 5
+        assert len(d.events(type="group_member_add")) == 0
+        # The file is writable again, and ids keep growing.
+        top = max(u.id for u in org.users)
+        fresh = org.users.create(username="after", email="after@acme.com")
+        assert fresh.id > top
+    assert sql(db_path, "SELECT count(*) FROM users") == [(6,)]
