@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
   register_directory(m);
   register_events(m);
   register_log(m);
+  register_authz(m);
 }

@@ -29,6 +29,10 @@ void register_directory(py::module_& m);
 void register_events(py::module_& m);
 void register_log(py::module_& m);
 
+void register_authz(py::module_& m);
+
+// None -> system; ("admin" | "user" | "api_key", id) -> that actor.
+Actor actor_arg(const py::object& actor);
 py::dict record_to_py(const Record& record);
 py::list records_to_py(const std::vector<Record>& records);
 py::dict event_to_py(const Event& event);

@@ -21,7 +21,11 @@ void register_errors(py::module_& m) {
     } catch (const InvalidArgument& e) {
       PyErr_SetString(classes[3].ptr(), e.what());
     } catch (const PermissionDenied& e) {
-      PyErr_SetString(classes[4].ptr(), e.what());
+      // The Python exception carries the rule and the reason (its message).
+      py::object exc = classes[4](e.what());
+      exc.attr("rule") = e.rule();
+      exc.attr("reason") = std::string(e.what());
+      PyErr_SetObject(classes[4].ptr(), exc.ptr());
     } catch (const StorageError& e) {
       PyErr_SetString(classes[5].ptr(), e.what());
     } catch (const Error& e) {

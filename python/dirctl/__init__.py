@@ -21,6 +21,8 @@ from .events import Event
 from .objects import Admin, Command, Device, DeviceGroup, Object, Org, User, UserGroup
 from .roles import Role
 
+Decision = _core.Decision
+
 __version__ = "0.1.0"
 
 
@@ -31,6 +33,6 @@ def set_log_level(level: str) -> None:
 
 __all__ = [
     "open", "Directory", "Org", "User", "Admin", "UserGroup", "DeviceGroup", "Device", "Command", "Object",
-    "Event", "Role", "Error", "NotFound", "Conflict", "InvalidArgument", "PermissionDenied", "StorageError",
+    "Event", "Role", "Decision", "Error", "NotFound", "Conflict", "InvalidArgument", "PermissionDenied", "StorageError",
     "set_log_level",
 ]

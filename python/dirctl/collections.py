@@ -55,35 +55,35 @@ class Collection:
 
     def create(self, **fields: Any) -> Any:
         """Create an object from keyword fields; returns it. Unknown fields are an error."""
-        return self._dir._wrap(self._dir._core.create(self._kind, self._org, _fields(self._kind, fields)))
+        return self._dir._wrap(self._dir._core.create(self._kind, self._org, _fields(self._kind, fields), actor=self._dir._actor))
 
     def get(self, key: Object | int | str) -> Any:
         """By id, or by the kind's key (username or email; name; hostname; email). NotFound if missing."""
         if isinstance(key, Object):
             key = key.id
         if isinstance(key, int) and not isinstance(key, bool):
-            obj = self._dir._wrap(self._dir._core.get(key))
+            obj = self._dir._wrap(self._dir._core.get(key, actor=self._dir._actor))
             if obj.kind != self._kind or (self._org and obj.org_id != self._org):
                 raise NotFound(f"no {self._kind} with id {key} here")
             return obj
         if not isinstance(key, str):
             raise InvalidArgument(f"look a {self._kind} up by id or text, not {type(key).__name__}")
-        return self._dir._wrap(self._dir._core.find(self._kind, self._org, key))
+        return self._dir._wrap(self._dir._core.find(self._kind, self._org, key, actor=self._dir._actor))
 
     def update(self, obj: Object | int | str, **fields: Any) -> Any:
         """Change the given fields; returns the object as now stored."""
         target = self.get(obj)
-        return self._dir._wrap(self._dir._core.update(target.id, _fields(self._kind, fields)))
+        return self._dir._wrap(self._dir._core.update(target.id, _fields(self._kind, fields), actor=self._dir._actor))
 
     def delete(self, obj: Object | int | str) -> None:
         """Delete the object with its memberships and associations."""
-        self._dir._core.remove(self.get(obj).id)
+        self._dir._core.remove(self.get(obj).id, actor=self._dir._actor)
 
     def __len__(self) -> int:
-        return int(self._dir._core.count(self._kind, self._org))
+        return int(self._dir._core.count(self._kind, self._org, actor=self._dir._actor))
 
     def __iter__(self) -> Iterator[Any]:
-        return iter([self._dir._wrap(r) for r in self._dir._core.list(self._kind, self._org)])
+        return iter([self._dir._wrap(r) for r in self._dir._core.list(self._kind, self._org, actor=self._dir._actor)])
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -96,10 +96,11 @@ class Collection:
         """Every object as a row of a pandas DataFrame, indexed by id."""
         from .frames import frame_from_columns
 
-        return frame_from_columns(self._dir._core.columns(self._kind, self._org), index="id")
+        return frame_from_columns(self._dir._core.columns(self._kind, self._org, actor=self._dir._actor), index="id")
 
     def __repr__(self) -> str:
-        return f"<{self._kind}s of org {self._org}: {len(self)}>"
+        where = f"org {self._org}" if self._org else "the directory"
+        return f"<{self._kind}s of {where}: {len(self)}>"
 
 
 class GroupCollection(Collection):
@@ -111,19 +112,19 @@ class GroupCollection(Collection):
 
     def add_member(self, group: Object | int | str, member: Object | int) -> None:
         """Add a user to a user group, or a device to a device group (no-op if already in)."""
-        self._dir._core.add_member(self.get(group).id, _id(member))
+        self._dir._core.add_member(self.get(group).id, _id(member), actor=self._dir._actor)
 
     def remove_member(self, group: Object | int | str, member: Object | int) -> None:
         """Remove a member; NotFound if it is not one."""
-        self._dir._core.remove_member(self.get(group).id, _id(member))
+        self._dir._core.remove_member(self.get(group).id, _id(member), actor=self._dir._actor)
 
     def members(self, group: Object | int | str) -> list[Any]:
         """The members of a group, by id."""
-        return [self._dir._wrap(r) for r in self._dir._core.members(self.get(group).id)]
+        return [self._dir._wrap(r) for r in self._dir._core.members(self.get(group).id, actor=self._dir._actor)]
 
     def of(self, member: Object | int) -> list[Any]:
         """The groups a user or device belongs to."""
-        return [self._dir._wrap(r) for r in self._dir._core.groups_of(_id(member))]
+        return [self._dir._wrap(r) for r in self._dir._core.groups_of(_id(member), actor=self._dir._actor)]
 
 
 class OrgCollection(Collection):
@@ -150,4 +151,6 @@ class AdminCollection(Collection):
     def create_from_user(self, user: Object | int, role: str, **fields: Any) -> Any:
         """Give a user an admin role: an admin with the user's email, linked to the user.
         If an unlinked admin with that email exists, it is linked instead (seed 003)."""
-        return self._dir._wrap(self._dir._core.create_admin_from_user(_id(user), _fields("admin", dict(role=role, **fields))))
+        return self._dir._wrap(self._dir._core.create_admin_from_user(
+            _id(user), _fields("admin", dict(role=role, **fields)), actor=self._dir._actor
+        ))

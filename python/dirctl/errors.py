@@ -23,7 +23,17 @@ class InvalidArgument(Error, ValueError):
 
 
 class PermissionDenied(Error, PermissionError):
-    """The acting context may not do this."""
+    """The acting context may not do this. ``rule`` and ``reason`` say why;
+    ``decision`` is the role engine's Decision."""
+
+    rule: str = ""
+    reason: str = ""
+
+    @property
+    def decision(self):  # -> dirctl.Decision
+        from . import _core
+
+        return _core.Decision(False, self.rule or "role_matrix", self.reason or str(self))
 
 
 class StorageError(Error):

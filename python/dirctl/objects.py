@@ -60,7 +60,7 @@ class Object:
 
     def refresh(self) -> Object:
         """The object as stored now (a new value)."""
-        return self._dir._wrap(self._dir._core.get(self.id))
+        return self._dir._wrap(self._dir._core.get(self.id, actor=self._dir._actor))
 
     @property
     def org(self) -> Org:
@@ -118,7 +118,7 @@ class Admin(Object):
     def user(self) -> User | None:
         """The user this admin was made from (admin from user), if any."""
         uid = self._fields.get("user")
-        return None if uid is None else self._dir._wrap(self._dir._core.get(uid))
+        return None if uid is None else self._dir._wrap(self._dir._core.get(uid, actor=self._dir._actor))
 
     def __repr__(self) -> str:
         base = super().__repr__()[:-1]
@@ -165,17 +165,19 @@ class Org(Object):
     def associate(self, a: Object, b: Object) -> None:
         """Associate two objects of this org (user|user_group <-> device|device_group,
         command <-> device|device_group, Command Runner admin <-> command)."""
-        self._dir._core.associate(_id(a), _id(b))
+        self._dir._core.associate(_id(a), _id(b), actor=self._dir._actor)
 
     def dissociate(self, a: Object, b: Object) -> None:
         """Remove an association; NotFound if there is none."""
-        self._dir._core.dissociate(_id(a), _id(b))
+        self._dir._core.dissociate(_id(a), _id(b), actor=self._dir._actor)
 
     def associations(self, obj: Object) -> list[Object]:
         """The objects associated with obj (not its groups or members)."""
-        return [self._dir._wrap(r) for r in self._dir._core.associations(_id(obj))]
+        return [self._dir._wrap(r) for r in self._dir._core.associations(_id(obj), actor=self._dir._actor)]
 
     def __repr__(self) -> str:
+        if self._dir._actor is not None:  # counting through a view would be an audited read
+            return f"Org(id={self.id}, name={self._fields['name']!r})"
         core = self._dir._core
         counts = ", ".join(f"{core.count(k, self.id)} {k}s" for k in ("user", "user_group", "device", "command"))
         return f"Org(id={self.id}, name={self._fields['name']!r}, {counts})"

@@ -215,6 +215,31 @@ TEST_P(DirectoryTest, HotFieldsReachTheModel) {
 
 // ---- errors ----------------------------------------------------------------------
 
+TEST_P(DirectoryTest, ClearingAFieldWithADefaultIsNotAStorageError) {
+  // state, account_locked, timeout, shell...: their columns are NOT NULL, so
+  // null must be refused as an invalid argument (or mean the default); it
+  // must not reach SQLite and come back as a storage failure.
+  const Id org = make_org(d(), "acme");
+  for (const KindSpec* kind : all_specs()) {
+    const Id id = make(d(), kind->kind, kind->per_org ? org : kNoId, "clr");
+    for (const FieldSpec& f : kind->fields) {
+      if (f.readonly || f.required || f.column.empty() || is_null(f.default_value)) continue;
+      SCOPED_TRACE(kind->name + "." + f.name);
+      const Record before = d().get(sys(), id);
+      try {
+        Record after = d().update(sys(), id, {{f.name, Value{}}});
+        const Value& v = *after.find(f.name);
+        EXPECT_TRUE(is_null(v) || v == f.default_value);
+      } catch (const InvalidArgument&) {
+        EXPECT_EQ(d().get(sys(), id).fields, before.fields);
+      } catch (const StorageError& e) {
+        ADD_FAILURE() << "clearing gave a StorageError: " << e.what();
+      }
+    }
+  }
+}
+
+
 TEST_P(DirectoryTest, ConflictsOnUniqueFields) {
   const Id org = make_org(d(), "acme");
   const Id other = make_org(d(), "beta");
@@ -606,6 +631,20 @@ TEST_P(DirectoryTest, CreateAdminFromUserAdoptsAnAdminWithTheSameEmail) {
   EXPECT_EQ(d().model().find(u)->link, existing);
   reopen();
   EXPECT_EQ(d().model().find(u)->link, existing);
+}
+
+TEST_P(DirectoryTest, CreateAdminFromUserDoesNotTakeAnotherUsersAdmin) {
+  // Emails are unique per org, so two orgs may each have a user with one
+  // email; the admin made from the first stays linked to it.
+  const Id a = make_org(d(), "a");
+  const Id b = make_org(d(), "b");
+  const Id first = make_user(d(), a, "alice");
+  const Id second = make_user(d(), b, "alice");
+  const Id adm = d().create_admin_from_user(sys(), first, {{"role", "manager"s}}).id;
+  EXPECT_THROW(d().create_admin_from_user(sys(), second, {{"role", "manager"s}}), Conflict);
+  EXPECT_EQ(d().model().find(first)->link, adm);
+  EXPECT_EQ(d().model().find(second)->link, kNoId);
+  EXPECT_EQ(*d().get(sys(), adm).find("user"), Value{static_cast<std::int64_t>(first)});
 }
 
 }  // namespace

@@ -74,6 +74,23 @@ TEST(KindsTest, EveryDescriptorColumnExistsInTheLiveSchema) {
   }
 }
 
+TEST(KindsTest, NotNullColumnsAreRequiredOrDefaulted) {
+  // Creation never stores null into a NOT NULL column.
+  test::TempFile file;
+  { Directory d(file.path()); }
+  SQLite::Database db(file.path(), SQLite::OPEN_READONLY);
+  for (const KindSpec* s : all_specs()) {
+    std::set<std::string> not_null;
+    SQLite::Statement st(db, "PRAGMA table_info(" + s->table + ")");
+    while (st.executeStep())
+      if (st.getColumn(3).getInt() != 0) not_null.insert(st.getColumn(1).getString());
+    for (const FieldSpec& f : s->fields) {
+      if (f.readonly || f.column.empty() || !not_null.count(f.column)) continue;
+      EXPECT_TRUE(f.required || !is_null(f.default_value)) << s->name << "." << f.name;
+    }
+  }
+}
+
 TEST(KindsTest, KeyFieldsAreStoredFields) {
   for (const KindSpec* s : all_specs()) {
     SCOPED_TRACE(s->name);

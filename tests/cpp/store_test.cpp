@@ -220,9 +220,11 @@ TEST(StoreTest, TransactionMisuseThrowsStorageError) {
   s.rollback();
   EXPECT_NO_THROW(s.rollback()) << "rollback without a transaction is a no-op";
   EXPECT_NO_THROW(s.rollback_to()) << "rollback_to without a savepoint is a no-op";
-  // The store still works after the misuse.
+  // The store still works after the misuse, savepoints included.
   s.begin();
+  s.savepoint();
   s.exec("INSERT INTO orgs (id, name, created, updated) VALUES (1, 'a', 't', 't')");
+  EXPECT_NO_THROW(s.release());
   s.commit();
   EXPECT_EQ(s.db().execAndGet("SELECT count(*) FROM orgs").getInt(), 1);
 }
@@ -259,6 +261,23 @@ TEST(StoreTest, StatementsAreCachedAndReset) {
   EXPECT_EQ(&a, &b);
   ASSERT_TRUE(b.executeStep()) << "reset, bindings cleared";
   EXPECT_TRUE(b.getColumn(0).isNull());
+}
+
+TEST(StoreTest, CachedStatementIsUsableAgainAfterAFailure) {
+  // A failed step must not poison the cached statement: the next, valid use
+  // of the same SQL succeeds.
+  Store s(":memory:", 1000);
+  const std::string sql = "INSERT INTO orgs (id, name, created, updated) VALUES (?, ?, 't', 't')";
+  auto insert = [&](int id, const std::string& name) {
+    SQLite::Statement& st = s.statement(sql);
+    st.bind(1, id);
+    st.bind(2, name);
+    st.exec();
+  };
+  insert(1, "acme");
+  EXPECT_ANY_THROW(insert(2, "ACME"));  // UNIQUE (NOCASE) violation
+  EXPECT_NO_THROW(insert(3, "beta"));
+  EXPECT_EQ(s.db().execAndGet("SELECT count(*) FROM orgs").getInt(), 2);
 }
 
 TEST(StoreTest, DataVersionChangesOnOtherConnectionsCommits) {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "dirctl/directory.h"
@@ -45,6 +46,7 @@ Id make(Directory& d, Kind kind, Id org, const std::string& tag);
 
 enum class Storage { kMemory, kFile };
 std::string storage_name(const ::testing::TestParamInfo<Storage>& info);
+inline void PrintTo(Storage s, std::ostream* os) { *os << (s == Storage::kMemory ? "memory" : "file"); }
 
 // A directory on ":memory:" or on a temporary file, by the test parameter.
 // reopen() closes the file and opens it again; on ":memory:" it keeps the

@@ -204,9 +204,12 @@ def test_writer_waits_for_batch_within_timeout(db_path, spawn_python):
             p = spawn_python("""
                 import sys, dirctl
                 with dirctl.open(sys.argv[1], timeout=30) as d:
-                    d.orgs.get("acme").users.create(username="late", email="late@acme.com")
+                    org = d.orgs.get("acme")
+                    print("writing", flush=True)
+                    org.users.create(username="late", email="late@acme.com")
                     print(sorted(u.username for u in d.orgs.get("acme").users))
             """, str(db_path))
+            assert p.stdout.readline().strip() == "writing"
             time.sleep(0.5)
             assert p.poll() is None  # still waiting for our batch
         out, err = p.communicate(timeout=60)

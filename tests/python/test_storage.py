@@ -3,7 +3,6 @@ migrating an older schema, WAL mode, and surviving a crash mid-batch."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 

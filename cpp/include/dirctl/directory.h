@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "dirctl/authz.h"
 #include "dirctl/event.h"
 #include "dirctl/record.h"
 #include "dirctl/types.h"
@@ -75,6 +76,23 @@ class Directory {
   // Admin from user: an admin with the user's email, linked to the user.
   Record create_admin_from_user(const Actor& actor, Id user, const Fields& fields);
 
+  // --- authorisation -----------------------------------------------------------
+  // Every method above takes the acting context: Actor::system() is allowed
+  // everything but the admin invariants; admins, API keys and users are
+  // checked by the role engine. A denial changes nothing, is recorded as an
+  // audit event with success = false, and throws PermissionDenied (or
+  // NotFound when the object lies outside the actor's orgs).
+  Decision check(const Actor& actor, const std::string& action, Id resource);
+  // Many checks in one call; each input has length n or 1 (broadcast).
+  // Writes allowed[i] (0/1) and, if rules != nullptr, rules[i] (Rule).
+  void check_many(const std::vector<Actor>& actors, const std::vector<ActionId>& actions,
+                  const std::vector<Id>& resources, std::uint8_t* allowed, std::uint8_t* rules);
+  // The actor for a live admin or user id (kUser or kAdmin by its kind).
+  Actor actor_for(Id id, bool api_key = false);
+  // Actors for many ids at once; an id that is no admin or user yields an
+  // actor the engine denies (unknown_actor) instead of an error.
+  std::vector<Actor> actors_for(const std::vector<Id>& ids);
+
   // --- transactions ---------------------------------------------------------
   // A batch is one write transaction: everything in it commits at once or
   // not at all. Batches nest; only the outermost commits.
@@ -84,7 +102,8 @@ class Directory {
   bool in_batch() const;
 
   // --- audit log -------------------------------------------------------------
-  std::vector<Event> events(const EventFilter& filter);
+  // Through an admin: insights.read, and only events of orgs it can access.
+  std::vector<Event> events(const Actor& actor, const EventFilter& filter);
   std::int64_t last_event_seq();
 
   // --- maintenance -------------------------------------------------------------

@@ -37,7 +37,13 @@ class InvalidArgument : public Error {
 // The acting context may not do this (see authz).
 class PermissionDenied : public Error {
  public:
-  using Error::Error;
+  explicit PermissionDenied(const std::string& message, std::string rule = "")
+      : Error(message), rule_(std::move(rule)) {}
+  // The stable id of the rule that denied (see Rule in dirctl/authz.h).
+  const std::string& rule() const noexcept { return rule_; }
+
+ private:
+  std::string rule_;
 };
 
 // The file or SQLite failed: locked, corrupt, foreign, too new, I/O.

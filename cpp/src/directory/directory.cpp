@@ -119,11 +119,55 @@ std::int64_t Directory::Impl::append(Event& e) {
   return e.seq;
 }
 
-void Directory::Impl::authorize(const Actor& actor, Kind, const char*, Id) {
-  // Only the directory's own handle acts in this layer; acting contexts
-  // (admins, users, API keys) are authorised by the role engine.
-  if (actor.type != ActorType::kSystem)
-    throw PermissionDenied("acting as " + describe(actor.id) + " is not possible on the raw directory handle");
+ActionId action_for(Scope scope, Verb verb) {
+  static const std::vector<std::vector<ActionId>> kTable = [] {
+    std::vector<std::vector<ActionId>> t(kScopeCount, std::vector<ActionId>(7, static_cast<ActionId>(-1)));
+    for (ActionId id = 0; id < action_count(); ++id) {
+      const Action& a = action_of(id);
+      if (a.verb != Verb::kProtected) t[static_cast<std::size_t>(a.scope)][static_cast<std::size_t>(a.verb)] = id;
+    }
+    return t;
+  }();
+  return kTable[static_cast<std::size_t>(scope)][static_cast<std::size_t>(verb)];
+}
+
+void Directory::Impl::require(const Decision& decision, const Actor& actor, Id resource, const std::string& event_type) {
+  if (decision.allowed) return;
+  Denial denial{decision, event(actor, event_type, kNoId, resource)};
+  if (const Entity* r = model.find(resource)) denial.event.org = r->kind == Kind::kOrg ? resource : r->org;
+  denial.event.success = false;
+  denial.event.message = decision.reason;
+  throw denial;
+}
+
+void Directory::Impl::authorize(const Actor& actor, ActionId action, Id resource, const std::string& event_type) {
+  if (actor.type == ActorType::kSystem) return;
+  Decision d = engine.check(actor, action, resource, false);
+  if (!d.allowed) require(engine.check(actor, action, resource, true), actor, resource, event_type);
+}
+
+void Directory::Impl::authorize(const Actor& actor, Scope scope, Verb verb, Id resource, const std::string& event_type) {
+  authorize(actor, action_for(scope, verb), resource, event_type);
+}
+
+void Directory::Impl::record_denial(const Denial& denial) {
+  Event e = denial.event;
+  try {
+    WriteScope w(*this);
+    append(e);
+    w.commit();
+  } catch (const std::exception& ex) {
+    spdlog::error("dirctl: could not record a denied attempt: {}", ex.what());
+  }
+  if (denial.decision.rule == Rule::kOrgAccess)
+    throw NotFound("no such object: " + denial.decision.reason);
+  throw PermissionDenied(denial.decision.reason, std::string(rule_name(denial.decision.rule)));
+}
+
+bool Directory::Impl::filters(const Actor& actor, Scope scope, Id org) {
+  if (actor.type == ActorType::kSystem) return false;
+  if (actor.type == ActorType::kUser) return true;
+  return engine.check(actor, action_for(scope, Verb::kRead), org, false).rule == Rule::kAssignedCommands;
 }
 
 // ---- Directory ---------------------------------------------------------------
@@ -159,54 +203,149 @@ Directory::Impl& live(const std::unique_ptr<Directory::Impl>& impl) {
 
 Record Directory::get(const Actor& actor, Id id) {
   Impl& d = live(impl_);
-  const Entity& e = d.entity(id);
-  d.authorize(actor, e.kind, "read", id);
-  return d.full_record(id);
+  return audited(d, [&] {
+    const Entity& e = d.entity(id);
+    if (e.kind == Kind::kOrg)
+      d.require(d.engine.sees_org(actor, id, true), actor, id, "organization_read");
+    else
+      d.authorize(actor, scope_of(e.kind), Verb::kRead, id, std::string(kind_name(e.kind)) + "_read");
+    return d.full_record(id);
+  });
 }
 
 Record Directory::find(const Actor& actor, Kind kind_id, Id org, const std::string& key) {
   Impl& d = live(impl_);
-  const KindSpec& kind = spec(kind_id);
-  if (kind.per_org) d.entity(org, Kind::kOrg);
-  for (const auto& field_name : kind.key_fields) {
-    const FieldSpec& f = *kind.field(field_name);
-    std::vector<Id> ids = d.records.lookup(kind, f, org, key);
-    if (ids.size() > 1)
-      throw InvalidArgument("more than one " + kind.name + " has " + f.name + " '" + key +
-                            "'; look it up by id instead");
-    if (ids.size() == 1) {
-      d.authorize(actor, kind_id, "read", ids[0]);
-      return d.full_record(ids[0]);
+  return audited(d, [&] {
+    const KindSpec& kind = spec(kind_id);
+    if (kind.per_org) d.entity(org, Kind::kOrg);
+    for (const auto& field_name : kind.key_fields) {
+      const FieldSpec& f = *kind.field(field_name);
+      std::vector<Id> ids = d.records.lookup(kind, f, org, key);
+      if (ids.size() > 1)
+        throw InvalidArgument("more than one " + kind.name + " has " + f.name + " '" + key +
+                              "'; look it up by id instead");
+      if (ids.size() == 1) {
+        if (kind_id == Kind::kOrg)
+          d.require(d.engine.sees_org(actor, ids[0], true), actor, ids[0], "organization_read");
+        else
+          d.authorize(actor, scope_of(kind_id), Verb::kRead, ids[0], kind.name + "_read");
+        return d.full_record(ids[0]);
+      }
     }
-  }
-  std::string where = kind.per_org ? " in org '" + std::string(d.entity(org).name) + "'" : "";
-  throw NotFound("no " + kind.name + " with " + kind.key_fields.front() +
-                 (kind.key_fields.size() > 1 ? " or " + kind.key_fields.back() : "") + " '" + key + "'" + where);
+    std::string where = kind.per_org ? " in org '" + std::string(d.entity(org).name) + "'" : "";
+    throw NotFound("no " + kind.name + " with " + kind.key_fields.front() +
+                   (kind.key_fields.size() > 1 ? " or " + kind.key_fields.back() : "") + " '" + key + "'" + where);
+  });
 }
+
+namespace {
+// Listing rights: the scope in the org (or directory-wide); for orgs, each
+// org the actor can see.
+void authorize_listing(Directory::Impl& d, const Actor& actor, const KindSpec& kind, Id org) {
+  if (kind.kind == Kind::kOrg) return;  // filtered org by org
+  d.authorize(actor, scope_of(kind.kind), Verb::kRead, kind.per_org ? org : kNoId, kind.name + "_list");
+}
+
+bool visible(Directory::Impl& d, const Actor& actor, Kind kind, Id id) {
+  if (kind == Kind::kOrg) return d.engine.sees_org(actor, id, false).allowed;
+  return d.engine.check(actor, action_for(scope_of(kind), Verb::kRead), id, false).allowed;
+}
+}  // namespace
 
 std::vector<Record> Directory::list(const Actor& actor, Kind kind_id, Id org) {
   Impl& d = live(impl_);
-  const KindSpec& kind = spec(kind_id);
-  if (kind.per_org) d.entity(org, Kind::kOrg);
-  d.authorize(actor, kind_id, "read", kNoId);
-  std::vector<Record> out = d.records.read_all(kind, kind.per_org ? org : kNoId);
-  if (kind_id == Kind::kAdmin)
-    for (auto& r : out) r = d.full_record(r.id);
-  return out;
+  return audited(d, [&] {
+    const KindSpec& kind = spec(kind_id);
+    if (kind.per_org) d.entity(org, Kind::kOrg);
+    authorize_listing(d, actor, kind, org);
+    std::vector<Record> out = d.records.read_all(kind, kind.per_org ? org : kNoId);
+    if (kind_id == Kind::kOrg || d.filters(actor, scope_of(kind_id), org))
+      out.erase(std::remove_if(out.begin(), out.end(), [&](const Record& r) { return !visible(d, actor, kind_id, r.id); }),
+                out.end());
+    if (kind_id == Kind::kAdmin)
+      for (auto& r : out) r = d.full_record(r.id);
+    return out;
+  });
 }
 
-std::size_t Directory::count(const Actor& actor, Kind kind, Id org) {
+std::size_t Directory::count(const Actor& actor, Kind kind_id, Id org) {
   Impl& d = live(impl_);
-  d.authorize(actor, kind, "read", kNoId);
-  return d.model.count(kind, spec(kind).per_org ? org : kNoId);
+  return audited(d, [&]() -> std::size_t {
+    const KindSpec& kind = spec(kind_id);
+    if (kind.per_org) d.entity(org, Kind::kOrg);
+    authorize_listing(d, actor, kind, org);
+    if (kind_id != Kind::kOrg && !d.filters(actor, scope_of(kind_id), org))
+      return d.model.count(kind_id, kind.per_org ? org : kNoId);
+    std::size_t n = 0;
+    for (Id id : d.model.ids_of(kind_id, kind.per_org ? org : kNoId)) n += visible(d, actor, kind_id, id) ? 1 : 0;
+    return n;
+  });
 }
 
 Columns Directory::columns(const Actor& actor, Kind kind_id, Id org) {
   Impl& d = live(impl_);
-  const KindSpec& kind = spec(kind_id);
-  if (kind.per_org) d.entity(org, Kind::kOrg);
-  d.authorize(actor, kind_id, "read", kNoId);
-  return d.records.columns(kind, kind.per_org ? org : kNoId);
+  return audited(d, [&] {
+    const KindSpec& kind = spec(kind_id);
+    if (kind.per_org) d.entity(org, Kind::kOrg);
+    authorize_listing(d, actor, kind, org);
+    Columns cols = d.records.columns(kind, kind.per_org ? org : kNoId);
+    if (kind_id != Kind::kOrg && !d.filters(actor, scope_of(kind_id), org)) return cols;
+    const auto& ids = cols.front().second;
+    std::vector<bool> keep(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      keep[i] = visible(d, actor, kind_id, static_cast<Id>(std::get<std::int64_t>(ids[i])));
+    for (auto& [name, values] : cols) {
+      std::size_t w = 0;
+      for (std::size_t i = 0; i < values.size(); ++i)
+        if (keep[i]) values[w++] = std::move(values[i]);
+      values.resize(w);
+    }
+    return cols;
+  });
+}
+
+Decision Directory::check(const Actor& actor, const std::string& action, Id resource) {
+  Impl& d = live(impl_);
+  return d.engine.check(actor, action_id(action), resource, true);
+}
+
+void Directory::check_many(const std::vector<Actor>& actors, const std::vector<ActionId>& actions,
+                           const std::vector<Id>& resources, std::uint8_t* allowed, std::uint8_t* rules) {
+  Impl& d = live(impl_);
+  const std::size_t n = std::max({actors.size(), actions.size(), resources.size()});
+  for (const auto size : {actors.size(), actions.size(), resources.size()})
+    if (size != n && size != 1)
+      throw InvalidArgument("check_many: actors, actions and resources must have the same length (or length 1); got " +
+                            std::to_string(actors.size()) + ", " + std::to_string(actions.size()) + ", " +
+                            std::to_string(resources.size()));
+  for (ActionId a : actions)
+    if (a >= action_count()) throw InvalidArgument("check_many: unknown action id " + std::to_string(a));
+  const bool ba = actors.size() == 1, bc = actions.size() == 1, br = resources.size() == 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    Decision dec = d.engine.check(actors[ba ? 0 : i], actions[bc ? 0 : i], resources[br ? 0 : i], false);
+    allowed[i] = dec.allowed ? 1 : 0;
+    if (rules != nullptr) rules[i] = static_cast<std::uint8_t>(dec.rule);
+  }
+}
+
+std::vector<Actor> Directory::actors_for(const std::vector<Id>& ids) {
+  Impl& d = live(impl_);
+  std::vector<Actor> out;
+  out.reserve(ids.size());
+  for (Id id : ids) {
+    const Entity* e = d.model.find(id);
+    out.push_back(Actor{e != nullptr && e->kind == Kind::kUser ? ActorType::kUser : ActorType::kAdmin, id});
+  }
+  return out;
+}
+
+Actor Directory::actor_for(Id id, bool api_key) {
+  Impl& d = live(impl_);
+  const Entity* e = d.model.find(id);
+  if (e == nullptr || (e->kind != Kind::kAdmin && e->kind != Kind::kUser))
+    throw NotFound("no admin or user with id " + std::to_string(id) + " to act as");
+  if (api_key && e->kind != Kind::kAdmin) throw InvalidArgument("only admins have API keys; " + d.describe(id) + " is a user");
+  return Actor{api_key ? ActorType::kApiKey : e->kind == Kind::kAdmin ? ActorType::kAdmin : ActorType::kUser, id};
 }
 
 void Directory::begin_batch() {
@@ -252,16 +391,26 @@ void Directory::rollback_batch() {
 
 bool Directory::in_batch() const { return impl_ && impl_->batch_depth > 0; }
 
-std::vector<Event> Directory::events(const EventFilter& filter) {
+std::vector<Event> Directory::events(const Actor& actor, const EventFilter& filter) {
   Impl& d = live(impl_);
-  EventFilter f = filter;
-  for (auto* t : {&f.since, &f.until})
-    if (*t) {
-      std::string c = canonical_timestamp(**t);
-      if (c.empty()) throw InvalidArgument("'" + **t + "' is not a timestamp; use ISO-8601, e.g. 2026-11-23T14:00:00Z");
-      *t = c;
-    }
-  return d.log.query(f);
+  return audited(d, [&] {
+    d.authorize(actor, Scope::kInsights, Verb::kRead, kNoId, "insights_read");
+    EventFilter f = filter;
+    for (auto* t : {&f.since, &f.until})
+      if (*t) {
+        std::string c = canonical_timestamp(**t);
+        if (c.empty()) throw InvalidArgument("'" + **t + "' is not a timestamp; use ISO-8601, e.g. 2026-11-23T14:00:00Z");
+        *t = c;
+      }
+    std::vector<Event> out = d.log.query(f);
+    if (actor.type != ActorType::kSystem)
+      out.erase(std::remove_if(out.begin(), out.end(),
+                               [&](const Event& e) {
+                                 return e.org != 0 && !d.model.linked(actor.id, static_cast<Id>(e.org));
+                               }),
+                out.end());
+    return out;
+  });
 }
 
 std::int64_t Directory::last_event_seq() { return live(impl_).log.last_seq(); }

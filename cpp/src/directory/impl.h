@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string>
 
+#include "authz/role_engine.h"
+#include "dirctl/authz.h"
 #include "dirctl/directory.h"
 #include "dirctl/event.h"
 #include "dirctl/kinds.h"
@@ -21,6 +23,8 @@
 
 namespace dirctl {
 
+struct Denial;
+
 struct Directory::Impl {
   Impl(const std::string& path, const OpenOptions& options)
       : path(path), store(path, options.busy_timeout_ms), records(store), log(store) {}
@@ -30,6 +34,7 @@ struct Directory::Impl {
   RecordStore records;
   EventLog log;
   Model model;
+  RoleEngine engine{model};
   int batch_depth = 0;
   std::int64_t last_seq = 0;      // newest event reflected in `model`
   std::int64_t data_version = -1;  // PRAGMA data_version when last synced
@@ -46,8 +51,36 @@ struct Directory::Impl {
   Record full_record(Id id);
   Event event(const Actor& actor, const std::string& type, Id org, Id resource) const;
   std::int64_t append(Event& e);
-  void authorize(const Actor& actor, Kind kind, const char* verb, Id resource);
+  // Throws Denial when the role engine says no.
+  void authorize(const Actor& actor, ActionId action, Id resource, const std::string& event_type);
+  void authorize(const Actor& actor, Scope scope, Verb verb, Id resource, const std::string& event_type);
+  void require(const Decision& decision, const Actor& actor, Id resource, const std::string& event_type);
+  // Records a denial in its own transaction (or savepoint inside a batch),
+  // then throws PermissionDenied, or NotFound for objects outside the
+  // actor's orgs.
+  [[noreturn]] void record_denial(const Denial& denial);
+  // Whether a listing of `scope` must be filtered object by object.
+  bool filters(const Actor& actor, Scope scope, Id org);
 };
+
+// Thrown by authorize() inside an operation; the entry point catches it after
+// the operation's transaction has rolled back and calls record_denial().
+struct Denial {
+  Decision decision;
+  Event event;
+};
+
+ActionId action_for(Scope scope, Verb verb);
+
+// Runs an entry point; a Denial becomes an audited PermissionDenied/NotFound.
+template <typename F>
+auto audited(Directory::Impl& d, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Denial& denial) {
+    d.record_denial(denial);
+  }
+}
 
 class WriteScope {
  public:

@@ -115,10 +115,40 @@ Record as_stored(const KindSpec& kind, Id id, Id org, const Fields& checked, con
   return r;
 }
 
+// A user's fields map to the actions of spec/protected_user_actions.csv.
+ActionId user_field_action(const std::string& field) {
+  static const ActionId kState = action_id("users.suspend_and_activate"), kLock = action_id("users.unlock"),
+                        kMfa = action_id("users.totp_reset_and_enroll"),
+                        kExpiry = action_id("users.force_password_reset"),
+                        kOther = action_id("users.other_user_operations");
+  if (field == "state") return kState;
+  if (field == "account_locked") return kLock;
+  if (field == "mfa_status") return kMfa;
+  if (field == "password_expiration_date") return kExpiry;
+  return kOther;
+}
+
+void authorize_update(Directory::Impl& d, const Actor& actor, const Entity& e, Id id, const Fields& patch,
+                      const std::string& ev) {
+  if (e.kind == Kind::kUser) {
+    for (const auto& [name, value] : patch) d.authorize(actor, user_field_action(name), id, ev);
+    if (patch.empty()) d.authorize(actor, Scope::kUsers, Verb::kEdit, id, ev);
+    return;
+  }
+  d.authorize(actor, scope_of(e.kind), Verb::kEdit, id, ev);
+  if (e.kind == Kind::kAdmin)
+    for (const auto& [name, value] : patch)
+      if (name == "role" || name == "orgs" || name == "api_access") {
+        d.require(d.engine.self_change(actor, id, true), actor, id, ev);
+        break;
+      }
+}
+
 }  // namespace
 
 Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields& fields) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> Record {
   const KindSpec& kind = spec(kind_id);
   Fields checked = validate_create(kind, fields);
   WriteScope w(d);
@@ -126,10 +156,15 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
     d.entity(org, Kind::kOrg);
   else
     org = kNoId;
-  d.authorize(actor, kind_id, "edit", kNoId);
+  const std::string ev = kind.event_noun + "_create";
+  if (kind_id == Kind::kOrg)
+    d.authorize(actor, Scope::kMultiTenantPortal, Verb::kEdit, kNoId, ev);
+  else
+    d.authorize(actor, scope_of(kind_id), Verb::kEdit, org, ev);
   check_unique(d, kind, org, checked, kNoId);
   check_rules(kind, checked);
   const IdList orgs = kind_id == Kind::kAdmin ? org_list(d, checked) : IdList{};
+  for (auto o : orgs) d.authorize(actor, Scope::kAdministrators, Verb::kEdit, static_cast<Id>(o), ev);
   const Id id = d.model.allocate_id();
   const std::string now = utc_now_iso();
   d.records.insert(kind, id, org, checked, now);
@@ -143,15 +178,18 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
   for (auto o : orgs) d.model.link(id, static_cast<Id>(o));
   w.commit();
   return as_stored(kind, id, org, checked, now);
+  });
 }
 
 Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> Record {
   WriteScope w(d);
   const Entity current = d.entity(id);
   const KindSpec& kind = spec(current.kind);
   Fields patch = validate_update(kind, fields);
-  d.authorize(actor, current.kind, "edit", id);
+  const std::string ev = kind.event_noun + "_update";
+  authorize_update(d, actor, current, id, patch, ev);
   Record old = d.full_record(id);
   Fields changed;
   std::vector<FieldChange> changes;
@@ -174,6 +212,16 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
     return old;
   }
   forbid_linked_email_change(d, current, id, changed);
+  if (current.kind == Kind::kAdmin) {
+    AdminAfter after;
+    after.active = text_of(merged.fields, "state") == "active";
+    after.role = entity_of(kind, merged).role;
+    for (auto o : std::get<IdList>(field_of(merged.fields, "orgs"))) {
+      after.orgs.push_back(static_cast<Id>(o));
+      d.authorize(actor, Scope::kAdministrators, Verb::kEdit, static_cast<Id>(o), ev);
+    }
+    d.require(d.engine.admin_invariants(id, after, true), actor, id, ev);
+  }
   check_unique(d, kind, current.org, changed, id);
   check_rules(kind, merged.fields);
   d.records.update(kind, id, stored_fields(changed), utc_now_iso());
@@ -198,21 +246,36 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
   }
   w.commit();
   return d.full_record(id);
+  });
 }
 
 void Directory::remove(const Actor& actor, Id id) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> void {
   WriteScope w(d);
   const Entity current = d.entity(id);
   const KindSpec& kind = spec(current.kind);
-  d.authorize(actor, current.kind, "edit", id);
-  const std::string now = utc_now_iso();
+  const std::string ev = kind.event_noun + "_delete";
+  const Id linked_admin = current.kind == Kind::kUser ? current.link : kNoId;
+  switch (current.kind) {
+    case Kind::kOrg: d.authorize(actor, Scope::kMultiTenantPortal, Verb::kEdit, id, ev); break;
+    case Kind::kUser: d.authorize(actor, action_id("users.delete_user"), id, ev); break;
+    default: d.authorize(actor, scope_of(current.kind), Verb::kEdit, id, ev); break;
+  }
+  if (current.kind == Kind::kAdmin || linked_admin != kNoId) {
+    AdminAfter gone;
+    gone.exists = false;
+    d.require(d.engine.admin_invariants(current.kind == Kind::kAdmin ? id : linked_admin, gone, true), actor, id, ev);
+  }
 
   if (current.kind == Kind::kOrg) {
     std::string summary;
     // Admins made from this org's users go with their users (seed 003).
     for (Id uid : d.model.ids_of(Kind::kUser, id))
       if (Id admin = d.model.find(uid)->link; admin != kNoId) {
+        AdminAfter gone;
+        gone.exists = false;
+        d.require(d.engine.admin_invariants(admin, gone, true), actor, admin, "admin_delete");
         d.records.erase(spec(Kind::kAdmin), admin);
         Event ae = d.event(actor, "admin_delete", kNoId, admin);
         d.append(ae);
@@ -257,10 +320,12 @@ void Directory::remove(const Actor& actor, Id id) {
   if (current.kind == Kind::kUser && current.link != kNoId) d.model.erase(current.link);
   d.model.erase(id);
   w.commit();
+  });
 }
 
 Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fields& fields) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> Record {
   const KindSpec& kind = spec(Kind::kAdmin);
   Fields given = fields;
   for (const auto& [name, value] : given)
@@ -268,7 +333,8 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
       throw InvalidArgument("admin field 'email' comes from the user in create_from_user; do not give it");
   WriteScope w(d);
   const Entity u = d.entity(user, Kind::kUser);
-  d.authorize(actor, Kind::kAdmin, "edit", kNoId);
+  d.authorize(actor, Scope::kAdministrators, Verb::kEdit, kNoId, "admin_create");
+  d.authorize(actor, Scope::kUsers, Verb::kRead, user, "admin_create");
   Record ur = d.full_record(user);
   if (u.link != kNoId) throw Conflict("user '" + ur.text("username") + "' already has an admin role: " + d.describe(u.link));
   check_admin_ready(ur);
@@ -280,7 +346,12 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
   if (!existing.empty()) {
     // Update an existing admin with a matching user (seed 003).
     admin = existing.front();
+    if (d.entity(admin, Kind::kAdmin).link != kNoId)
+      throw Conflict(d.describe(admin) + " is already linked to " + d.describe(d.entity(admin).link) +
+                     "; an admin belongs to one user");
     Fields patch = validate_update(kind, given);
+    if (!is_null(field_of(patch, "orgs")))
+      for (auto o : org_list(d, patch)) d.authorize(actor, Scope::kAdministrators, Verb::kEdit, static_cast<Id>(o), "admin_update");
     Record old = d.full_record(admin);
     for (auto& [name, value] : patch) {
       if (name == "orgs") value = org_list(d, patch);
@@ -317,6 +388,7 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
   Fields checked = validate_create(kind, all);
   checked.emplace_back("user", static_cast<std::int64_t>(user));
   const IdList orgs = org_list(d, checked);
+  for (auto o : orgs) d.authorize(actor, Scope::kAdministrators, Verb::kEdit, static_cast<Id>(o), "admin_create");
   admin = d.model.allocate_id();
   d.records.insert(kind, admin, kNoId, checked, now);
   for (auto o : orgs) d.records.add_edge(admin, static_cast<Id>(o));
@@ -332,6 +404,7 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
   for (auto o : orgs) d.model.link(admin, static_cast<Id>(o));
   w.commit();
   return d.full_record(admin);
+  });
 }
 
 }  // namespace dirctl

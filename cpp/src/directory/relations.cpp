@@ -17,7 +17,8 @@ Directory::Impl& open_impl(const std::unique_ptr<Directory::Impl>& impl) {
 
 constexpr const char* kAllowedPairs =
     "allowed pairs are user|user_group <-> device|device_group, command <-> device|device_group, "
-    "admin (Command Runner) <-> command; group membership uses add_member";
+    "admin (Command Runner) <-> command, command <-> user_group (who may run and approve it); group "
+    "membership uses add_member";
 
 bool is_access_source(Kind k) { return k == Kind::kUser || k == Kind::kUserGroup; }
 bool is_device_side(Kind k) { return k == Kind::kDevice || k == Kind::kDeviceGroup; }
@@ -28,7 +29,7 @@ std::pair<Id, Id> allowed_pair(Directory::Impl& d, Id a, Id b) {
   const Entity& eb = d.entity(b);
   auto fits = [](Kind x, Kind y) {
     return (is_access_source(x) && is_device_side(y)) || (x == Kind::kCommand && is_device_side(y)) ||
-           (x == Kind::kAdmin && y == Kind::kCommand);
+           (x == Kind::kAdmin && y == Kind::kCommand) || (x == Kind::kCommand && y == Kind::kUserGroup);
   };
   if (fits(ea.kind, eb.kind)) return {a, b};
   if (fits(eb.kind, ea.kind)) return {b, a};
@@ -50,6 +51,17 @@ void check_same_org(Directory::Impl& d, Id a, Id b) {
   }
   if (ea.org != eb.org)
     throw InvalidArgument(d.describe(a) + " and " + d.describe(b) + " belong to different orgs; relations stay within one org");
+}
+
+// Who may make or remove an association: the scope of its first end
+// (direct user assignments are users scope; commands' targets, runners and
+// groups are commands scope; group bindings are groups scope).
+void authorize_pair(Directory::Impl& d, const Actor& actor, Id x, Id y, const char* ev) {
+  const Kind kx = d.entity(x).kind;
+  if (kx == Kind::kAdmin)
+    d.authorize(actor, Scope::kCommands, Verb::kEdit, y, ev);
+  else
+    d.authorize(actor, scope_of(kx), Verb::kEdit, x, ev);
 }
 
 Kind member_kind(Kind group) {
@@ -96,68 +108,81 @@ void check_membership(Directory::Impl& d, Id group, Id member) {
 
 void Directory::add_member(const Actor& actor, Id group, Id member) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> void {
   WriteScope w(d);
   check_membership(d, group, member);
-  d.authorize(actor, Kind::kUserGroup, "edit", group);
+  d.authorize(actor, Scope::kGroups, Verb::kEdit, group, "group_member_add");
   if (d.model.linked(group, member)) return;  // already a member: nothing changes, nothing to audit
   write_edge(d, w, actor, "group_member_add", group, member, true);
+  });
 }
 
 void Directory::remove_member(const Actor& actor, Id group, Id member) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> void {
   WriteScope w(d);
   check_membership(d, group, member);
-  d.authorize(actor, Kind::kUserGroup, "edit", group);
+  d.authorize(actor, Scope::kGroups, Verb::kEdit, group, "group_member_remove");
   if (!d.model.linked(group, member)) throw NotFound(d.describe(member) + " is not a member of " + d.describe(group));
   write_edge(d, w, actor, "group_member_remove", group, member, false);
+  });
 }
 
 std::vector<Record> Directory::members(const Actor& actor, Id group) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> std::vector<Record> {
   Kind want = member_kind(d.entity(group).kind);
   if (want == Kind::kNone) throw InvalidArgument(d.describe(group) + " is not a group");
-  d.authorize(actor, d.entity(group).kind, "read", group);
+  d.authorize(actor, Scope::kGroups, Verb::kRead, group, "group_read");
   std::vector<Id> ids;
   for (Id other : d.model.neighbors(group))
     if (d.entity(other).kind == want) ids.push_back(other);
   return records_of(d, ids);
+  });
 }
 
 std::vector<Record> Directory::groups_of(const Actor& actor, Id member) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> std::vector<Record> {
   const Kind k = d.entity(member).kind;
   const Kind group = k == Kind::kUser ? Kind::kUserGroup : k == Kind::kDevice ? Kind::kDeviceGroup : Kind::kNone;
   if (group == Kind::kNone) throw InvalidArgument(d.describe(member) + " is neither a user nor a device");
-  d.authorize(actor, group, "read", member);
+  d.authorize(actor, Scope::kGroups, Verb::kRead, member, "group_read");
   std::vector<Id> ids;
   for (Id other : d.model.neighbors(member))
     if (d.entity(other).kind == group) ids.push_back(other);
   return records_of(d, ids);
+  });
 }
 
 void Directory::associate(const Actor& actor, Id a, Id b) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> void {
   WriteScope w(d);
   auto [x, y] = allowed_pair(d, a, b);
   check_same_org(d, x, y);
-  d.authorize(actor, d.entity(x).kind == Kind::kAdmin ? Kind::kCommand : Kind::kUserGroup, "edit", x);
+  authorize_pair(d, actor, x, y, "association_add");
   if (d.model.linked(x, y)) return;
   write_edge(d, w, actor, "association_add", x, y, true);
+  });
 }
 
 void Directory::dissociate(const Actor& actor, Id a, Id b) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> void {
   WriteScope w(d);
   auto [x, y] = allowed_pair(d, a, b);
-  d.authorize(actor, d.entity(x).kind == Kind::kAdmin ? Kind::kCommand : Kind::kUserGroup, "edit", x);
+  authorize_pair(d, actor, x, y, "association_remove");
   if (!d.model.linked(x, y)) throw NotFound(d.describe(x) + " is not associated with " + d.describe(y));
   write_edge(d, w, actor, "association_remove", x, y, false);
+  });
 }
 
 std::vector<Record> Directory::associations(const Actor& actor, Id id) {
   Impl& d = open_impl(impl_);
+  return audited(d, [&]() -> std::vector<Record> {
   const Entity& e = d.entity(id);
-  d.authorize(actor, e.kind, "read", id);
+  d.authorize(actor, scope_of(e.kind), Verb::kRead, id, std::string(kind_name(e.kind)) + "_read");
   std::vector<Id> ids;
   for (Id other : d.model.neighbors(id)) {
     const Kind k = d.entity(other).kind;
@@ -165,6 +190,7 @@ std::vector<Record> Directory::associations(const Actor& actor, Id id) {
     ids.push_back(other);
   }
   return records_of(d, ids);
+  });
 }
 
 }  // namespace dirctl

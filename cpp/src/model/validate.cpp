@@ -185,6 +185,9 @@ Fields validate_update(const KindSpec& kind, const Fields& given) {
       throw InvalidArgument(kind.name + " field '" + f->name + "' cannot be changed after creation");
     if (f->required && is_null(value))
       throw InvalidArgument(kind.name + " field '" + f->name + "' is required and cannot be cleared");
+    if (!is_null(f->default_value) && is_null(value))
+      throw InvalidArgument(kind.name + " field '" + f->name + "' always has a value and cannot be cleared; set it to " +
+                            describe(f->default_value) + " for the default");
     out.emplace_back(f->name, std::move(value));
   }
   return out;

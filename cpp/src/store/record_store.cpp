@@ -197,7 +197,9 @@ std::optional<Record> RecordStore::read(const KindSpec& kind, Id id) {
     auto& st = store_.statement("SELECT " + column_list(kind) + " FROM " + kind.table + " WHERE id = ?");
     st.bind(1, static_cast<std::int64_t>(id));
     if (!st.executeStep()) return std::nullopt;
-    return row_record(kind, st);
+    Record r = row_record(kind, st);
+    st.tryReset();  // release the read snapshot
+    return r;
   });
 }
 
@@ -243,7 +245,9 @@ Id RecordStore::holder(const KindSpec& kind, const FieldSpec& field, Id org, con
     bind(st, i++, field, value);
     if (kind.per_org) st.bind(i++, static_cast<std::int64_t>(org));
     st.bind(i++, static_cast<std::int64_t>(except));
-    return st.executeStep() ? static_cast<Id>(st.getColumn(0).getInt64()) : kNoId;
+    const Id id = st.executeStep() ? static_cast<Id>(st.getColumn(0).getInt64()) : kNoId;
+    st.tryReset();  // release the read snapshot
+    return id;
   });
 }
 

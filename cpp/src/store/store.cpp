@@ -102,7 +102,7 @@ SQLite::Statement& Store::statement(const std::string& sql) {
   try {
     if (it == statements_.end())
       it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
-    it->second->reset();
+    it->second->tryReset();  // reset() would rethrow a previous step's failure
     it->second->clearBindings();
   } catch (const SQLite::Exception& e) {
     throw_storage(e, "cannot prepare a statement");
@@ -118,7 +118,12 @@ void Store::exec(const std::string& sql) {
   }
 }
 
+void Store::reset_all() noexcept {
+  for (auto& [sql, stmt] : statements_) stmt->tryReset();
+}
+
 void Store::begin() {
+  reset_all();  // a statement left mid-step would pin an old read snapshot
   try {
     db_->exec("BEGIN IMMEDIATE");
   } catch (const SQLite::Exception& e) {
@@ -136,12 +141,7 @@ void Store::commit() {
 
 void Store::rollback() noexcept {
   // Statements mid-step would keep the transaction open; reset them first.
-  for (auto& [sql, stmt] : statements_) {
-    try {
-      stmt->reset();
-    } catch (...) {
-    }
-  }
+  reset_all();
   if (sqlite3_get_autocommit(db_->getHandle()) == 0) sqlite3_exec(db_->getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
@@ -161,20 +161,18 @@ void Store::release() {
   }
 }
 void Store::rollback_to() noexcept {
-  for (auto& [sql, stmt] : statements_) {
-    try {
-      stmt->reset();
-    } catch (...) {
-    }
-  }
+  reset_all();
   sqlite3_exec(db_->getHandle(), "ROLLBACK TO op; RELEASE op", nullptr, nullptr, nullptr);
 }
 
 std::int64_t Store::data_version() {
   try {
+    reset_all();  // no stale snapshot may hide another connection's commit
     auto& st = statement("PRAGMA data_version");
     st.executeStep();
-    return st.getColumn(0).getInt64();
+    const std::int64_t v = st.getColumn(0).getInt64();
+    st.tryReset();
+    return v;
   } catch (const SQLite::Exception& e) {
     throw_storage(e, "cannot read the data version of '" + path_ + "'");
   }

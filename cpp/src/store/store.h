@@ -48,6 +48,8 @@ class Store {
   void release();
   void rollback_to() noexcept;
 
+  // Resets every cached statement, ending any read it left open.
+  void reset_all() noexcept;
   // Changes whenever another connection commits to the file.
   std::int64_t data_version();
   std::string integrity_check();

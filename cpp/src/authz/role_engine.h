@@ -1,0 +1,62 @@
+// RoleEngine: decides whether an actor may perform an action on a resource.
+//
+// Reads only the in-memory Model (role, state, flags, org access edges,
+// Command Runner assignments, group membership, admin<->user links), so a
+// check is a handful of array look-ups: no allocation unless a reason is
+// asked for. Rules are evaluated in a fixed order; the first that decides is
+// reported (see Rule in dirctl/authz.h). Also holds the admin invariants,
+// evaluated on the state an admin mutation would leave.
+// Thread-safety: const methods may run concurrently while the model is not
+// being mutated.
+#pragma once
+
+#include <vector>
+
+#include "dirctl/authz.h"
+#include "dirctl/types.h"
+#include "model/model.h"
+
+namespace dirctl {
+
+// The scope an object belongs to, defined once: users -> users; groups ->
+// groups; devices -> devices; commands -> commands; admins -> administrators;
+// orgs -> organization.
+Scope scope_of(Kind kind);
+
+// What an admin would look like after a mutation (for the invariants).
+struct AdminAfter {
+  bool exists = true;
+  bool active = true;
+  std::uint8_t role = 0;
+  std::vector<Id> orgs;
+};
+
+class RoleEngine {
+ public:
+  explicit RoleEngine(const Model& model) : model_(model) {}
+
+  Decision check(const Actor& actor, ActionId action, Id resource, bool explain) const;
+  // Rule 7: refuses a change that leaves no active administrator_with_billing,
+  // or an org without an active admin. Applies to every actor, system too.
+  Decision admin_invariants(Id admin, const AdminAfter& after, bool explain) const;
+  // Whether the actor sees an org at all (its record, to navigate into it):
+  // admins see the orgs in their access, users their own org. Reading org
+  // settings is organization.read, a separate question.
+  Decision sees_org(const Actor& actor, Id org, bool explain) const;
+  // Rule 6: no one changes their own role, org access or API access.
+  Decision self_change(const Actor& actor, Id admin, bool explain) const;
+
+  std::string describe_actor(const Actor& actor) const;
+  std::string describe_object(Id id) const;
+
+ private:
+  Decision admin_check(const Actor& actor, const Entity& a, const Action& act, ActionId action, Id resource,
+                       bool explain) const;
+  Decision user_check(const Entity& u, Id user, const Action& act, ActionId action, Id resource,
+                      bool explain) const;
+  bool shares_group(Id user, Id command) const;
+
+  const Model& model_;
+};
+
+}  // namespace dirctl
