@@ -186,7 +186,7 @@ TEST(DirectoryEventsTest, MutationsAreAuditedWithChanges) {
   d.update(test::sys(), user, {{"first_name", "Al"s}});  // no change: no event
   d.remove(test::sys(), user);
 
-  auto all = d.events({});
+  auto all = d.events(Actor::system(), {});
   ASSERT_EQ(all.size(), 4u);
   EXPECT_EQ(d.last_event_seq(), all.back().seq);
   EXPECT_EQ(all[0].event_type, "organization_create");
@@ -236,16 +236,16 @@ TEST(DirectoryEventsTest, TimeFiltersAreCanonicalised) {
   test::make_org(d, "acme");
   EventFilter f;
   f.since = "2000-01-01";
-  EXPECT_EQ(d.events(f).size(), 1u);
+  EXPECT_EQ(d.events(Actor::system(), f).size(), 1u);
   f.since = "2000-01-01T01:00:00+01:00";
-  EXPECT_EQ(d.events(f).size(), 1u);
+  EXPECT_EQ(d.events(Actor::system(), f).size(), 1u);
   f.since = "2999-01-01T00:00:00Z";
-  EXPECT_TRUE(d.events(f).empty());
+  EXPECT_TRUE(d.events(Actor::system(), f).empty());
   f.since = "last tuesday";
-  EXPECT_THROW(d.events(f), InvalidArgument);
+  EXPECT_THROW(d.events(Actor::system(), f), InvalidArgument);
   f = {};
   f.until = "not a time";
-  EXPECT_THROW(d.events(f), InvalidArgument);
+  EXPECT_THROW(d.events(Actor::system(), f), InvalidArgument);
 }
 
 }  // namespace

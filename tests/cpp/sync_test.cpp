@@ -136,6 +136,7 @@ TEST_F(SyncTest, DeletionsAreSeen) {
 
 TEST_F(SyncTest, AdminLinksAreSeen) {
   const Id org = make_org(a_, "acme");
+  test::keep_admin(a_, {org});
   const Id u = make_user(a_, org, "alice");
   EXPECT_EQ(entity(b_, u).link, kNoId);
   const Id adm = a_.create_admin_from_user(sys(), u, {{"role", "manager"s}}).id;
@@ -211,8 +212,8 @@ TEST_F(SyncTest, WriterWaitsForTheOthersBatchThenGivesUp) {
 TEST_F(SyncTest, EventsWrittenByTheOtherHandle) {
   make_org(a_, "acme");
   EXPECT_EQ(b_.last_event_seq(), a_.last_event_seq());
-  ASSERT_EQ(b_.events({}).size(), 1u);
-  EXPECT_EQ(b_.events({}).at(0).event_type, "organization_create");
+  ASSERT_EQ(b_.events(Actor::system(), {}).size(), 1u);
+  EXPECT_EQ(b_.events(Actor::system(), {}).at(0).event_type, "organization_create");
 }
 
 TEST_F(SyncTest, RefreshCatchesUpExplicitly) {

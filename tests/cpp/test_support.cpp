@@ -67,6 +67,15 @@ Id make_org(Directory& d, const std::string& name) {
   return d.create(sys(), Kind::kOrg, kNoId, {{"name", name}}).id;
 }
 
+Id keep_admin(Directory& d, const IdList& orgs) {
+  static int n = 0;
+  return d.create(sys(), Kind::kAdmin, kNoId,
+                  {{"email", "keeper" + std::to_string(++n) + "@example.com"},
+                   {"role", std::string("administrator_with_billing")},
+                   {"orgs", orgs}})
+      .id;
+}
+
 Id make_user(Directory& d, Id org, const std::string& username) {
   return d.create(sys(), Kind::kUser, org, {{"username", username}, {"email", username + "@example.com"}}).id;
 }

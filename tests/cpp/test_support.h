@@ -41,6 +41,9 @@ Fields valid_fields(Kind kind, const std::string& tag, Id org_for_admin = kNoId)
 // Shorthands for the directory's own handle.
 inline Actor sys() { return Actor::system(); }
 Id make_org(Directory& d, const std::string& name);
+// An active administrator_with_billing with access to `orgs`: it keeps the
+// admin invariants (role engine rule 7) satisfied so a test may remove others.
+Id keep_admin(Directory& d, const IdList& orgs);
 Id make_user(Directory& d, Id org, const std::string& username);
 Id make(Directory& d, Kind kind, Id org, const std::string& tag);
 

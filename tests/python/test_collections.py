@@ -511,6 +511,8 @@ def test_admin_org_ids_not_orgs(d, org, unchanged):
 
 def test_admin_update_role_state_orgs(d, org):
     other = d.orgs.create("globex")
+    # Every org keeps an active admin (ARCHITECTURE.md): this one stays.
+    d.admins.create(email="keeper@acme.com", role="administrator", orgs=[org, other])
     a = d.admins.create(email="ops@acme.com", role="command_runner", orgs=[org])
     a2 = d.admins.update(a, role="manager", state="suspended", orgs=[other, org], api_access=True,
                          first_name="Op")
@@ -522,9 +524,43 @@ def test_admin_update_role_state_orgs(d, org):
     assert d.admins.update(a3, orgs=[]).org_ids == []
 
 
+def test_sole_admin_of_an_org_can_still_be_edited(d, org):
+    """Changes that keep the org's only admin active and in the org are fine."""
+    other = d.orgs.create("globex")
+    a = d.admins.create(email="ops@acme.com", role="command_runner", orgs=[org])
+    assert d.admins.update(a, first_name="Op").first_name == "Op"
+    assert d.admins.update(a, orgs=[org, other]).org_ids == [org.id, other.id]
+    assert d.admins.update(a, role="manager").role == "manager"
+
+
+def test_org_keeps_an_active_admin(d, org, snapshot):
+    """ARCHITECTURE.md: an org always keeps at least one admin."""
+    other = d.orgs.create("globex")
+    a = d.admins.create(email="ops@acme.com", role="manager", orgs=[org])
+    before = snapshot(d)
+    for attempt in (lambda: d.admins.delete(a), lambda: d.admins.update(a, state="suspended"),
+                    lambda: d.admins.update(a, orgs=[other])):
+        with pytest.raises(dirctl.PermissionDenied, match="admin"):
+            attempt()
+    after = snapshot(d)
+    assert {k: v for k, v in after.items() if k != "events"} == {k: v for k, v in before.items() if k != "events"}
+    assert d.admins.get(a.id).state == "active"
+
+
+def test_directory_keeps_a_billing_admin(d, org, snapshot):
+    """ARCHITECTURE.md: the directory keeps a billing-capable admin once it has one."""
+    boss = d.admins.create(email="boss@acme.com", role="administrator_with_billing", orgs=[org])
+    d.admins.create(email="ops@acme.com", role="administrator", orgs=[org])
+    with pytest.raises(dirctl.PermissionDenied, match="administrator_with_billing"):
+        d.admins.update(boss, role="administrator")
+    with pytest.raises(dirctl.PermissionDenied, match="administrator_with_billing"):
+        d.admins.delete(boss)
+    assert d.admins.get(boss.id).role == "administrator_with_billing"
+
+
 def test_admin_get_list_delete(d, org):
     a = d.admins.create(email="ops@acme.com", role="manager", orgs=[org])
-    b = d.admins.create(email="help@acme.com", role="help_desk")
+    b = d.admins.create(email="help@acme.com", role="help_desk", orgs=[org])
     assert d.admins.get("OPS@acme.com") == a
     assert d.admins.get(a.id) == a
     assert [x.email for x in d.admins] == ["ops@acme.com", "help@acme.com"]
@@ -633,7 +669,7 @@ def test_linked_emails_cannot_diverge(d, org, unchanged):
 def test_deleting_user_deletes_its_linked_admin(d, org):
     u = org.users.create(username="alice", email="alice@acme.com")
     a = d.admins.create_from_user(u, role="help_desk")
-    other = d.admins.create(email="ops@acme.com", role="manager")
+    other = d.admins.create(email="ops@acme.com", role="manager", orgs=[org])
     org.users.delete(u)
     assert [x.id for x in d.admins] == [other.id]
     with pytest.raises(dirctl.NotFound):
@@ -647,15 +683,17 @@ def test_deleting_user_deletes_its_linked_admin_on_disk(db_path):
         org = d.orgs.create("acme")
         u = org.users.create(username="alice", email="alice@acme.com")
         d.admins.create_from_user(u, role="help_desk")
+        keeper = d.admins.create(email="keeper@acme.com", role="administrator", orgs=[org])
         org.users.delete(u)
     with dirctl.open(db_path) as d:
-        assert len(d.admins) == 0 and list(d.admins) == []
+        assert len(d.admins) == 1 and [a.id for a in d.admins] == [keeper.id]
 
 
 def test_deleting_linked_admin_keeps_user_and_records_events(d, org):
     """spec/insights_events.csv: admin role removed from user -> user_update;admin_delete."""
     u = org.users.create(username="alice", email="alice@acme.com")
     a = d.admins.create_from_user(u, role="help_desk")
+    d.admins.create(email="keeper@acme.com", role="administrator", orgs=[org])
     n = len(d.events())
     d.admins.delete(a)
     assert org.users.get("alice").id == u.id

@@ -16,6 +16,8 @@ def world(d, org):
     dev = org.devices.create(hostname="web-01", os="linux")
     cmd = org.commands.create(name="restart", script="systemctl restart nginx")
     runner = d.admins.create(email="runner@acme.com", role="command_runner", orgs=[org])
+    # Every org keeps an active admin (ARCHITECTURE.md): this one lets tests remove the runner.
+    d.admins.create(email="keeper@acme.com", role="administrator", orgs=[org])
     return {"user": u, "user_group": ug, "device_group": dg, "device": dev, "command": cmd, "admin": runner}
 
 
@@ -146,9 +148,10 @@ def test_other_reprs(world):
 ALLOWED = [
     ("user", "device"), ("user", "device_group"), ("user_group", "device"), ("user_group", "device_group"),
     ("command", "device"), ("command", "device_group"), ("admin", "command"),
+    ("command", "user_group"),  # who may run and approve the command
 ]
 REFUSED = [
-    ("user", "user_group"), ("user", "command"), ("user", "admin"), ("user_group", "command"),
+    ("user", "user_group"), ("user", "command"), ("user", "admin"), ("user_group", "admin"),
     ("device", "device_group"), ("device", "admin"), ("device_group", "admin"), ("user", "user"),
     ("device", "device"), ("command", "command"),
 ]

@@ -297,7 +297,10 @@ Columns Directory::columns(const Actor& actor, Kind kind_id, Id org) {
     for (auto& [name, values] : cols) {
       std::size_t w = 0;
       for (std::size_t i = 0; i < values.size(); ++i)
-        if (keep[i]) values[w++] = std::move(values[i]);
+        if (keep[i]) {
+          if (w != i) values[w] = std::move(values[i]);  // never self-move: it empties a variant
+          ++w;
+        }
       values.resize(w);
     }
     return cols;
