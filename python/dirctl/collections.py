@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def _value(kind: str, name: str, value: Any) -> Any:
     """A Python value as the engine takes it (None, bool, int, str, dict, list of ids)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        raise InvalidArgument(f"{kind} field {name!r}: {value} does not fit in 64 bits")
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, _dt.datetime):

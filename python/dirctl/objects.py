@@ -30,6 +30,8 @@ class Object:
         fields = object.__getattribute__(self, "_fields")
         if name in fields:
             return fields[name]
+        if name == "org":  # the property raised: say why, not "no field"
+            raise AttributeError(f"{type(self).__name__} objects are directory-wide; they have no single org")
         raise AttributeError(f"{type(self).__name__} has no field {name!r}; fields: {', '.join(fields)}")
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -49,6 +49,9 @@ void WriteScope::commit() {
   if (nested_) {
     d_.store.release();
   } else {
+    // Read under the write lock: after COMMIT another process could commit
+    // before we look, and its change would never be replayed here.
+    const std::int64_t version = d_.store.data_version();
     try {
       d_.store.commit();
     } catch (...) {
@@ -57,7 +60,7 @@ void WriteScope::commit() {
       done_ = true;
       throw;
     }
-    d_.data_version = d_.store.data_version();
+    d_.data_version = version;
   }
   done_ = true;
 }
@@ -353,7 +356,9 @@ Actor Directory::actor_for(Id id, bool api_key) {
 
 void Directory::begin_batch() {
   Impl& d = live(impl_);
-  if (d.batch_depth == 0) {
+  if (d.batch_depth > 0) {
+    d.store.savepoint("batch");  // an inner batch can fail alone
+  } else {
     d.store.begin();
     try {
       d.batch_depth = 0;
@@ -373,7 +378,11 @@ void Directory::begin_batch() {
 void Directory::commit_batch() {
   if (!impl_ || impl_->batch_depth == 0) throw InvalidArgument("commit_batch() without begin_batch()");
   Impl& d = *impl_;
-  if (--d.batch_depth > 0) return;
+  if (--d.batch_depth > 0) {
+    d.store.release("batch");
+    return;
+  }
+  const std::int64_t version = d.store.data_version();  // under the lock, as in WriteScope
   try {
     d.store.commit();
   } catch (...) {
@@ -381,15 +390,18 @@ void Directory::commit_batch() {
     d.reload();
     throw;
   }
-  d.data_version = d.store.data_version();
+  d.data_version = version;
 }
 
 void Directory::rollback_batch() {
   if (!impl_ || impl_->batch_depth == 0) throw InvalidArgument("rollback_batch() without begin_batch()");
   Impl& d = *impl_;
-  d.batch_depth = 0;
-  d.store.rollback();
-  d.reload();
+  if (--d.batch_depth > 0) {
+    d.store.rollback_to("batch");  // only the inner batch; the outer one goes on
+  } else {
+    d.store.rollback();
+  }
+  d.reload();  // memory follows the file, inside the outer transaction if any
 }
 
 bool Directory::in_batch() const { return impl_ && impl_->batch_depth > 0; }

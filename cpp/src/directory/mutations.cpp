@@ -216,7 +216,8 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
     AdminAfter after;
     after.active = text_of(merged.fields, "state") == "active";
     after.role = entity_of(kind, merged).role;
-    for (auto o : std::get<IdList>(field_of(merged.fields, "orgs"))) {
+    const Value merged_orgs = field_of(merged.fields, "orgs");  // the loop must not range over a temporary
+    for (auto o : std::get<IdList>(merged_orgs)) {
       after.orgs.push_back(static_cast<Id>(o));
       d.authorize(actor, Scope::kAdministrators, Verb::kEdit, static_cast<Id>(o), ev);
     }
@@ -366,7 +367,8 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
     if (!is_null(field_of(patch, "orgs"))) {
       for (Id o : d.model.neighbors(admin))
         if (d.model.find(o) && d.model.find(o)->kind == Kind::kOrg) d.records.remove_edge(admin, o);
-      for (auto o : std::get<IdList>(field_of(patch, "orgs"))) d.records.add_edge(admin, static_cast<Id>(o));
+      const Value new_orgs = field_of(patch, "orgs");
+      for (auto o : std::get<IdList>(new_orgs)) d.records.add_edge(admin, static_cast<Id>(o));
     }
     ae = d.event(actor, "admin_update", kNoId, admin);
     ae.changes.push_back({"user", "null", to_json_text(static_cast<std::int64_t>(user))});

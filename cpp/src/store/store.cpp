@@ -145,24 +145,25 @@ void Store::rollback() noexcept {
   if (sqlite3_get_autocommit(db_->getHandle()) == 0) sqlite3_exec(db_->getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-void Store::savepoint() {
+void Store::savepoint(const char* name) {
   try {
-    statement("SAVEPOINT op").exec();
+    statement(std::string("SAVEPOINT ") + name).exec();
   } catch (const SQLite::Exception& e) {
     throw_storage(e, "cannot start an operation on '" + path_ + "'");
   }
 }
 
-void Store::release() {
+void Store::release(const char* name) {
   try {
-    statement("RELEASE op").exec();
+    statement(std::string("RELEASE ") + name).exec();
   } catch (const SQLite::Exception& e) {
     throw_storage(e, "cannot finish an operation on '" + path_ + "'");
   }
 }
-void Store::rollback_to() noexcept {
+void Store::rollback_to(const char* name) noexcept {
   reset_all();
-  sqlite3_exec(db_->getHandle(), "ROLLBACK TO op; RELEASE op", nullptr, nullptr, nullptr);
+  const std::string sql = std::string("ROLLBACK TO ") + name + "; RELEASE " + name;
+  sqlite3_exec(db_->getHandle(), sql.c_str(), nullptr, nullptr, nullptr);
 }
 
 std::int64_t Store::data_version() {

@@ -44,9 +44,9 @@ class Store {
   void commit();
   void rollback() noexcept;
   // Savepoints nest inside a transaction (one per operation in a batch).
-  void savepoint();
-  void release();
-  void rollback_to() noexcept;
+  void savepoint(const char* name = "op");
+  void release(const char* name = "op");
+  void rollback_to(const char* name = "op") noexcept;
 
   // Resets every cached statement, ending any read it left open.
   void reset_all() noexcept;
