@@ -28,7 +28,7 @@ std::vector<Id> id_vector(const py::object& obj) {
   if (obj.is_none()) return {kNoId};
   if (py::isinstance<py::int_>(obj)) return {obj.cast<Id>()};
   auto arr = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(obj);
-  if (!arr) throw InvalidArgument("check_many: expected ids (int, sequence or array), got " + std::string(py::str(obj.get_type())));
+  if (!arr) throw InvalidArgument("check_many: expected ids (int, sequence or array), got " + std::string(py::repr(obj)));
   std::vector<Id> out(static_cast<std::size_t>(arr.size()));
   auto r = arr.unchecked<1>();
   for (py::ssize_t i = 0; i < arr.size(); ++i) {

@@ -149,15 +149,17 @@ const FieldSpec& resolve(const KindSpec& kind, const std::string& name) {
 
 // Canonical (spec, value) pairs in descriptor order; duplicates rejected.
 std::vector<std::pair<const FieldSpec*, Value>> canonical(const KindSpec& kind, const Fields& given) {
-  std::vector<std::pair<const FieldSpec*, Value>> out;
+  std::vector<const FieldSpec*> specs;
   for (const auto& [name, value] : given) {
     const FieldSpec& f = resolve(kind, name);
-    for (const auto& seen : out)
-      if (seen.first == &f)
-        throw InvalidArgument(kind.name + " field '" + f.name + "' is given twice (as '" + name + "' too)");
-    out.emplace_back(&f, check_value(kind, f, value));
+    if (std::find(specs.begin(), specs.end(), &f) != specs.end())
+      throw InvalidArgument(kind.name + " field '" + f.name + "' is given twice (as '" + name + "' too)");
+    specs.push_back(&f);
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<const FieldSpec*, Value>> out;
+  for (const auto& f : kind.fields)  // descriptor order
+    for (std::size_t i = 0; i < specs.size(); ++i)
+      if (specs[i] == &f) out.emplace_back(&f, check_value(kind, f, given[i].second));
   return out;
 }
 
