@@ -12,7 +12,7 @@ import datetime as _dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidArgument, NotFound
+from .errors import InvalidArgument, NotFound, PermissionDenied
 from .objects import Object, _id
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,7 +90,7 @@ class Collection:
     def __contains__(self, key: object) -> bool:
         try:
             self.get(key)  # type: ignore[arg-type]
-        except (NotFound, InvalidArgument):
+        except (NotFound, InvalidArgument, PermissionDenied):  # through a view: not visible, so not in
             return False
         return True
 

@@ -76,18 +76,19 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
   const std::string who = explain ? describe_actor(actor) : std::string();
   const std::string what = explain ? action_name(action) : std::string();
   const std::string on = explain && resource != kNoId ? " on " + describe_object(resource) : std::string();
+  const std::string as_role = explain ? who + " is " + with_article(role_of(a)) : std::string();
   if (a.state == kAdminSuspended)
-    return decide(false, Rule::kSuspendedActor, explain, who + " is suspended and may not " + what + on);
+    return decide(false, Rule::kSuspendedActor, explain, as_role + " but is suspended, and may not " + what + on);
   if (actor.type == ActorType::kApiKey && !a.has(kFlagApiAccess))
     return decide(false, Rule::kApiAccessDisabled, explain,
-                  who + " does not work: API access is off for " + std::string(a.name));
+                  as_role + " whose API access is off, so the API key may not " + what + on);
 
   const Entity* r = resource != kNoId ? model_.find(resource) : nullptr;
   if (r != nullptr) {
     const Id org = r->kind == Kind::kOrg ? resource : r->org;
     if (org != kNoId && !model_.linked(actor.id, org))
       return decide(false, Rule::kOrgAccess, explain,
-                    who + " has no access to the org of " + describe_object(resource) + ", so it is not visible");
+                    as_role + " without access to the org of " + describe_object(resource) + ", so it is not visible");
     // An org as the resource of another scope's action means "that scope,
     // within this org" (a listing or a creation there).
     if (r->kind == Kind::kOrg && act.scope != Scope::kOrganization && act.scope != Scope::kMultiTenantPortal) {
@@ -96,7 +97,6 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
     }
   }
   const Access access = matrix_access(a.role, act.scope);
-  const std::string as_role = explain ? who + " is " + with_article(role_of(a)) : std::string();
   const std::string scope = explain ? std::string(scope_name(act.scope)) : std::string();
 
   auto matrix = [&](bool ok) {
@@ -150,10 +150,14 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
     }
     case Verb::kRun:
     case Verb::kSchedule:
-    case Verb::kApprove:
       if (access == Access::kEdit) return matrix(true);
       if (access == Access::kAssigned) return assigned();
       return matrix(false);
+    case Verb::kApprove:  // "assigned" grants view, run and schedule; approving runs is not among them
+      if (access == Access::kAssigned)
+        return decide(false, Rule::kAssignedCommands, explain,
+                      as_role + ", who may view, run and schedule assigned commands but not approve runs");
+      return matrix(access == Access::kEdit);
     case Verb::kLaunch: {
       if (access == Access::kEdit) return matrix(true);
       if (access != Access::kLaunchIfAllowed) return matrix(false);
@@ -186,6 +190,10 @@ Decision RoleEngine::user_check(const Entity& u, Id user, const Action& act, Act
   const Entity* r = resource != kNoId ? model_.find(resource) : nullptr;
   if (r != nullptr && r->org != u.org && !(r->kind == Kind::kOrg && resource == u.org))
     return decide(false, Rule::kOrgAccess, explain, who + " belongs to another org than " + describe_object(resource));
+  if (r != nullptr && r->kind == Kind::kOrg && act.scope != Scope::kOrganization) {  // the scope, in their org
+    r = nullptr;
+    resource = kNoId;
+  }
   if (act.scope == Scope::kCommands &&
       (act.verb == Verb::kRun || act.verb == Verb::kApprove || act.verb == Verb::kRead)) {
     if (r == nullptr)

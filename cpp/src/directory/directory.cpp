@@ -418,12 +418,19 @@ std::vector<Event> Directory::events(const Actor& actor, const EventFilter& filt
         *t = c;
       }
     std::vector<Event> out = d.log.query(f);
-    if (actor.type != ActorType::kSystem)
-      out.erase(std::remove_if(out.begin(), out.end(),
-                               [&](const Event& e) {
-                                 return e.org != 0 && !d.model.linked(actor.id, static_cast<Id>(e.org));
-                               }),
-                out.end());
+    if (actor.type != ActorType::kSystem) {
+      const bool sees_admins =
+          d.engine.check(actor, action_for(Scope::kAdministrators, Verb::kRead), kNoId, false).allowed;
+      auto hidden = [&](const Event& e) {
+        if (e.org != 0) return !d.engine.sees_org(actor, static_cast<Id>(e.org), false).allowed;
+        if (e.resource.type == "org") {  // an org's own events: visible with the org (gone orgs stay hidden)
+          const Entity* o = d.model.find(static_cast<Id>(e.resource.id));
+          return o == nullptr || !d.engine.sees_org(actor, static_cast<Id>(e.resource.id), false).allowed;
+        }
+        return !sees_admins;  // directory-wide: admin management
+      };
+      out.erase(std::remove_if(out.begin(), out.end(), hidden), out.end());
+    }
     return out;
   });
 }

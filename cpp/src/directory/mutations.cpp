@@ -361,6 +361,14 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
     }
     for (auto& [k, v] : old.fields)
       if (k == "user") v = static_cast<std::int64_t>(user);
+    // Linking changes the admin as an update would: the same rules hold.
+    authorize_update(d, actor, d.entity(admin), admin, patch, "admin_update");
+    AdminAfter after;
+    after.active = text_of(old.fields, "state") == "active";
+    after.role = entity_of(kind, old).role;
+    const Value after_orgs = field_of(old.fields, "orgs");
+    for (auto o : std::get<IdList>(after_orgs)) after.orgs.push_back(static_cast<Id>(o));
+    d.require(d.engine.admin_invariants(admin, after, true), actor, admin, "admin_update");
     Fields changed = stored_fields(patch);
     changed.emplace_back("user", static_cast<std::int64_t>(user));
     d.records.update(kind, admin, changed, now);
