@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
   register_events(m);
   register_log(m);
   register_authz(m);
+  register_graph(m);
 }

@@ -164,6 +164,20 @@ class Org(Object):
 
         return Collection(self._dir, "command", self.id)
 
+    @property
+    def graph(self):  # -> OrgGraph
+        """Queries over the assignment graph: devices_of, users_of, commands_of, explain."""
+        from .graph import OrgGraph
+
+        return OrgGraph(self)
+
+    @property
+    def audit(self):  # -> Audit
+        """Organisation-wide audits as DataFrames: who_can_access, who_can_run, escalation_paths."""
+        from .graph import Audit
+
+        return Audit(self)
+
     def associate(self, a: Object, b: Object) -> None:
         """Associate two objects of this org (user|user_group <-> device|device_group,
         command <-> device|device_group, Command Runner admin <-> command)."""

@@ -21,6 +21,7 @@
 
 #include "dirctl/authz.h"
 #include "dirctl/event.h"
+#include "dirctl/graph.h"
 #include "dirctl/record.h"
 #include "dirctl/types.h"
 #include "dirctl/value.h"
@@ -92,6 +93,20 @@ class Directory {
   // Actors for many ids at once; an id that is no admin or user yields an
   // actor the engine denies (unknown_actor) instead of an error.
   std::vector<Actor> actors_for(const std::vector<Id>& ids);
+
+  // --- assignment graph (Boost.Graph) ----------------------------------------------
+  // Objects of kind `want` reachable from `from` along the assignment graph:
+  // devices of a user, group or command; users or commands of a device;
+  // commands of an admin... Ascending ids. Reads: the scope of `from`.
+  std::vector<Id> reach(const Actor& actor, Id from, Kind want);
+  // Every path that connects a and b, first hop a: what to remove to cut it.
+  std::vector<Path> explain(const Actor& actor, Id a, Id b);
+  // Audits (insights.read through a view). A filter narrows them cheaply.
+  AccessRows who_can_access(const Actor& actor, Id org, const AuditFilter& filter);
+  RunRows who_can_run(const Actor& actor, Id org, const AuditFilter& filter);
+  EscalationRows escalation_paths(const Actor& actor, Id admin, const AuditFilter& filter);
+  // Display names of objects (username, hostname, email, name); "" if gone.
+  std::vector<std::string> names_of(const std::vector<Id>& ids);
 
   // --- transactions ---------------------------------------------------------
   // A batch is one write transaction: everything in it commits at once or

@@ -9,9 +9,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "authz/role_engine.h"
+#include "graph/assignment_graph.h"
 #include "dirctl/authz.h"
 #include "dirctl/directory.h"
 #include "dirctl/event.h"
@@ -35,6 +37,7 @@ struct Directory::Impl {
   EventLog log;
   Model model;
   RoleEngine engine{model};
+  std::unique_ptr<AssignmentGraph> graph;  // built on first use, then kept in step with the model
   int batch_depth = 0;
   std::int64_t last_seq = 0;      // newest event reflected in `model`
   std::int64_t data_version = -1;  // PRAGMA data_version when last synced

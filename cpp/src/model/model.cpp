@@ -54,6 +54,7 @@ void Model::grow(Id id) {
 }
 
 void Model::put(Id id, Entity entity) {
+  ++version_;
   grow(id);
   note_id(id);
   Entity& slot = entities_[id];
@@ -74,6 +75,7 @@ void Model::put(Id id, Entity entity) {
 }
 
 void Model::erase(Id id) {
+  ++version_;
   if (find(id) == nullptr) return;
   clear_edges(id);
   Entity& slot = entities_[id];
@@ -85,6 +87,7 @@ void Model::erase(Id id) {
 }
 
 void Model::link(Id a, Id b) {
+  ++version_;
   grow(std::max(a, b));
   if (a == b || linked(a, b)) return;
   edges_[a].push_back(b);
@@ -92,24 +95,28 @@ void Model::link(Id a, Id b) {
 }
 
 void Model::link_unchecked(Id a, Id b) {
+  ++version_;
   grow(std::max(a, b));
   edges_[a].push_back(b);
   edges_[b].push_back(a);
 }
 
 void Model::set_link(Id a, Id b) {
+  ++version_;
   grow(std::max(a, b));
   entities_[a].link = b;
   entities_[b].link = a;
 }
 
 void Model::unlink(Id a, Id b) {
+  ++version_;
   if (a >= edges_.size() || b >= edges_.size()) return;
   erase_one(edges_[a], b);
   erase_one(edges_[b], a);
 }
 
 void Model::clear_edges(Id id) {
+  ++version_;
   if (id >= edges_.size()) return;
   for (Id other : edges_[id]) erase_one(edges_[other], id);
   std::vector<Id>().swap(edges_[id]);
@@ -121,6 +128,7 @@ void Model::reserve(Id max_id) {
 }
 
 void Model::clear() {
+  ++version_;
   entities_.clear();
   edges_.clear();
   counts_.clear();

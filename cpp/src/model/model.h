@@ -50,6 +50,8 @@ class Model {
   std::size_t count(Kind kind, Id org) const;
   std::vector<Id> ids_of(Kind kind, Id org) const;  // ascending
   Id max_id() const { return max_id_; }
+  // Bumped by every mutation: derived structures (the graph) rebuild when it moves.
+  std::uint64_t version() const { return version_; }
   std::size_t live_objects() const { return live_; }
 
   // Mutators, called by the Directory only after SQLite accepted the change.
@@ -76,6 +78,7 @@ class Model {
   StringPool names_;
   Id max_id_ = 0;
   std::size_t live_ = 0;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace dirctl

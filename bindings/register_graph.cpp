@@ -1,0 +1,141 @@
+// The assignment graph: reach, explain and the audits. Audit columns leave
+// C++ as numpy arrays that own the engine's vectors (no copy), and each id
+// column comes with categorical codes and one name per distinct object, so
+// pandas builds frames without a Python object per row.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include "dirctl/error.h"
+#include "register.h"
+
+namespace dirctl::py_bindings {
+
+using namespace pybind11::literals;
+
+namespace {
+
+template <typename F>
+auto run(Handle& h, F&& f) {
+  py::gil_scoped_release release;
+  std::lock_guard<std::mutex> lock(h.mu);
+  return f(h.dir);
+}
+
+template <typename T>
+py::array_t<T> to_numpy(std::vector<T>&& v) {
+  auto* heap = new std::vector<T>(std::move(v));
+  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>({static_cast<py::ssize_t>(heap->size())}, {static_cast<py::ssize_t>(sizeof(T))}, heap->data(),
+                        owner);
+}
+
+// codes[i] = position of ids[i] among the distinct ids (ascending), plus names.
+struct Categories {
+  std::vector<std::int32_t> codes;
+  std::vector<Id> distinct;
+};
+Categories categorize(const std::vector<Id>& ids) {
+  Categories c;
+  Id max_id = 0;
+  for (Id id : ids) max_id = std::max(max_id, id);
+  std::vector<std::int32_t> slot(std::size_t{max_id} + 1, -1);
+  for (Id id : ids) slot[id] = 0;
+  for (Id id = 0; id <= max_id && !ids.empty(); ++id)
+    if (slot[id] == 0) {
+      slot[id] = static_cast<std::int32_t>(c.distinct.size());
+      c.distinct.push_back(id);
+    }
+  c.codes.resize(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) c.codes[i] = slot[ids[i]];
+  return c;
+}
+
+// Adds "<name>" (ids), "<name>_codes" and "<name>_names" to out.
+void add_id_column(Handle& h, py::dict& out, const char* name, std::vector<Id>&& ids) {
+  Categories c;
+  std::vector<std::string> names;
+  {
+    py::gil_scoped_release release;
+    c = categorize(ids);
+    std::lock_guard<std::mutex> lock(h.mu);
+    names = h.dir.names_of(c.distinct);
+  }
+  out[py::str(name)] = to_numpy(std::move(ids));
+  out[py::str(std::string(name) + "_codes")] = to_numpy(std::move(c.codes));
+  out[py::str(std::string(name) + "_names")] = names;
+}
+
+AuditFilter filter_arg(Id user, Id device, Id command, Id admin) { return AuditFilter{user, device, command, admin}; }
+
+}  // namespace
+
+void register_graph(py::module_& m) {
+  auto dir = py::reinterpret_borrow<py::object>(m.attr("Directory"));
+  dir.attr("reach") = py::cpp_function(
+      [](Handle& h, Id from, const std::string& want, const py::object& who) {
+        const Actor actor = actor_arg(who);
+        const Kind k = kind_arg(want);
+        return run(h, [&](Directory& d) { return d.reach(actor, from, k); });
+      },
+      py::is_method(dir), "from_id"_a, "want"_a, "actor"_a = py::none(),
+      "Ids of kind `want` reachable from an object along the assignment graph.");
+  dir.attr("explain") = py::cpp_function(
+      [](Handle& h, Id a, Id b, const py::object& who) {
+        const Actor actor = actor_arg(who);
+        auto paths = run(h, [&](Directory& d) { return d.explain(actor, a, b); });
+        py::list out;
+        for (const auto& p : paths) {
+          py::list hops;
+          for (const auto& hop : p) hops.append(py::make_tuple(hop.type, hop.name, hop.id));
+          out.append(hops);
+        }
+        return out;
+      },
+      py::is_method(dir), "a"_a, "b"_a, "actor"_a = py::none(), "Every path connecting a and b, as (type, name, id) hops.");
+  dir.attr("who_can_access") = py::cpp_function(
+      [](Handle& h, Id org, Id user, Id device, const py::object& who) {
+        const Actor actor = actor_arg(who);
+        AccessRows rows = run(h, [&](Directory& d) { return d.who_can_access(actor, org, filter_arg(user, device, 0, 0)); });
+        py::dict out;
+        add_id_column(h, out, "user", std::move(rows.user));
+        add_id_column(h, out, "device", std::move(rows.device));
+        out["how"] = to_numpy(std::move(rows.how));
+        out["hows"] = rows.hows;
+        out["suspended"] = to_numpy(std::move(rows.suspended));
+        return out;
+      },
+      py::is_method(dir), "org"_a, "user"_a = 0, "device"_a = 0, "actor"_a = py::none(),
+      "Columns of (user, device, how, suspended) for an org, optionally for one user or device.");
+  dir.attr("who_can_run") = py::cpp_function(
+      [](Handle& h, Id org, Id command, Id device, Id admin, const py::object& who) {
+        const Actor actor = actor_arg(who);
+        RunRows rows = run(h, [&](Directory& d) { return d.who_can_run(actor, org, filter_arg(0, device, command, admin)); });
+        py::dict out;
+        add_id_column(h, out, "admin", std::move(rows.admin));
+        add_id_column(h, out, "command", std::move(rows.command));
+        add_id_column(h, out, "device", std::move(rows.device));
+        out["role"] = to_numpy(std::move(rows.role));
+        out["rule"] = to_numpy(std::move(rows.rule));
+        return out;
+      },
+      py::is_method(dir), "org"_a, "command"_a = 0, "device"_a = 0, "admin"_a = 0, "actor"_a = py::none(),
+      "Columns of (admin, role, command, device, rule) for an org, optionally narrowed.");
+  dir.attr("escalation_paths") = py::cpp_function(
+      [](Handle& h, Id admin, Id user, Id device, const py::object& who) {
+        const Actor actor = actor_arg(who);
+        EscalationRows rows =
+            run(h, [&](Directory& d) { return d.escalation_paths(actor, admin, filter_arg(user, device, 0, 0)); });
+        py::dict out;
+        out["mechanism"] = to_numpy(std::move(rows.mechanism));
+        out["mechanisms"] = rows.mechanisms;
+        add_id_column(h, out, "via", std::move(rows.via));
+        add_id_column(h, out, "device", std::move(rows.device));
+        out["steps"] = to_numpy(std::move(rows.steps));
+        out["step_texts"] = rows.step_texts;
+        return out;
+      },
+      py::is_method(dir), "admin"_a, "user"_a = 0, "device"_a = 0, "actor"_a = py::none(),
+      "Columns of what an admin could newly reach, with the steps, optionally narrowed.");
+}
+
+}  // namespace dirctl::py_bindings
