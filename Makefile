@@ -47,6 +47,8 @@ bench: install
 	./build/bench/bench/directory_bench
 	./build/bench/bench/authz_bench
 	$(PYTHON) bench/authz_bench.py
+	./build/bench/bench/graph_bench
+	$(PYTHON) bench/graph_bench.py
 
 clean:
 	rm -rf build $(DB) $(DB)-wal $(DB)-shm

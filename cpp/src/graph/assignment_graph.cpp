@@ -4,7 +4,6 @@
 
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
-#include <boost/graph/filtered_graph.hpp>
 #include <boost/pending/queue.hpp>
 #include <spdlog/spdlog.h>
 
@@ -29,37 +28,23 @@ int rank(Chain chain, Kind kind) {
   }
 }
 
-// The arc predicate of the filtered view: downhill (or uphill) on one chain.
-struct Downhill {
-  const Csr* g = nullptr;
-  const Model* model = nullptr;
-  Chain chain = Chain::kAccess;
-  bool forward = true;
-  bool operator()(const Arc& e) const {
-    const Entity* s = model->find(static_cast<Id>(boost::source(e, *g)));
-    const Entity* t = model->find(static_cast<Id>(boost::target(e, *g)));
-    if (s == nullptr || t == nullptr) return false;
-    const int rs = rank(chain, s->kind), rt = rank(chain, t->kind);
-    if (rs < 0 || rt < 0) return false;
-    return forward ? rs < rt : rs > rt;
-  }
-};
-using View = boost::filtered_graph<Csr, Downhill>;
-
 // Records discovery order and BFS-tree predecessors.
 struct Recorder : boost::default_bfs_visitor {
   std::vector<Vertex>* discovered;
   std::vector<Vertex>* pred;
-  void discover_vertex(Vertex v, const View&) const { discovered->push_back(v); }
-  void tree_edge(const boost::graph_traits<View>::edge_descriptor& e, const View& g) const {
-    (*pred)[boost::target(e, g)] = boost::source(e, g);
-  }
+  void discover_vertex(Vertex v, const Csr&) const { discovered->push_back(v); }
+  void tree_edge(const Arc& e, const Csr& g) const { (*pred)[boost::target(e, g)] = boost::source(e, g); }
 };
 
 }  // namespace
 
 struct AssignmentGraph::Impl {
-  Csr csr;
+  // One CSR graph per chain and direction, holding only that direction's
+  // arcs: a BFS never meets an arc it would have to reject (a user group's
+  // thousands of member users, seen from the group, are uphill).
+  Csr csr[2][2];  // [chain][forward]
+  std::uint32_t vertices = 0;
+  const Csr& view(Chain chain, bool forward) const { return csr[static_cast<int>(chain)][forward ? 1 : 0]; }
   std::vector<boost::default_color_type> colors;  // all white between queries
   std::vector<Vertex> pred, discovered;
 };
@@ -70,24 +55,41 @@ AssignmentGraph::~AssignmentGraph() = default;
 void AssignmentGraph::refresh() {
   if (built_version_ == model_.version()) return;
   const std::size_t n = std::size_t{model_.max_id()} + 1;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> arcs;
-  for (Id id = 0; id < n; ++id)
-    for (Id other : model_.neighbors(id)) arcs.emplace_back(id, other);
-  std::sort(arcs.begin(), arcs.end());  // neighbour lists are unordered; CSR wants sorted sources
-  impl_->csr = Csr(boost::edges_are_sorted, arcs.begin(), arcs.end(), static_cast<std::uint32_t>(n));
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> arcs[2][2];
+  std::size_t total = 0;
+  for (Id id = 0; id < n; ++id) {
+    const Entity* s = model_.find(id);
+    if (s == nullptr) continue;
+    for (Id other : model_.neighbors(id)) {
+      const Entity* t = model_.find(other);
+      if (t == nullptr) continue;
+      for (Chain chain : {Chain::kAccess, Chain::kTargets}) {
+        const int rs = rank(chain, s->kind), rt = rank(chain, t->kind);
+        if (rs < 0 || rt < 0 || rs == rt) continue;
+        arcs[static_cast<int>(chain)][rs < rt ? 1 : 0].emplace_back(id, other);
+        ++total;
+      }
+    }
+  }
+  for (auto& chain : arcs)
+    for (auto& list : chain) std::sort(list.begin(), list.end());  // CSR wants sources in order
+  for (int c = 0; c < 2; ++c)
+    for (int f = 0; f < 2; ++f)
+      impl_->csr[c][f] = Csr(boost::edges_are_sorted, arcs[c][f].begin(), arcs[c][f].end(), static_cast<std::uint32_t>(n));
+  impl_->vertices = static_cast<std::uint32_t>(n);
   impl_->colors.assign(n, boost::white_color);
   impl_->pred.assign(n, 0);
   built_version_ = model_.version();
   ++rebuilds_;
-  spdlog::debug("dirctl: assignment graph rebuilt: {} vertices, {} arcs", n, arcs.size());
+  spdlog::debug("dirctl: assignment graph rebuilt: {} vertices, {} arcs", n, total);
 }
 
 void AssignmentGraph::reach_with_paths(Id from, Chain chain, bool forward, Kind want,
                                        const std::function<void(Id, const std::vector<Id>&)>& visit) {
   refresh();
   Impl& g = *impl_;
-  if (from >= boost::num_vertices(g.csr) || model_.find(from) == nullptr) return;
-  View view(g.csr, Downhill{&g.csr, &model_, chain, forward});
+  if (from >= g.vertices || model_.find(from) == nullptr) return;
+  const Csr& view = g.view(chain, forward);
   g.discovered.clear();
   boost::queue<Vertex> queue;
   auto color = boost::make_iterator_property_map(g.colors.begin(), boost::identity_property_map());
@@ -115,10 +117,9 @@ std::vector<std::vector<Id>> AssignmentGraph::paths(Id a, Id b) {
   refresh();
   Impl& g = *impl_;
   std::vector<std::vector<Id>> out;
-  if (std::max(a, b) >= boost::num_vertices(g.csr) || model_.find(a) == nullptr || model_.find(b) == nullptr)
-    return out;
+  if (std::max(a, b) >= g.vertices || model_.find(a) == nullptr || model_.find(b) == nullptr) return out;
   for (Chain chain : {Chain::kAccess, Chain::kTargets}) {
-    View view(g.csr, Downhill{&g.csr, &model_, chain, true});
+    const Csr& view = g.view(chain, true);
     // Downhill arcs form a DAG of depth <= 3, so plain enumeration terminates.
     std::vector<Id> path;
     std::function<void(Vertex, Vertex, bool)> walk = [&](Vertex v, Vertex goal, bool reversed) {

@@ -1,8 +1,8 @@
 // AssignmentGraph: the directory's relations as a Boost.Graph CSR graph.
 //
-// Vertices are object ids; every relation is stored as two arcs. Traversals
-// are BGL breadth-first visits over a filtered view that admits only
-// "downhill" arcs of one chain:
+// Vertices are object ids. Traversals are BGL breadth-first visits; the
+// arcs are split by chain and direction into four CSR graphs, so a visit
+// follows only "downhill" (or only "uphill") arcs of one chain:
 //   access:  user -> user_group -> device_group -> device (and shortcuts)
 //   targets: admin -> command -> device_group -> device (and shortcuts)
 // so a user never reaches another user through a shared group, and a

@@ -1,7 +1,6 @@
 #include "graph/audits.h"
 
 #include <algorithm>
-#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -28,9 +27,13 @@ std::string Audits::path_text(const std::vector<Id>& between) const {
 
 AccessRows Audits::who_can_access(Id org, const AuditFilter& filter) {
   AccessRows rows;
-  std::map<std::vector<Id>, std::int32_t> codes;  // groups on the path -> index into rows.hows
+  // The groups on an access path (at most a user group and a device group)
+  // packed in one key -> index into rows.hows.
+  std::unordered_map<std::uint64_t, std::int32_t> codes;
   auto code_of = [&](const std::vector<Id>& between) {
-    auto [it, added] = codes.emplace(between, static_cast<std::int32_t>(rows.hows.size()));
+    std::uint64_t key = 0;
+    for (Id id : between) key = (key << 32) | id;
+    auto [it, added] = codes.emplace(key, static_cast<std::int32_t>(rows.hows.size()));
     if (added) rows.hows.push_back(path_text(between));
     return it->second;
   };
