@@ -8,7 +8,7 @@ PYTHON   ?= python3
 JOBS     ?= 2
 DB       ?= acme.db
 APT_PKGS := g++ pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev \
-            libboost-graph-dev libsodium-dev libgtest-dev libhowardhinnant-date-dev nlohmann-json3-dev
+            libboost-graph-dev libsodium-dev libgtest-dev libhowardhinnant-date-dev nlohmann-json3-dev libcsv-dev
 PYBIND11_DIR = $(shell $(PYTHON) -m pybind11 --cmakedir)
 
 .PHONY: demo test deps install test-build test-cpp-sanitized bench clean

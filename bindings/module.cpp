@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
   register_log(m);
   register_authz(m);
   register_graph(m);
+  register_import(m);
 }

@@ -121,10 +121,10 @@ void register_graph(py::module_& m) {
       py::is_method(dir), "org"_a, "command"_a = 0, "device"_a = 0, "admin"_a = 0, "actor"_a = py::none(),
       "Columns of (admin, role, command, device, rule) for an org, optionally narrowed.");
   dir.attr("escalation_paths") = py::cpp_function(
-      [](Handle& h, Id admin, Id user, Id device, const py::object& who) {
+      [](Handle& h, Id org, Id admin, Id user, Id device, const py::object& who) {
         const Actor actor = actor_arg(who);
         EscalationRows rows =
-            run(h, [&](Directory& d) { return d.escalation_paths(actor, admin, filter_arg(user, device, 0, 0)); });
+            run(h, [&](Directory& d) { return d.escalation_paths(actor, org, admin, filter_arg(user, device, 0, 0)); });
         py::dict out;
         out["mechanism"] = to_numpy(std::move(rows.mechanism));
         out["mechanisms"] = rows.mechanisms;
@@ -134,7 +134,7 @@ void register_graph(py::module_& m) {
         out["step_texts"] = rows.step_texts;
         return out;
       },
-      py::is_method(dir), "admin"_a, "user"_a = 0, "device"_a = 0, "actor"_a = py::none(),
+      py::is_method(dir), "org"_a, "admin"_a, "user"_a = 0, "device"_a = 0, "actor"_a = py::none(),
       "Columns of what an admin could newly reach, with the steps, optionally narrowed.");
 }
 

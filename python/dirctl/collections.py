@@ -100,6 +100,15 @@ class Collection:
 
         return frame_from_columns(self._dir._core.columns(self._kind, self._org, actor=self._dir._actor), index="id")
 
+    def export_csv(self, path: Any) -> int:
+        """Users only: write them in JumpCloud's import template (groups and attributes
+        included), so that importing the file into an empty org gives the same users."""
+        import os
+
+        if self._kind != "user":
+            raise InvalidArgument(f"export_csv exports users; this is a collection of {self._kind}s")
+        return int(self._dir._core.export_users_csv(self._org, os.fspath(path), actor=self._dir._actor))
+
     def __repr__(self) -> str:
         where = f"org {self._org}" if self._org else "the directory"
         return f"<{self._kind}s of {where}: {len(self)}>"

@@ -19,13 +19,27 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _categorical(codes: Any, names: list[str], ids: list[int] | None = None) -> Any:
+    """A Categorical from engine codes. Names that repeat stay apart by id (two hosts called
+    'web'), or, for texts without ids (paths, steps), merge into one category."""
+    import numpy as np
     import pandas as pd
 
-    if len(set(names)) != len(names):  # hostnames need not be unique: keep categories distinct
-        seen: dict[str, int] = {}
-        for n in names:
-            seen[n] = seen.get(n, 0) + 1
-        names = [f"{n} (id {i})" if seen[n] > 1 and ids is not None else n for n, i in zip(names, ids or names)]
+    if len(set(names)) != len(names):
+        if ids is not None:
+            counts: dict[str, int] = {}
+            for n in names:
+                counts[n] = counts.get(n, 0) + 1
+            names = [f"{n} (id {i})" if counts[n] > 1 else n for n, i in zip(names, ids)]
+        else:
+            first: dict[str, int] = {}
+            unique: list[str] = []
+            remap = np.empty(len(names), dtype=np.int32)
+            for k, n in enumerate(names):
+                if n not in first:
+                    first[n] = len(unique)
+                    unique.append(n)
+                remap[k] = first[n]
+            codes, names = remap[np.asarray(codes)], unique
     return pd.Categorical.from_codes(codes, categories=names)
 
 
@@ -47,26 +61,36 @@ class OrgGraph:
         self._org = org
         self._dir: Directory = org._dir
 
+    def _here(self, obj: Object | int) -> int:
+        """The id of an object of this org (another org's objects are refused, not answered)."""
+        oid = _id(obj)
+        found = self._dir._wrap(self._dir._core.get(oid, actor=self._dir._actor))  # a view: NotFound if invisible
+        if found.org_id not in (self._org.id, 0):  # 0: admins are directory-wide
+            from .errors import InvalidArgument
+
+            raise InvalidArgument(f"{found!r} is not in org {self._org.name!r}; ask that org's graph")
+        return oid
+
     def _objects(self, ids: list[int]) -> list[Any]:
         core, actor = self._dir._core, self._dir._actor
         return [self._dir._wrap(core.get(i, actor=actor)) for i in ids]
 
     def devices_of(self, obj: Object | int) -> list[Any]:
         """Devices a user or user group may access, or a command targets."""
-        return self._objects(self._dir._core.reach(_id(obj), "device", actor=self._dir._actor))
+        return self._objects(self._dir._core.reach(self._here(obj), "device", actor=self._dir._actor))
 
     def users_of(self, device: Object | int) -> list[Any]:
         """Users who may access a device (directly, through groups, through device groups)."""
-        return self._objects(self._dir._core.reach(_id(device), "user", actor=self._dir._actor))
+        return self._objects(self._dir._core.reach(self._here(device), "user", actor=self._dir._actor))
 
     def commands_of(self, device: Object | int) -> list[Any]:
         """Commands that target a device (directly or through its device groups)."""
-        return self._objects(self._dir._core.reach(_id(device), "command", actor=self._dir._actor))
+        return self._objects(self._dir._core.reach(self._here(device), "command", actor=self._dir._actor))
 
     def explain(self, a: Object | int, b: Object | int) -> list[list[tuple[str, str]]]:
         """Every path connecting a and b, each as (type, name) hops. Removing any one edge of
         every path cuts the access."""
-        paths = self._dir._core.explain(_id(a), _id(b), actor=self._dir._actor)
+        paths = self._dir._core.explain(self._here(a), self._here(b), actor=self._dir._actor)
         return [[(t, n) for t, n, _ in p] for p in paths]
 
     def __repr__(self) -> str:
@@ -127,7 +151,7 @@ class Audit:
 
         a = admin if isinstance(admin, Object) else self._dir.admins.get(admin)
         cols = self._dir._core.escalation_paths(
-            a.id, user=_id(user) if user is not None else 0, device=_id(device) if device is not None else 0,
+            self._org.id, a.id, user=_id(user) if user is not None else 0, device=_id(device) if device is not None else 0,
             actor=self._dir._actor)
         via_ids, vias = _id_column(cols, "via")
         device_ids, devices = _id_column(cols, "device")

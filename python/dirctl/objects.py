@@ -178,6 +178,17 @@ class Org(Object):
 
         return Audit(self)
 
+    def import_users_csv(self, path: Any, *, mode: str = "create", on_error: str = "abort", dry_run: bool = False,
+                         create_groups: bool = False, strict: bool = False, progress: Any = None) -> Any:
+        """Import users from a CSV in JumpCloud's template. mode: create | update | upsert;
+        on_error: abort (nothing written if any row is bad) | skip (write the valid rows);
+        dry_run: check everything, write nothing; progress: True for a tqdm bar, or a callable
+        (done, total). Returns an ImportReport."""
+        from .importing import import_users_csv
+
+        return import_users_csv(self._dir, self.id, path, mode=mode, on_error=on_error, dry_run=dry_run,
+                                create_groups=create_groups, strict=strict, progress=progress)
+
     def associate(self, a: Object, b: Object) -> None:
         """Associate two objects of this org (user|user_group <-> device|device_group,
         command <-> device|device_group, Command Runner admin <-> command)."""

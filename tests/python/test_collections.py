@@ -14,6 +14,9 @@ USER_FIELDS = {
     "username", "email", "first_name", "middle_name", "last_name", "display_name", "job_title", "department",
     "employee_identifier", "state", "account_locked", "password_expiration_date", "mfa_status", "sudo",
     "attributes", "created", "updated",
+    # the rest of JumpCloud's import template (schema 3); the password is write-only, never read back
+    "cost_center", "company", "employee_type", "description", "location", "alternate_email", "manager",
+    "passwordless_sudo", "password_never_expires",
 }
 
 

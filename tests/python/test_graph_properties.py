@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
+import pytest
+
 import dirctl
+
+# Reporting a falsifying example imports mypy_extensions, whose DeprecationWarning the
+# suite's "error" filter would turn into an INTERNALERROR that hides the example.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 PROPS = settings(max_examples=30, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -43,22 +49,24 @@ def subset(n: int, p_max: int = 2):
 
 
 @st.composite
-def org_specs(draw):
+def org_specs(draw, dense: bool = False):
+    """dense: users and devices in many groups, so several shortest paths tie."""
     nu = draw(st.integers(1, 6))
-    nug = draw(st.integers(0, 3))
-    ndg = draw(st.integers(0, 3))
+    nug = draw(st.integers(2 if dense else 0, 3))
+    ndg = draw(st.integers(2 if dense else 0, 3))
     ndev = draw(st.integers(1, 6))
     ncmd = draw(st.integers(0, 3))
     spec = {
         "users": nu, "ugs": nug, "dgs": ndg, "devs": ndev, "cmds": ncmd,
         "user_states": draw(st.lists(st.sampled_from(["active", "active", "active", "suspended", "staged"]),
                                      min_size=nu, max_size=nu)),
-        "ug_members": [draw(subset(nu, 3)) for _ in range(nug)],
-        "dg_members": [draw(subset(ndev, 3)) for _ in range(ndg)],
-        "user_devs": [draw(subset(ndev, 1)) for _ in range(nu)],
-        "user_dgs": [draw(subset(ndg, 0)) for _ in range(nu)],
-        "ug_devs": [draw(subset(ndev, 1)) for _ in range(nug)],
-        "ug_dgs": [draw(subset(ndg, 1)) for _ in range(nug)],
+        "ug_members": [draw(subset(nu, nu if dense else 3)) for _ in range(nug)],
+        "dg_members": [draw(subset(ndev, ndev if dense else 3)) for _ in range(ndg)],
+        "user_devs": [draw(subset(ndev, 0 if dense else 1)) for _ in range(nu)],
+        "user_dgs": [set() if dense else draw(subset(ndg, 0)) for _ in range(nu)],
+        "ug_devs": [set() if dense else draw(subset(ndev, 1)) for _ in range(nug)],
+        # dense: each user group bound to one device group, so groups cross (ug0-dg1, ug1-dg0)
+        "ug_dgs": [{draw(st.integers(0, ndg - 1))} if dense else draw(subset(ndg, 1)) for _ in range(nug)],
         "cmd_devs": [draw(subset(ndev, 1)) for _ in range(ncmd)],
         "cmd_dgs": [draw(subset(ndg, 1)) for _ in range(ncmd)],
         "cmd_ugs": [draw(subset(nug, 1)) for _ in range(ncmd)],  # Runops: never device access
@@ -394,8 +402,8 @@ def test_access_filters_equal_the_filtered_full_audit(spec):
         w.d.close()
 
 
-@PROPS
-@given(spec=org_specs())
+@settings(PROPS, derandomize=True, database=None)  # a fixed draw of dense orgs, with ties in it
+@given(spec=org_specs(dense=True))
 def test_access_device_filter_names_the_same_path_as_the_full_audit(spec):
     """The same (user, device) row, asked for by device, says the same `how`."""
     w = build(spec)

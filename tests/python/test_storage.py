@@ -137,9 +137,21 @@ def test_refused_open_can_be_retried_after_fix(db_path):
 
 # ---- migration ---------------------------------------------------------------------------------
 
+# Schema 3 added these columns; a genuine version-1 file has none of them.
+V3_COLUMNS = [("users", c) for c in ("cost_center", "company", "employee_type", "description", "location",
+                                      "alternate_email", "manager", "passwordless_sudo", "password_never_expires",
+                                      "password_hash")] + [("edges", "sudo")]
+
+
+def as_version_1(db_path):
+    """Turns a current directory file into what version 1 wrote."""
+    sql(db_path, *(f"DROP INDEX {name}" for name in V2_INDEXES),
+        *(f"ALTER TABLE {t} DROP COLUMN {c}" for t, c in V3_COLUMNS), "PRAGMA user_version = 1")
+
+
 def test_migration_from_v1(db_path):
     make_directory(db_path, users=3)
-    sql(db_path, *(f"DROP INDEX {name}" for name in V2_INDEXES), "PRAGMA user_version = 1")
+    as_version_1(db_path)
     indexes = {r[0] for r in sql(db_path, "SELECT name FROM sqlite_master WHERE type='index'")}
     assert not indexes & set(V2_INDEXES)
     with dirctl.open(db_path) as d:
@@ -156,7 +168,7 @@ def test_migration_from_v1(db_path):
 
 def test_migrated_file_reopens_without_migrating_again(db_path):
     make_directory(db_path)
-    sql(db_path, *(f"DROP INDEX {name}" for name in V2_INDEXES), "PRAGMA user_version = 1")
+    as_version_1(db_path)
     with dirctl.open(db_path):
         pass
     with dirctl.open(db_path) as d:

@@ -24,6 +24,7 @@
 #include "dirctl/graph.h"
 #include "dirctl/record.h"
 #include "dirctl/types.h"
+#include "dirctl/user_import.h"
 #include "dirctl/value.h"
 
 namespace dirctl {
@@ -104,9 +105,14 @@ class Directory {
   // Audits (insights.read through a view). A filter narrows them cheaply.
   AccessRows who_can_access(const Actor& actor, Id org, const AuditFilter& filter);
   RunRows who_can_run(const Actor& actor, Id org, const AuditFilter& filter);
-  EscalationRows escalation_paths(const Actor& actor, Id admin, const AuditFilter& filter);
+  EscalationRows escalation_paths(const Actor& actor, Id org, Id admin, const AuditFilter& filter);
   // Display names of objects (username, hostname, email, name); "" if gone.
   std::vector<std::string> names_of(const std::vector<Id>& ids);
+
+  // --- bulk import and export (bulk_user_imports scope through a view) -----------
+  ImportReport import_users_csv(const Actor& actor, Id org, const std::string& path, const ImportOptions& options);
+  // The same template columns (groups and attributes included); returns rows written.
+  std::size_t export_users_csv(const Actor& actor, Id org, const std::string& path);
 
   // --- transactions ---------------------------------------------------------
   // A batch is one write transaction: everything in it commits at once or

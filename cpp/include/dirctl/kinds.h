@@ -29,6 +29,7 @@ enum class FieldType : std::uint8_t {
   kAttributes,  // custom attributes: name -> value
   kOrgSet,      // an admin's org access (stored as edges, not a column)
   kRef,         // id of another object (an admin's linked user)
+  kPassword,    // write-only: plaintext is hashed (Argon2id), a PHC string is kept
 };
 
 enum class Unique : std::uint8_t { kNone, kPerOrg, kGlobal };
@@ -51,6 +52,7 @@ struct FieldSpec {
   std::vector<std::string> aliases;
   Hot hot = Hot::kNone;
   bool multiline = false;  // newlines and tabs allowed (scripts, descriptions)
+  bool secret = false;     // never read back, never in events (kPassword)
 };
 
 struct KindSpec {

@@ -46,6 +46,10 @@ std::vector<Id> Directory::reach(const Actor& actor, Id from, Kind want) {
                             std::string(kind_name(want)) + "s; ask for devices of users, groups and commands, or "
                             "users and commands of devices");
     const bool targets = e.kind == Kind::kCommand || e.kind == Kind::kAdmin || want == Kind::kCommand || want == Kind::kAdmin;
+    auto on_targets = [](Kind k) { return k != Kind::kUser && k != Kind::kUserGroup; };
+    if (targets && (!on_targets(e.kind) || !on_targets(want)))
+      throw InvalidArgument("users and commands are not connected by assignments: commands target devices, users "
+                            "reach devices; ask devices_of(user) and commands_of(device)");
     return d.graph->reach(from, targets ? Chain::kTargets : Chain::kAccess, rf < rw, want);
   });
 }
@@ -94,15 +98,18 @@ RunRows Directory::who_can_run(const Actor& actor, Id org, const AuditFilter& fi
   });
 }
 
-EscalationRows Directory::escalation_paths(const Actor& actor, Id admin, const AuditFilter& filter) {
+EscalationRows Directory::escalation_paths(const Actor& actor, Id org, Id admin, const AuditFilter& filter) {
   Impl& d = open_impl(impl_);
   return audited(d, [&] {
+    d.entity(org, Kind::kOrg);
     d.entity(admin, Kind::kAdmin);
     d.authorize(actor, Scope::kAdministrators, Verb::kRead, admin, "audit_escalation_paths");
-    d.authorize(actor, Scope::kInsights, Verb::kRead, kNoId, "audit_escalation_paths");
+    d.authorize(actor, Scope::kInsights, Verb::kRead, org, "audit_escalation_paths");
     if (filter.device != kNoId) d.entity(filter.device, Kind::kDevice);
     if (filter.user != kNoId) d.entity(filter.user, Kind::kUser);
-    return Audits(d.model, d.engine, *d.graph).escalation_paths(admin, filter);
+    require_org_member(d, filter.user, org, "user");
+    require_org_member(d, filter.device, org, "device");
+    return Audits(d.model, d.engine, *d.graph).escalation_paths(admin, org, filter);
   });
 }
 

@@ -65,10 +65,17 @@ void check_rules(const KindSpec& kind, const Fields& merged) {
                           "' needs a schedule (cron text for repeated, a time for one-time)");
 }
 
-std::vector<FieldChange> creation_changes(const Fields& fields) {
+// Secrets (password hashes) appear in events only as "[redacted]".
+std::string change_text(const KindSpec& kind, const std::string& name, const Value& value) {
+  const FieldSpec* f = kind.field(name);
+  if (f != nullptr && f->secret && !is_null(value)) return "\"[redacted]\"";
+  return to_json_text(value);
+}
+
+std::vector<FieldChange> creation_changes(const KindSpec& kind, const Fields& fields) {
   std::vector<FieldChange> out;
   for (const auto& [name, value] : fields)
-    if (!is_null(value)) out.push_back({name, "null", to_json_text(value)});
+    if (!is_null(value)) out.push_back({name, "null", change_text(kind, name, value)});
   return out;
 }
 
@@ -102,6 +109,7 @@ Record as_stored(const KindSpec& kind, Id id, Id org, const Fields& checked, con
   Record r{kind.kind, id, org, {}};
   r.fields.reserve(kind.fields.size());
   for (const auto& f : kind.fields) {
+    if (f.secret) continue;  // never read back
     Value v = f.readonly && f.type == FieldType::kTime ? Value{now} : field_of(checked, f.name);
     if (f.type == FieldType::kAttributes && is_null(v)) v = Attributes{};
     if (f.type == FieldType::kOrgSet) {
@@ -171,7 +179,7 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
   for (auto o : orgs) d.records.add_edge(id, static_cast<Id>(o));
   Event e = d.event(actor, kind.event_noun + "_create", org, kNoId);
   e.resource = {kind.name, id, text_of(checked, kind.name_field().name)};
-  e.changes = creation_changes(checked);
+  e.changes = creation_changes(kind, checked);
   d.append(e);
   w.touching_memory();
   d.model.put(id, entity_of(kind, Record{kind_id, id, org, checked}));
@@ -202,7 +210,7 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
     const Value* before = old.find(name);
     if (before != nullptr && *before == value) continue;
     if (before == nullptr && is_null(value)) continue;
-    changes.push_back({name, before ? to_json_text(*before) : "null", to_json_text(value)});
+    changes.push_back({name, before ? change_text(kind, name, *before) : "null", change_text(kind, name, value)});
     changed.emplace_back(name, value);
     for (auto& [k, v] : merged.fields)
       if (k == name) v = value;
@@ -407,7 +415,7 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
   d.append(ue);
   ae = d.event(actor, "admin_create", kNoId, kNoId);
   ae.resource = {kind.name, admin, email};
-  ae.changes = creation_changes(checked);
+  ae.changes = creation_changes(kind, checked);
   d.append(ae);
   w.touching_memory();
   d.model.put(admin, entity_of(kind, Record{Kind::kAdmin, admin, kNoId, checked}));

@@ -43,17 +43,12 @@ AccessRows Audits::who_can_access(Id org, const AuditFilter& filter) {
     rows.how.push_back(code_of(between));
     rows.suspended.push_back(model_.find(user)->state == kUserSuspended ? 1 : 0);
   };
-  if (filter.device != kNoId && filter.user == kNoId) {
-    // One device: walk uphill to its users; paths come back device-first.
-    std::vector<std::pair<Id, std::vector<Id>>> found;
-    graph_.reach_with_paths(filter.device, Chain::kAccess, false, Kind::kUser, [&](Id u, const std::vector<Id>& b) {
-      found.emplace_back(u, std::vector<Id>(b.rbegin(), b.rend()));
-    });
-    std::sort(found.begin(), found.end());
-    for (const auto& [u, between] : found) emit(u, filter.device, between);
-    return rows;
-  }
-  const std::vector<Id> users = filter.user != kNoId ? std::vector<Id>{filter.user} : model_.ids_of(Kind::kUser, org);
+  // One device: its users come from one uphill walk; each user's path then
+  // comes from the same downhill walk as the full audit, so ties between
+  // equally short paths break the same way.
+  const std::vector<Id> users = filter.user != kNoId   ? std::vector<Id>{filter.user}
+                                : filter.device != kNoId ? graph_.reach(filter.device, Chain::kAccess, false, Kind::kUser)
+                                                         : model_.ids_of(Kind::kUser, org);
   std::vector<std::pair<Id, std::vector<Id>>> found;
   for (Id u : users) {
     found.clear();
@@ -110,7 +105,7 @@ RunRows Audits::who_can_run(Id org, const AuditFilter& filter) {
   return rows;
 }
 
-EscalationRows Audits::escalation_paths(Id admin, const AuditFilter& filter) {
+EscalationRows Audits::escalation_paths(Id admin, Id only_org, const AuditFilter& filter) {
   EscalationRows rows;
   rows.mechanisms = {"take_over_user", "join_group", "direct_assignment"};
   const Entity* a = model_.find(admin);
@@ -127,6 +122,7 @@ EscalationRows Audits::escalation_paths(Id admin, const AuditFilter& filter) {
     for (Id d : graph_.reach(linked, Chain::kAccess, true, Kind::kDevice)) already.insert(d);
   auto emit = [&](std::uint8_t mechanism, Id via, const std::vector<Id>& devices, const std::string& steps) {
     bool any = false;
+    if (filter.user != kNoId && via != filter.user) return;  // narrowed to paths through one user
     for (Id d : devices) {
       if (already.count(d) != 0 || (filter.device != kNoId && d != filter.device)) continue;
       if (!any) {
@@ -142,7 +138,7 @@ EscalationRows Audits::escalation_paths(Id admin, const AuditFilter& filter) {
 
   for (Id org : model_.neighbors(admin)) {
     const Entity* o = model_.find(org);
-    if (o == nullptr || o->kind != Kind::kOrg) continue;
+    if (o == nullptr || o->kind != Kind::kOrg || org != only_org) continue;
     // 1. Set a user's password, then act as that user on its devices.
     for (Id u : filter.user != kNoId ? std::vector<Id>{filter.user} : model_.ids_of(Kind::kUser, org)) {
       const Entity* ue = model_.find(u);

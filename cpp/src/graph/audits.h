@@ -21,7 +21,8 @@ class Audits {
 
   AccessRows who_can_access(Id org, const AuditFilter& filter);
   RunRows who_can_run(Id org, const AuditFilter& filter);
-  EscalationRows escalation_paths(Id admin, const AuditFilter& filter);
+  // Within one org (an admin may reach several; each is audited on its own).
+  EscalationRows escalation_paths(Id admin, Id org, const AuditFilter& filter);
 
  private:
   std::string path_text(const std::vector<Id>& between) const;

@@ -50,6 +50,13 @@ FieldSpec multiline(FieldSpec f) {
   f.multiline = true;
   return f;
 }
+FieldSpec password_field() {
+  FieldSpec f = of_type(FieldType::kPassword, "password", "password_hash");
+  f.secret = true;
+  f.max_len = 1024;
+  f.aliases = {"password_hash"};
+  return f;
+}
 FieldSpec stamp(std::string name) {
   FieldSpec f = of_type(FieldType::kTime, name, name);
   f.readonly = true;
@@ -89,6 +96,14 @@ KindSpec make_user() {
            with(mfa, {"mfa_enrollment_status"}),
            boolean("sudo", "sudo", false),
            of_type(FieldType::kAttributes, "attributes", "attributes"),
+           with(text("cost_center", "cost_center", 128), {"costCenter"}), text("company", "company", 128),
+           with(text("employee_type", "employee_type", 64), {"employeeType"}),
+           multiline(text("description", "description", 1024)), text("location", "location", 256),
+           with(of_type(FieldType::kEmail, "alternate_email", "alternate_email"), {"alternateEmail"}),
+           text("manager", "manager", 254),
+           boolean("passwordless_sudo", "passwordless_sudo", false),
+           boolean("password_never_expires", "password_never_expires", false),
+           password_field(),
            stamp("created"), stamp("updated")},
           {"username", "email"}};
 }

@@ -5,6 +5,7 @@
 
 #include "dirctl/error.h"
 #include "util/clock.h"
+#include "util/password.h"
 
 namespace dirctl {
 namespace {
@@ -135,6 +136,15 @@ Value check_value(const KindSpec& kind, const FieldSpec& f, const Value& v) {
       return v;
     case FieldType::kRef:
       return v;
+    case FieldType::kPassword: {
+      const std::string& s = need_text(kind, f, v);
+      if (s.empty()) return std::monostate{};
+      if (is_phc_hash(s)) return s;  // pre-hashed (PasswordHash column): kept as is
+      if (!is_valid_utf8(s)) bad(kind, f, "the password is not valid UTF-8");
+      if (s.size() < 8) bad(kind, f, "a password needs at least 8 characters");
+      if (s.size() > f.max_len) bad(kind, f, "a password may have at most " + std::to_string(f.max_len) + " bytes");
+      return hash_password(s);  // Argon2id; the plaintext goes no further
+    }
   }
   return v;
 }
@@ -164,6 +174,13 @@ std::vector<std::pair<const FieldSpec*, Value>> canonical(const KindSpec& kind, 
 }
 
 }  // namespace
+
+Value validate_field(const KindSpec& kind, const std::string& name, const Value& value) {
+  const FieldSpec* f = kind.field(name);
+  if (f == nullptr)
+    throw InvalidArgument("unknown " + kind.name + " field '" + name + "'; valid fields: " + kind.field_names());
+  return check_value(kind, *f, value);
+}
 
 Fields validate_create(const KindSpec& kind, const Fields& given) {
   auto checked = canonical(kind, given);

@@ -19,6 +19,10 @@ Fields validate_create(const KindSpec& kind, const Fields& given);
 // Only the given fields, canonical names, in descriptor order.
 Fields validate_update(const KindSpec& kind, const Fields& given);
 
+// One field's value, checked and canonical (null allowed); throws
+// InvalidArgument naming the field. For callers that check cell by cell.
+Value validate_field(const KindSpec& kind, const std::string& name, const Value& value);
+
 bool is_valid_email(std::string_view email);
 bool is_valid_username(std::string_view username);
 bool is_valid_utf8(std::string_view text);

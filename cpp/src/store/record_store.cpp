@@ -13,11 +13,13 @@ namespace dirctl {
 namespace {
 
 bool stored(const FieldSpec& f) { return !f.column.empty(); }
+// Read back: stored and not secret (password hashes never leave the store).
+bool readable(const FieldSpec& f) { return stored(f) && !f.secret; }
 
 std::string column_list(const KindSpec& kind) {
   std::string cols = kind.per_org ? "id, org_id" : "id";
   for (const auto& f : kind.fields)
-    if (stored(f)) cols += ", " + f.column;
+    if (readable(f)) cols += ", " + f.column;
   return cols;
 }
 
@@ -182,6 +184,7 @@ Record row_record(const KindSpec& kind, SQLite::Statement& st) {
   if (kind.per_org) r.org = static_cast<Id>(st.getColumn(i++).getInt64());
   r.fields.reserve(kind.fields.size());
   for (const auto& f : kind.fields) {
+    if (f.secret) continue;
     if (!stored(f)) {
       r.fields.emplace_back(f.name, column_value(f, st.getColumn(0)));
       continue;
@@ -220,7 +223,7 @@ Columns RecordStore::columns(const KindSpec& kind, Id org) {
     cols.emplace_back("id", std::vector<Value>{});
     if (kind.per_org) cols.emplace_back("org", std::vector<Value>{});
     for (const auto& f : kind.fields)
-      if (stored(f)) cols.emplace_back(f.name, std::vector<Value>{});
+      if (readable(f)) cols.emplace_back(f.name, std::vector<Value>{});
     auto& st = store_.statement("SELECT " + column_list(kind) + " FROM " + kind.table +
                                 (kind.per_org ? " WHERE org_id = ?" : "") + " ORDER BY id");
     if (kind.per_org) st.bind(1, static_cast<std::int64_t>(org));
@@ -230,7 +233,7 @@ Columns RecordStore::columns(const KindSpec& kind, Id org) {
       int i = 1;
       if (kind.per_org) cols[c++].second.emplace_back(static_cast<std::int64_t>(st.getColumn(i++).getInt64()));
       for (const auto& f : kind.fields)
-        if (stored(f)) cols[c++].second.push_back(column_value(f, st.getColumn(i++)));
+        if (readable(f)) cols[c++].second.push_back(column_value(f, st.getColumn(i++)));
     }
     return cols;
   });
@@ -304,6 +307,30 @@ void RecordStore::add_edge(Id a, Id b) {
     st.bind(1, static_cast<std::int64_t>(std::min(a, b)));
     st.bind(2, static_cast<std::int64_t>(std::max(a, b)));
     st.exec();
+  });
+}
+
+void RecordStore::add_edge(Id a, Id b, bool sudo) {
+  guarded("cannot store the relation", [&] {
+    auto& st = store_.statement(
+        "INSERT INTO edges (a, b, sudo) VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET sudo = excluded.sudo");
+    st.bind(1, static_cast<std::int64_t>(std::min(a, b)));
+    st.bind(2, static_cast<std::int64_t>(std::max(a, b)));
+    st.bind(3, sudo ? 1 : 0);
+    st.exec();
+  });
+}
+
+void RecordStore::scan_user_keys(Id org,
+                                 const std::function<void(Id, std::string_view, std::string_view, std::string_view)>& sink) {
+  guarded("cannot read the org's users", [&] {
+    SQLite::Statement st(store_.db(), "SELECT id, username, email, coalesce(employee_identifier, '') FROM users WHERE org_id = ?");
+    st.bind(1, static_cast<std::int64_t>(org));
+    auto text = [&](int i) {
+      SQLite::Column c = st.getColumn(i);
+      return std::string_view(c.getText(), static_cast<std::size_t>(c.getBytes()));
+    };
+    while (st.executeStep()) sink(static_cast<Id>(st.getColumn(0).getInt64()), text(1), text(2), text(3));
   });
 }
 

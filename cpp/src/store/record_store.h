@@ -40,6 +40,9 @@ class RecordStore {
   Id max_id(const KindSpec& kind);
 
   void add_edge(Id a, Id b);
+  void add_edge(Id a, Id b, bool sudo);  // sets sudo on an existing edge too
+  // Every user of an org: id, username, email, employee identifier ("" if none).
+  void scan_user_keys(Id org, const std::function<void(Id, std::string_view, std::string_view, std::string_view)>& sink);
   void remove_edge(Id a, Id b);
   void remove_edges_of(Id id);
   std::vector<Id> edges_of(Id id);

@@ -103,8 +103,24 @@ CREATE INDEX events_time ON events(time);
 CREATE INDEX events_resource ON events(resource_id);
 )sql";
 
+// Step 3: the rest of JumpCloud's import template, passwords (Argon2id PHC
+// strings only), and sudo on a user's device binding.
+const char* const kStep3 = R"sql(
+ALTER TABLE users ADD COLUMN cost_center TEXT;
+ALTER TABLE users ADD COLUMN company TEXT;
+ALTER TABLE users ADD COLUMN employee_type TEXT;
+ALTER TABLE users ADD COLUMN description TEXT;
+ALTER TABLE users ADD COLUMN location TEXT;
+ALTER TABLE users ADD COLUMN alternate_email TEXT;
+ALTER TABLE users ADD COLUMN manager TEXT;
+ALTER TABLE users ADD COLUMN passwordless_sudo INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN password_never_expires INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+ALTER TABLE edges ADD COLUMN sudo INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 const std::vector<const char*>& steps() {
-  static const std::vector<const char*> kSteps = {kStep1, kStep2};
+  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3};
   return kSteps;
 }
 

@@ -1,0 +1,91 @@
+// Export of an org's users to JumpCloud's import template (CSV).
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "dirctl/directory.h"
+#include "dirctl/error.h"
+#include "directory/impl.h"
+#include "io/csv_reader.h"
+
+namespace dirctl {
+namespace {
+
+// Template column -> dirctl field, in the order the template lists them.
+const std::vector<std::pair<const char*, const char*>>& template_columns() {
+  static const std::vector<std::pair<const char*, const char*>> kColumns = {
+      {"FirstName", "first_name"}, {"LastName", "last_name"}, {"Username", "username"}, {"Email", "email"},
+      {"MiddleName", "middle_name"}, {"DisplayName", "display_name"}, {"JobTitle", "job_title"},
+      {"EmployeeIdentifier", "employee_identifier"}, {"Department", "department"}, {"CostCenter", "cost_center"},
+      {"Company", "company"}, {"EmployeeType", "employee_type"}, {"Description", "description"},
+      {"Location", "location"}, {"AlternateEmail", "alternate_email"}, {"Manager", "manager"},
+      {"account_locked", "account_locked"}, {"sudo", "sudo"}, {"passwordless_sudo", "passwordless_sudo"},
+      {"password_never_expires", "password_never_expires"}, {"state", "state"}};
+  return kColumns;
+}
+
+std::string cell(const Value* v) {
+  if (v == nullptr || is_null(*v)) return {};
+  if (const auto* b = std::get_if<bool>(v)) return *b ? "true" : "false";
+  if (const auto* s = std::get_if<std::string>(v)) return *s;
+  if (const auto* i = std::get_if<std::int64_t>(v)) return std::to_string(*i);
+  return {};
+}
+
+}  // namespace
+
+std::size_t Directory::export_users_csv(const Actor& actor, Id org, const std::string& path) {
+  if (!impl_) throw StorageError("the directory is closed; open it again with dirctl.open(path)");
+  Impl& d = *impl_;
+  d.catch_up();
+  return audited(d, [&]() -> std::size_t {
+    d.entity(org, Kind::kOrg);
+    d.authorize(actor, Scope::kDirectoryIntegrations, Verb::kRead, org, "user_export");  // "user exports"
+    d.authorize(actor, Scope::kUsers, Verb::kRead, org, "user_export");
+    const std::vector<Record> users = d.records.read_all(spec(Kind::kUser), org);
+    std::vector<std::vector<std::string>> groups(users.size());
+    std::size_t max_groups = 0, max_attrs = 0;
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      for (Id g : d.model.neighbors(users[i].id))
+        if (const Entity* e = d.model.find(g); e != nullptr && e->kind == Kind::kUserGroup) groups[i].emplace_back(e->name);
+      std::sort(groups[i].begin(), groups[i].end());
+      max_groups = std::max(max_groups, groups[i].size());
+      if (const Value* a = users[i].find("attributes"); a != nullptr && std::holds_alternative<Attributes>(*a))
+        max_attrs = std::max(max_attrs, std::get<Attributes>(*a).size());
+    }
+    const std::string tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      if (!out) throw StorageError("cannot write '" + tmp + "'; check the folder exists and is writable");
+      std::vector<std::string> header;
+      for (const auto& [column, field] : template_columns()) header.emplace_back(column);
+      for (std::size_t k = 1; k <= max_attrs; ++k) {
+        header.push_back("Attribute" + std::to_string(k) + "_name");
+        header.push_back("Attribute" + std::to_string(k) + "_value");
+      }
+      for (std::size_t k = 1; k <= max_groups; ++k) header.push_back("Group" + std::to_string(k));
+      out << csv_line(header) << "\r\n";
+      std::vector<std::string> row;
+      for (std::size_t i = 0; i < users.size(); ++i) {
+        row.clear();
+        for (const auto& [column, field] : template_columns()) row.push_back(cell(users[i].find(field)));
+        Attributes attrs;
+        if (const Value* a = users[i].find("attributes"); a != nullptr && std::holds_alternative<Attributes>(*a))
+          attrs = std::get<Attributes>(*a);
+        for (const auto& [name, value] : attrs) {
+          row.push_back(name);
+          row.push_back(value);
+        }
+        row.resize(template_columns().size() + 2 * max_attrs);
+        for (const auto& g : groups[i]) row.push_back(g);
+        row.resize(template_columns().size() + 2 * max_attrs + max_groups);
+        out << csv_line(row) << "\r\n";
+      }
+      if (!out.flush()) throw StorageError("writing '" + tmp + "' failed (disk full?)");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw StorageError("cannot replace '" + path + "'");
+    return users.size();
+  });
+}
+
+}  // namespace dirctl

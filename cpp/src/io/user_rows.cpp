@@ -1,0 +1,249 @@
+#include "io/user_rows.h"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+
+#include "dirctl/error.h"
+#include "dirctl/kinds.h"
+#include "model/validate.h"
+#include "util/password.h"
+
+namespace dirctl {
+namespace {
+
+// JumpCloud's template headers (lower-cased) -> dirctl's user fields.
+const std::unordered_map<std::string, std::string>& template_fields() {
+  static const std::unordered_map<std::string, std::string> kMap = {
+      {"firstname", "first_name"}, {"lastname", "last_name"}, {"username", "username"}, {"email", "email"},
+      {"middlename", "middle_name"}, {"displayname", "display_name"}, {"preferredname", "display_name"},
+      {"jobtitle", "job_title"}, {"employeeidentifier", "employee_identifier"}, {"department", "department"},
+      {"costcenter", "cost_center"}, {"company", "company"}, {"employeetype", "employee_type"},
+      {"description", "description"}, {"location", "location"}, {"alternateemail", "alternate_email"},
+      {"manager", "manager"}, {"account_locked", "account_locked"}, {"sudo", "sudo"},
+      {"passwordless_sudo", "passwordless_sudo"}, {"password_never_expires", "password_never_expires"},
+      {"state", "state"}};
+  return kMap;
+}
+
+bool is_number(const std::string& s) {
+  return !s.empty() && s.size() < 6 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+ImportIssue issue(std::size_t line, const std::string& column, const std::string& value, std::string message) {
+  return {line, column, cut80(value), std::move(message)};
+}
+
+// The validator's message without its "user field 'x': " prefix (the column says it).
+std::string bare(const std::string& message) {
+  auto pos = message.find("': ");
+  return pos != std::string::npos && message.rfind("user field '", 0) == 0 ? message.substr(pos + 3) : message;
+}
+
+}  // namespace
+
+std::optional<bool> parse_bool(const std::string& text) {
+  std::string t = lower_ascii(trim(text));
+  if (t == "true" || t == "yes" || t == "1" || t == "$true") return true;
+  if (t == "false" || t == "no" || t == "0" || t == "$false") return false;
+  return std::nullopt;
+}
+
+std::string cut80(const std::string& text) {
+  std::string out;
+  if (is_valid_utf8(text)) {
+    std::size_t end = std::min<std::size_t>(text.size(), 80);
+    while (end < text.size() && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    out = text.substr(0, end);
+    if (end < text.size()) out += "...";
+    return out;
+  }
+  for (unsigned char c : text) {  // not UTF-8: show the bytes
+    if (out.size() >= 80) {
+      out += "...";
+      break;
+    }
+    if (c < 0x80 && c >= 0x20) {
+      out += static_cast<char>(c);
+    } else {
+      static const char* kHex = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+UserRows::UserRows(const CsvRecord& header, bool strict, std::vector<ImportIssue>& warnings,
+                   std::vector<ImportIssue>& errors) {
+  const KindSpec& user = spec(Kind::kUser);
+  std::vector<std::string> unknown;
+  for (const std::string& raw : header.fields) {
+    Column c;
+    c.header = raw;
+    const std::string h = lower_ascii(trim(raw));
+    if (auto it = template_fields().find(h); it != template_fields().end()) {
+      c.role = Role::kField;
+      c.field = it->second;
+    } else if (h == "password") {
+      c.role = Role::kPassword;
+    } else if (h == "passwordhash") {
+      c.role = Role::kPassword;
+      c.number = 1;  // must be a PHC string
+    } else if (h == "systemid") {
+      c.role = Role::kSystemId;
+    } else if (h == "hostname") {
+      c.role = Role::kHostname;
+    } else if (h == "administrator") {
+      c.role = Role::kAdministrator;
+    } else if (h.rfind("group", 0) == 0 && is_number(h.substr(5))) {
+      c.role = Role::kGroup;
+      c.number = std::stoi(h.substr(5));
+    } else if (h.rfind("attribute", 0) == 0 && h.size() > 14 && h.compare(h.size() - 5, 5, "_name") == 0 &&
+               is_number(h.substr(9, h.size() - 14))) {
+      c.role = Role::kAttrName;
+      c.number = std::stoi(h.substr(9, h.size() - 14));
+    } else if (h.rfind("attribute", 0) == 0 && h.size() > 15 && h.compare(h.size() - 6, 6, "_value") == 0 &&
+               is_number(h.substr(9, h.size() - 15))) {
+      c.role = Role::kAttrValue;
+      c.number = std::stoi(h.substr(9, h.size() - 15));
+    } else if (const FieldSpec* f = user.field(h); f != nullptr && !f->readonly && !f->secret &&
+                                                   f->type != FieldType::kAttributes) {
+      c.role = Role::kField;
+      c.field = f->name;
+    } else {
+      unknown.push_back(raw);
+    }
+    for (const Column& seen : columns_)
+      if (c.role != Role::kIgnore && seen.role == c.role && seen.field == c.field && seen.number == c.number)
+        errors.push_back(issue(header.line, raw, raw, "column '" + raw + "' repeats column '" + seen.header +
+                                                          "'; keep one of them"));
+    columns_.push_back(std::move(c));
+  }
+  for (const auto& u : unknown) {
+    ImportIssue i = issue(header.line, u, u,
+                          "unknown column '" + u + "' is " + (strict ? "refused (strict)" : "ignored") +
+                              "; known columns: FirstName, LastName, Username, Email, Password, PasswordHash, "
+                              "MiddleName, DisplayName, JobTitle, EmployeeIdentifier, Department, CostCenter, "
+                              "Company, EmployeeType, Description, Location, AlternateEmail, Manager, "
+                              "account_locked, sudo, passwordless_sudo, password_never_expires, state, "
+                              "AttributeN_name, AttributeN_value, GroupN, SystemID, Hostname, Administrator");
+    (strict ? errors : warnings).push_back(std::move(i));
+  }
+}
+
+std::string UserRows::column_of(const std::string& field) const {
+  for (const Column& c : columns_)
+    if (c.role == Role::kField && c.field == field) return c.header;
+  return field;
+}
+
+ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& errors) const {
+  const KindSpec& user = spec(Kind::kUser);
+  ImportRow row;
+  row.line = record.line;
+  auto fail = [&](const std::string& column, const std::string& value, std::string message) {
+    errors.push_back(issue(record.line, column, value, std::move(message)));
+    row.bad = true;
+  };
+  if (record.fields.size() > columns_.size()) {
+    fail("", record.fields[columns_.size()],
+         "has " + std::to_string(record.fields.size()) + " fields but the header has " +
+             std::to_string(columns_.size()) + "; quote fields that contain commas");
+    return row;
+  }
+  std::vector<std::pair<int, std::string>> groups;
+  std::map<int, std::pair<std::string, std::string>> attrs;  // N -> (name, value)
+  for (std::size_t i = 0; i < record.fields.size(); ++i) {
+    const Column& c = columns_[i];
+    const std::string& cell = record.fields[i];
+    if (c.role == Role::kIgnore || trim(cell).empty()) continue;
+    if (!is_valid_utf8(cell)) {
+      fail(c.header, cell, "is not valid UTF-8; save the file as UTF-8");
+      continue;
+    }
+    switch (c.role) {
+      case Role::kField: {
+        const FieldSpec& f = *user.field(c.field);
+        Value v = cell;
+        if (f.type == FieldType::kBool) {
+          auto b = parse_bool(cell);
+          if (!b) {
+            fail(c.header, cell, "is not a boolean; use true/false, yes/no, 1/0 or $True/$False");
+            continue;
+          }
+          v = *b;
+        }
+        try {
+          row.fields.emplace_back(f.name, validate_field(user, f.name, v));
+        } catch (const InvalidArgument& e) {
+          fail(c.header, cell, bare(e.what()));
+        }
+        break;
+      }
+      case Role::kPassword:
+        if (c.number == 1 && !is_phc_hash(trim(cell)))
+          fail(c.header, "[redacted]", "is not an Argon2 PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash)");
+        else if (c.number == 0 && cell.size() < 8)
+          fail(c.header, "[redacted]", "a password needs at least 8 characters");
+        else if (cell.size() > 1024)
+          fail(c.header, "[redacted]", "a password may have at most 1024 bytes");
+        else
+          row.password = c.number == 1 ? trim(cell) : cell;
+        break;
+      case Role::kGroup: groups.emplace_back(c.number, trim(cell)); break;
+      case Role::kAttrName: attrs[c.number].first = trim(cell); break;
+      case Role::kAttrValue: attrs[c.number].second = cell; break;
+      case Role::kSystemId: row.system_id = trim(cell); break;
+      case Role::kHostname: row.hostname = trim(cell); break;
+      case Role::kAdministrator: {
+        auto b = parse_bool(cell);
+        if (!b)
+          fail(c.header, cell, "is not a boolean; use true/false, yes/no, 1/0 or $True/$False");
+        else
+          row.administrator = *b;
+        break;
+      }
+      case Role::kIgnore: break;
+    }
+  }
+  std::sort(groups.begin(), groups.end());  // Group2 before Group10
+  for (auto& [n, name] : groups) row.groups.push_back(std::move(name));
+  if (!attrs.empty()) {
+    Attributes map;
+    for (const auto& [n, nv] : attrs) {
+      const std::string column = "Attribute" + std::to_string(n) + (nv.first.empty() ? "_name" : "_value");
+      if (nv.first.empty() || nv.second.empty()) {
+        fail(column, nv.first.empty() ? nv.second : nv.first,
+             "attribute " + std::to_string(n) + " needs both Attribute" + std::to_string(n) + "_name and _value");
+        continue;
+      }
+      if (map.count(nv.first) != 0) {
+        fail(column, nv.first, "attribute '" + nv.first + "' is given twice");
+        continue;
+      }
+      map[nv.first] = nv.second;
+    }
+    try {
+      row.fields.emplace_back("attributes", validate_field(user, "attributes", map));
+    } catch (const InvalidArgument& e) {
+      fail("Attribute", "", bare(e.what()));
+    }
+  }
+  if (row.administrator && row.system_id.empty() && row.hostname.empty())
+    fail("Administrator", "true", "Administrator applies to a device binding; give SystemID or Hostname too");
+  for (const auto& [name, value] : row.fields) {
+    if (name == "username") row.username = std::get<std::string>(value);
+    if (name == "email") row.email = std::get<std::string>(value);
+  }
+  return row;
+}
+
+}  // namespace dirctl

@@ -1,0 +1,114 @@
+"""Bulk CSV user import: the report, and the driver behind ``org.import_users_csv``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem: the line of the file, the column, the value (cut to 80 characters), what is wrong."""
+
+    line: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}" + (f" (value {self.value!r})" if self.value else "")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did (or, with dry_run, would do): counts, errors, warnings, and one result per row."""
+
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    errors: int
+    error_records: list[ImportIssue]
+    warnings: list[ImportIssue]
+    rows: list[dict[str, Any]] = field(repr=False)
+    duration: float
+    dry_run: bool
+    written: bool
+
+    @classmethod
+    def _from_core(cls, raw: dict[str, Any]) -> ImportReport:
+        return cls(**{**raw, "error_records": [ImportIssue(**i) for i in raw["error_records"]],
+                      "warnings": [ImportIssue(**i) for i in raw["warnings"]]})
+
+    @property
+    def ok(self) -> bool:
+        """No row had an error."""
+        return self.errors == 0
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per CSV row: line, username, status, user_id, groups_added, device_bound."""
+        from .frames import frame_from_columns
+
+        keys = ("line", "username", "status", "user_id", "groups_added", "device_bound")
+        return frame_from_columns({k: [r[k] for r in self.rows] for k in keys}, index="line")
+
+    def errors_frame(self) -> pandas.DataFrame:
+        """The error records as a DataFrame (line, column, value, message)."""
+        from .frames import frame_from_columns
+
+        return frame_from_columns({k: [getattr(i, k) for i in self.error_records]
+                                   for k in ("line", "column", "value", "message")})
+
+    def summary(self) -> str:
+        what = "would be" if self.dry_run else ("were" if self.written else "nothing written;")
+        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped, "
+                f"{self.errors} rows with errors, {len(self.warnings)} warnings ({what} in {self.duration:.2f} s)")
+
+    def __repr__(self) -> str:
+        return f"<ImportReport {self.summary()}>"
+
+
+def _progress_callable(progress: Any) -> tuple[Callable[[int, int], None] | None, Any]:
+    """progress=True shows a tqdm bar; a callable receives (done, total)."""
+    if progress is None or progress is False:
+        return None, None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(unit="rows", desc="import")
+
+        def update(done: int, total: int) -> None:
+            if total and bar.total != total:
+                bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        return update, bar
+    if not callable(progress):
+        from .errors import InvalidArgument
+
+        raise InvalidArgument("progress must be True, False, None or a callable (done, total)")
+    return progress, None
+
+
+def import_users_csv(directory: Any, org_id: int, path: str | os.PathLike[str], *, mode: str = "create",
+                     on_error: str = "abort", dry_run: bool = False, create_groups: bool = False,
+                     strict: bool = False, progress: Any = None) -> ImportReport:
+    from .errors import InvalidArgument
+
+    if on_error not in ("abort", "skip"):
+        raise InvalidArgument(f"on_error={on_error!r} is not one of 'abort', 'skip'")
+    callback, bar = _progress_callable(progress)
+    try:
+        raw = directory._core.import_users_csv(
+            org_id, os.fspath(path), mode=mode, skip_errors=on_error == "skip", dry_run=dry_run,
+            create_groups=create_groups, strict=strict, progress=callback, actor=directory._actor)
+    finally:
+        if bar is not None:
+            bar.close()
+    return ImportReport._from_core(raw)
