@@ -76,10 +76,12 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     // 1. Read and check every cell (no lock held).
     std::optional<UserRows> layout;
     std::vector<ImportRow> rows;
+    std::size_t header_errors = 0;  // repeated columns, unknown ones when strict
     try {
       read_csv_file(path, [&](CsvRecord& rec) {
         if (!layout) {
           layout.emplace(rec, opt.strict, rep.warnings, rep.error_records);
+          header_errors = rep.error_records.size();
           return;
         }
         rows.push_back(layout->parse(rec, rep.error_records));
@@ -93,7 +95,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     }
     if (!layout)
       throw InvalidArgument("'" + path + "' is empty; its first line must be the header (FirstName, LastName, Username, Email, ...)");
-    const bool header_broken = !rep.error_records.empty();
+    const bool header_broken = header_errors > 0;
     auto fail = [&](ImportRow& row, const std::string& column, const std::string& value, std::string message) {
       rep.error_records.push_back({row.line, column, cut80(value), std::move(message)});
       row.bad = true;
@@ -217,7 +219,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     // 5. What each row does (or would do).
     std::size_t bad_rows = 0;
     for (const auto& r : rows) bad_rows += r.bad ? 1 : 0;
-    rep.errors = bad_rows;
+    rep.errors = bad_rows + (header_broken ? 1 : 0);
     const bool write = !opt.dry_run && !header_broken && (bad_rows == 0 || opt.skip_errors);
     const std::string now = utc_now_iso();
     if (write)
