@@ -1,16 +1,21 @@
 """The main job: create (or reopen) a directory file, build a small realistic
-org in it, and print what it holds.
+org in it, import an HR export of a few thousand users (examples/users.csv),
+and print what it holds.
 
     python examples/quickstart.py [acme.db]
 
-Running it again reopens the file and shows the same org (nothing is duplicated).
+Running it again reopens the file and shows the same org (nothing is
+duplicated: the import is an upsert, so a second run reports every row unchanged).
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import dirctl
+
+USERS_CSV = Path(__file__).with_name("users.csv")
 
 PEOPLE = [
     ("alice", "Alice", "Ng", "Engineering", "SRE"),
@@ -65,11 +70,13 @@ def build(d: dirctl.Directory) -> dirctl.Org:
 def show(d: dirctl.Directory, org: dirctl.Org) -> None:
     print(d)
     print(org)
-    print("\nUsers:")
-    print(org.users.to_frame()[["username", "email", "department", "state"]].to_string())
+    users = org.users.to_frame()
+    print(f"\nUsers: {len(users)}; by department and state:")
+    print(users.groupby(["department", "state"]).size().unstack(fill_value=0).to_string())
     print("\nGroups:")
     for group in org.user_groups:
-        print(f"  {group.name:<12} {[u.username for u in org.user_groups.members(group)]}")
+        members = org.user_groups.members(group)
+        print(f"  {group.name:<12} {len(members):>5} users, e.g. {[u.username for u in members[:3]]}")
     for group in org.device_groups:
         print(f"  {group.name:<12} {[dev.hostname for dev in org.device_groups.members(group)]}")
     print("\nCommands and who they target:")
@@ -79,14 +86,28 @@ def show(d: dirctl.Directory, org: dirctl.Org) -> None:
     for admin in d.admins:
         linked = f" (from user {admin.user.username})" if admin.user else ""
         print(f"  {admin.email:<16} {admin.role:<28} {admin.state}{linked}")
+    access = org.audit.who_can_access()
+    print(f"\nWho can access what: {len(access)} (user, device) pairs; by path:")
+    print(access["how"].value_counts().to_string())
+    print("\nWho can run what:")
+    print(org.audit.who_can_run()[["admin", "role", "command", "device", "rule"]].to_string(index=False))
     events = d.events_frame()
     print(f"\nAudit log: {len(events)} events; by type:")
     print(events["event_type"].value_counts().to_string())
 
 
+def import_hr_export(org: dirctl.Org) -> None:
+    report = org.import_users_csv(USERS_CSV, mode="upsert", create_groups=True)
+    print(f"Import of {USERS_CSV.name}: {report.summary()}")
+    for issue in report.error_records[:20]:
+        print(f"  error: {issue}")
+    print(report.to_frame()["status"].value_counts().to_string(), end="\n\n")
+
+
 def main(path: str) -> None:
     with dirctl.open(path) as d:
         org = d.orgs.get("acme") if "acme" in d.orgs else build(d)
+        import_hr_export(org)
         show(d, org)
 
 

@@ -65,9 +65,9 @@ class ImportReport:
                                    for k in ("line", "column", "value", "message")})
 
     def summary(self) -> str:
-        what = "would be" if self.dry_run else ("were" if self.written else "nothing written;")
+        what = "dry run, nothing written" if self.dry_run else ("written" if self.written else "nothing written")
         return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped, "
-                f"{self.errors} rows with errors, {len(self.warnings)} warnings ({what} in {self.duration:.2f} s)")
+                f"{self.errors} rows with errors, {len(self.warnings)} warnings ({what}; {self.duration:.2f} s)")
 
     def __repr__(self) -> str:
         return f"<ImportReport {self.summary()}>"

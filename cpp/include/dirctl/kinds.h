@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "dirctl/types.h"
@@ -64,7 +65,9 @@ struct KindSpec {
   std::vector<FieldSpec> fields;
   std::vector<std::string> key_fields;  // find() tries these in order
 
-  const FieldSpec* field(std::string_view name_or_alias) const;
+  const FieldSpec* field(std::string_view name_or_alias) const;  // O(1): hashed names and aliases
+  void build_index();  // once, after `fields` is final (all_specs() does it)
+  std::unordered_map<std::string_view, const FieldSpec*> index;
   const FieldSpec& name_field() const;  // the field with Hot::kName
   std::string field_names() const;      // "username, email, ..." for messages
 };

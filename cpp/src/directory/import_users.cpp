@@ -282,7 +282,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
         if (!added.empty()) e.changes.push_back({"groups", "null", to_json_text(Value{res.groups_added})});
         d.append(e);
         w.touching_memory();
-        d.model.put(uid, entity_of(user, Record{Kind::kUser, uid, org, checked}));
+        d.model.put(uid, entity_of(user, org, checked));
         ++rep.created;
       } else {
         uid = *plan.existing;

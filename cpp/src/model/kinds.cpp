@@ -67,7 +67,7 @@ KindSpec make_org() {
   return {Kind::kOrg, "org", "orgs", "organization", false,
           {hot(unique(required(text("name", "name", 64)), Unique::kGlobal), Hot::kName),
            multiline(text("description", "description", 1024)), stamp("created"), stamp("updated")},
-          {"name"}};
+          {"name"}, {}};
 }
 
 KindSpec make_user() {
@@ -105,7 +105,7 @@ KindSpec make_user() {
            boolean("password_never_expires", "password_never_expires", false),
            password_field(),
            stamp("created"), stamp("updated")},
-          {"username", "email"}};
+          {"username", "email"}, {}};
 }
 
 KindSpec make_admin() {
@@ -126,14 +126,14 @@ KindSpec make_admin() {
            hot(enumeration("state", admin_states(), "active"), Hot::kState),
            boolean("mfa_required", "mfa_required", false), hot(user, Hot::kLink),
            stamp("created"), stamp("updated")},
-          {"email"}};
+          {"email"}, {}};
 }
 
 KindSpec make_group(Kind kind, std::string name, std::string table) {
   return {kind, std::move(name), std::move(table), "group", true,
           {hot(unique(required(text("name", "name", 128)), Unique::kPerOrg), Hot::kName),
            multiline(text("description", "description", 1024)), stamp("created"), stamp("updated")},
-          {"name"}};
+          {"name"}, {}};
 }
 
 KindSpec make_device() {
@@ -145,7 +145,7 @@ KindSpec make_device() {
            with(of_type(FieldType::kTime, "last_contact", "last_contact"), {"lastContact"}),
            hot(boolean("remote_assist_allowed", "remote_assist_allowed", false), Hot::kRemoteAssist),
            stamp("created"), stamp("updated")},
-          {"hostname"}};
+          {"hostname"}, {}};
 }
 
 KindSpec make_command() {
@@ -165,7 +165,7 @@ KindSpec make_command() {
            text("schedule", "schedule", 256),
            unique(text("trigger", "trigger_name", 128), Unique::kPerOrg), stamp("created"),
            stamp("updated")},
-          {"name"}};
+          {"name"}, {}};
 }
 
 }  // namespace
@@ -186,9 +186,13 @@ const std::vector<std::string>& admin_states() {
 }
 
 const std::vector<const KindSpec*>& all_specs() {
-  static const std::array<KindSpec, 7> kSpecs = {
-      make_org(), make_user(), make_admin(), make_group(Kind::kUserGroup, "user_group", "user_groups"),
-      make_group(Kind::kDeviceGroup, "device_group", "device_groups"), make_device(), make_command()};
+  static const std::array<KindSpec, 7> kSpecs = [] {
+    std::array<KindSpec, 7> specs = {
+        make_org(), make_user(), make_admin(), make_group(Kind::kUserGroup, "user_group", "user_groups"),
+        make_group(Kind::kDeviceGroup, "device_group", "device_groups"), make_device(), make_command()};
+    for (auto& s : specs) s.build_index();
+    return specs;
+  }();
   static const std::vector<const KindSpec*> kAll = [] {
     std::vector<const KindSpec*> v;
     for (const auto& s : kSpecs) v.push_back(&s);
@@ -203,13 +207,17 @@ const KindSpec& spec(Kind kind) {
   throw InvalidArgument("no such kind of object (" + std::to_string(static_cast<int>(kind)) + ")");
 }
 
-const FieldSpec* KindSpec::field(std::string_view name_or_alias) const {
+void KindSpec::build_index() {
+  index.clear();
   for (const auto& f : fields) {
-    if (f.name == name_or_alias) return &f;
-    for (const auto& a : f.aliases)
-      if (a == name_or_alias) return &f;
+    index.emplace(f.name, &f);
+    for (const auto& a : f.aliases) index.emplace(a, &f);
   }
-  return nullptr;
+}
+
+const FieldSpec* KindSpec::field(std::string_view name_or_alias) const {
+  auto it = index.find(name_or_alias);
+  return it == index.end() ? nullptr : it->second;
 }
 
 const FieldSpec& KindSpec::name_field() const {

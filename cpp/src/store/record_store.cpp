@@ -100,14 +100,16 @@ auto guarded(const char* doing, F&& f) {
 
 }  // namespace
 
-Entity entity_of(const KindSpec& kind, const Record& record) {
+Entity entity_of(const KindSpec& kind, Id org, const Fields& fields) {
   Entity e;
   e.kind = kind.kind;
-  e.org = record.org;
-  for (const auto& [name, value] : record.fields)
-    if (const FieldSpec* f = kind.field(name)) apply_hot(kind, *f, value, e);
+  e.org = org;
+  for (const auto& [name, value] : fields)
+    if (const FieldSpec* f = kind.field(name); f != nullptr && f->hot != Hot::kNone) apply_hot(kind, *f, value, e);
   return e;
 }
+
+Entity entity_of(const KindSpec& kind, const Record& record) { return entity_of(kind, record.org, record.fields); }
 
 void RecordStore::insert(const KindSpec& kind, Id id, Id org, const Fields& fields, const std::string& now) {
   std::string cols = kind.per_org ? "id, org_id" : "id", marks = kind.per_org ? "?, ?" : "?";

@@ -54,5 +54,6 @@ class RecordStore {
 
 // The in-memory attributes of a record (for the model).
 Entity entity_of(const KindSpec& kind, const Record& record);
+Entity entity_of(const KindSpec& kind, Id org, const Fields& fields);
 
 }  // namespace dirctl

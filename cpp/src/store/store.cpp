@@ -71,7 +71,7 @@ Store::Store(const std::string& path, int busy_timeout_ms) : path_(path) {
     db_->exec("PRAGMA synchronous = FULL");
     db_->exec("PRAGMA foreign_keys = ON");
     db_->exec("PRAGMA temp_store = MEMORY");
-    db_->exec("PRAGMA cache_size = -16384");  // 16 MiB page cache
+    db_->exec("PRAGMA cache_size = -131072");  // up to 128 MiB, used only as pages are touched
     if (version < latest) {
       begin();
       try {

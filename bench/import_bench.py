@@ -1,0 +1,146 @@
+"""Bulk import figures, each beside its baselines, on one generated file.
+
+    python bench/import_bench.py [rows=1000000] [folder=/tmp/dirctl_import_bench]
+
+Writes a template CSV (rows users, 3 groups each out of 1,000, no passwords),
+then times on that same file:
+- dirctl: org.import_users_csv(..., create_groups=True), end to end, in a fresh
+  process so its peak memory can be read;
+- the floor: the sqlite3 command line's `.import --csv` into a bare table;
+- a straightforward Python importer: the csv module and sqlite3, with the same
+  checks (required fields, email and username syntax, booleans, duplicates
+  within the file, groups), one transaction, user rows, memberships and one
+  event per user.
+Then 200 rows with passwords through dirctl, for Argon2id hashes per second.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+USERNAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$")
+BOOLS = {"true": 1, "yes": 1, "1": 1, "$true": 1, "false": 0, "no": 0, "0": 0, "$false": 0}
+
+
+def generate(path: Path, rows: int, passwords: bool = False) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["FirstName", "LastName", "Username", "Email", "Department", "sudo", "Group1", "Group2", "Group3"]
+                     + (["Password"] if passwords else []))
+        for i in range(rows):
+            out.writerow([f"First{i}", f"Last{i}", f"user{i}", f"user{i}@example.com", ("Eng", "IT", "Sales")[i % 3],
+                          "false", f"g{i % 1000}", f"g{(i * 7 + 1) % 1000}", f"g{(i * 13 + 2) % 1000}"]
+                         + ([f"secret-password-{i}"] if passwords else []))
+
+
+CHILD = """
+import sys, time, resource, dirctl
+db, csv_path = sys.argv[1], sys.argv[2]
+with dirctl.open(db) as d:
+    org = d.orgs.create("bench")
+    t0 = time.perf_counter()
+    r = org.import_users_csv(csv_path, create_groups=True)
+    took = time.perf_counter() - t0
+print(took, r.created, r.errors, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def dirctl_import(db: Path, csv_path: Path) -> tuple[float, int, int, int]:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(db), str(csv_path)], check=True, capture_output=True,
+                         text=True, env={**os.environ}).stdout.split()
+    return float(out[0]), int(out[1]), int(out[2]), int(out[3])
+
+
+def python_import(db: Path, csv_path: Path) -> int:
+    con = sqlite3.connect(db)
+    con.executescript("""
+        CREATE TABLE users(id INTEGER PRIMARY KEY, username TEXT UNIQUE, email TEXT UNIQUE COLLATE NOCASE,
+                           first_name TEXT, last_name TEXT, department TEXT, sudo INTEGER);
+        CREATE TABLE groups(id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+        CREATE TABLE members(g INTEGER, u INTEGER, PRIMARY KEY (g, u)) WITHOUT ROWID;
+        CREATE TABLE events(seq INTEGER PRIMARY KEY, type TEXT, resource INTEGER, changes TEXT);""")
+    errors, rows, seen_u, seen_e, groups = [], [], set(), set(), {}
+    with csv_path.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        for line, r in enumerate(reader, start=2):
+            if not (r["FirstName"] and r["LastName"] and r["Username"] and r["Email"]):
+                errors.append((line, "required"))
+            if not USERNAME.match(r["Username"]) or r["Username"].lower() in seen_u:
+                errors.append((line, "Username"))
+            if not EMAIL.match(r["Email"]) or r["Email"].lower() in seen_e:
+                errors.append((line, "Email"))
+            if r["sudo"].lower() not in BOOLS:
+                errors.append((line, "sudo"))
+            seen_u.add(r["Username"].lower())
+            seen_e.add(r["Email"].lower())
+            rows.append(r)
+    if errors:
+        return 0
+    with con:
+        for r in rows:
+            cur = con.execute("INSERT INTO users(username, email, first_name, last_name, department, sudo) "
+                              "VALUES (?, ?, ?, ?, ?, ?)", (r["Username"], r["Email"], r["FirstName"], r["LastName"],
+                                                             r["Department"], BOOLS[r["sudo"].lower()]))
+            uid = cur.lastrowid
+            for key in ("Group1", "Group2", "Group3"):
+                name = r[key]
+                if name not in groups:
+                    groups[name] = con.execute("INSERT INTO groups(name) VALUES (?)", (name,)).lastrowid
+                con.execute("INSERT OR IGNORE INTO members VALUES (?, ?)", (groups[name], uid))
+            con.execute("INSERT INTO events(type, resource, changes) VALUES ('user_create', ?, ?)",
+                        (uid, f'[{{"field":"username","to":"{r["Username"]}"}}]'))
+    con.close()
+    return len(rows)
+
+
+def main(rows: int, folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    csv_path = folder / "users.csv"
+    generate(csv_path, rows)
+    print(f"dirctl import_bench: {rows:,} rows, 3 groups each ({csv_path.stat().st_size / 1e6:.0f} MB)")
+
+    took, created, errs, rss_kb = dirctl_import(folder / "dirctl.db", csv_path)
+    assert created == rows and errs == 0, (created, errs)
+    print(f"dirctl import          {took:7.2f} s  {rows / took:>10,.0f} rows/s  peak memory {rss_kb / 1024:,.0f} MB "
+          f"(targets: >= 250,000 rows/s: {'met' if rows / took >= 250_000 else 'MISSED'}; "
+          f"< 1.5 GB: {'met' if rss_kb < 1.5 * 1024 * 1024 else 'MISSED'})")
+
+    if shutil.which("sqlite3"):
+        t0 = time.perf_counter()
+        subprocess.run(["sqlite3", str(folder / "floor.db"), ".import --csv " + str(csv_path) + " users"], check=True)
+        floor = time.perf_counter() - t0
+        print(f"sqlite3 .import floor  {floor:7.2f} s  {rows / floor:>10,.0f} rows/s  "
+              f"(dirctl is {took / floor:.1f}x the floor; target within 3x: {'met' if took / floor <= 3 else 'MISSED'})")
+    else:
+        print("sqlite3 .import floor  (the sqlite3 command line is not installed)")
+
+    t0 = time.perf_counter()
+    n = python_import(folder / "python.db", csv_path)
+    py = time.perf_counter() - t0
+    assert n == rows
+    print(f"Python importer        {py:7.2f} s  {rows / py:>10,.0f} rows/s  "
+          f"(dirctl is {py / took:.1f}x faster; target >= 5x: {'met' if py / took >= 5 else 'MISSED'})")
+
+    pw_csv = folder / "passwords.csv"
+    generate(pw_csv, 200, passwords=True)
+    took_pw, created_pw, _, _ = dirctl_import(folder / "pw.db", pw_csv)
+    print(f"with passwords         {took_pw:7.2f} s for {created_pw} rows: {created_pw / took_pw:,.1f} Argon2id hashes/s "
+          f"on {os.cpu_count()} cores (libsodium interactive limits: 64 MiB, 2 passes)")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000,
+         Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.gettempdir()) / "dirctl_import_bench")

@@ -1,0 +1,71 @@
+"""The ``dirctl`` command line: a thin client of the Python API.
+
+    dirctl import users.csv --db acme.db --org acme [--mode upsert] [--on-error skip] [--dry-run]
+    dirctl export users.csv --db acme.db --org acme
+
+Exit status: 0 when every row went in (or would, with --dry-run), 1 when any row
+failed or nothing was written, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import open as open_directory
+from .errors import Error
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dirctl", description="dirctl: a directory core for IT teams")
+    sub = p.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="import users from a CSV in JumpCloud's template")
+    imp.add_argument("csv", help="the CSV file")
+    imp.add_argument("--db", required=True, help="the directory file (created if missing)")
+    imp.add_argument("--org", required=True, help="the org to import into (created if missing)")
+    imp.add_argument("--mode", choices=("create", "update", "upsert"), default="create")
+    imp.add_argument("--on-error", choices=("abort", "skip"), default="abort",
+                     help="abort: write nothing if any row is bad (default); skip: write the valid rows")
+    imp.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
+    imp.add_argument("--create-groups", action="store_true", help="create user groups the file names")
+    imp.add_argument("--strict", action="store_true", help="unknown columns are errors")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    exp = sub.add_parser("export", help="export an org's users to a CSV in the import template")
+    exp.add_argument("csv", help="the CSV file to write")
+    exp.add_argument("--db", required=True, help="the directory file")
+    exp.add_argument("--org", required=True, help="the org to export")
+    return p
+
+
+def _import(args: argparse.Namespace) -> int:
+    with open_directory(args.db) as d:
+        org = d.orgs.get(args.org) if args.org in d.orgs else d.orgs.create(args.org)
+        report = org.import_users_csv(args.csv, mode=args.mode, on_error=args.on_error, dry_run=args.dry_run,
+                                      create_groups=args.create_groups, strict=args.strict,
+                                      progress=not args.quiet and sys.stderr.isatty())
+    print(report.summary())
+    for w in report.warnings:
+        print(f"warning: {w}")
+    for e in report.error_records:
+        print(f"error: {e}")
+    return 0 if report.ok and (report.written or report.dry_run) else 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    with open_directory(args.db) as d:
+        n = d.orgs.get(args.org).users.export_csv(args.csv)
+    print(f"exported {n} users to {args.csv}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _import(args) if args.command == "import" else _export(args)
+    except Error as exc:
+        print(f"dirctl: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
