@@ -23,6 +23,14 @@ struct Handle {
   Directory dir;
 };
 
+// Runs f(directory) with the GIL released and the handle's mutex held.
+template <typename F>
+auto run(Handle& h, F&& f) {
+  py::gil_scoped_release release;
+  std::lock_guard<std::mutex> lock(h.mu);
+  return f(h.dir);
+}
+
 void register_errors(py::module_& m);
 void register_values(py::module_& m);
 void register_directory(py::module_& m);

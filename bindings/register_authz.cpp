@@ -17,13 +17,6 @@ using namespace pybind11::literals;
 
 namespace {
 
-template <typename F>
-auto run(Handle& h, F&& f) {
-  py::gil_scoped_release release;
-  std::lock_guard<std::mutex> lock(h.mu);
-  return f(h.dir);
-}
-
 std::vector<Id> id_vector(const py::object& obj) {
   if (obj.is_none()) return {kNoId};
   if (py::isinstance<py::int_>(obj)) return {obj.cast<Id>()};

@@ -11,13 +11,6 @@ using namespace pybind11::literals;
 
 namespace {
 
-template <typename F>
-auto run(Handle& h, F&& f) {
-  py::gil_scoped_release release;
-  std::lock_guard<std::mutex> lock(h.mu);
-  return f(h.dir);
-}
-
 }  // namespace
 
 Actor actor_arg(const py::object& actor) {

@@ -14,13 +14,6 @@ using namespace pybind11::literals;
 
 namespace {
 
-template <typename F>
-auto run(Handle& h, F&& f) {
-  py::gil_scoped_release release;
-  std::lock_guard<std::mutex> lock(h.mu);
-  return f(h.dir);
-}
-
 template <typename T>
 py::array_t<T> to_numpy(std::vector<T>&& v) {
   auto* heap = new std::vector<T>(std::move(v));

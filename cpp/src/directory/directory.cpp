@@ -196,13 +196,11 @@ void Directory::close() {
 
 bool Directory::is_closed() const { return !impl_; }
 
-namespace {
 Directory::Impl& live(const std::unique_ptr<Directory::Impl>& impl) {
   if (!impl) throw StorageError("the directory is closed; open it again with dirctl.open(path)");
   impl->catch_up();
   return *impl;
 }
-}  // namespace
 
 Record Directory::get(const Actor& actor, Id id) {
   Impl& d = live(impl_);

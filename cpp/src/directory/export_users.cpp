@@ -35,9 +35,7 @@ std::string cell(const Value* v) {
 }  // namespace
 
 std::size_t Directory::export_users_csv(const Actor& actor, Id org, const std::string& path) {
-  if (!impl_) throw StorageError("the directory is closed; open it again with dirctl.open(path)");
-  Impl& d = *impl_;
-  d.catch_up();
+  Impl& d = live(impl_);
   return audited(d, [&]() -> std::size_t {
     d.entity(org, Kind::kOrg);
     d.authorize(actor, Scope::kDirectoryIntegrations, Verb::kRead, org, "user_export");  // "user exports"

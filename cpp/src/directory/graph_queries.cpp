@@ -9,11 +9,11 @@
 namespace dirctl {
 namespace {
 
-Directory::Impl& open_impl(const std::unique_ptr<Directory::Impl>& impl) {
-  if (!impl) throw StorageError("the directory is closed; open it again with dirctl.open(path)");
-  impl->catch_up();
-  if (!impl->graph) impl->graph = std::make_unique<AssignmentGraph>(impl->model);
-  return *impl;
+// live(), plus the graph, built on first use.
+Directory::Impl& with_graph(const std::unique_ptr<Directory::Impl>& impl) {
+  Directory::Impl& d = live(impl);
+  if (!d.graph) d.graph = std::make_unique<AssignmentGraph>(d.model);
+  return d;
 }
 
 int chain_rank(Kind k) {
@@ -36,7 +36,7 @@ void require_org_member(Directory::Impl& d, Id id, Id org, const char* what) {
 }  // namespace
 
 std::vector<Id> Directory::reach(const Actor& actor, Id from, Kind want) {
-  Impl& d = open_impl(impl_);
+  Impl& d = with_graph(impl_);
   return audited(d, [&] {
     const Entity& e = d.entity(from);
     d.authorize(actor, scope_of(e.kind), Verb::kRead, from, "graph_read");
@@ -55,7 +55,7 @@ std::vector<Id> Directory::reach(const Actor& actor, Id from, Kind want) {
 }
 
 std::vector<Path> Directory::explain(const Actor& actor, Id a, Id b) {
-  Impl& d = open_impl(impl_);
+  Impl& d = with_graph(impl_);
   return audited(d, [&] {
     for (Id id : {a, b}) d.authorize(actor, scope_of(d.entity(id).kind), Verb::kRead, id, "graph_read");
     std::vector<Path> out;
@@ -72,7 +72,7 @@ std::vector<Path> Directory::explain(const Actor& actor, Id a, Id b) {
 }
 
 AccessRows Directory::who_can_access(const Actor& actor, Id org, const AuditFilter& filter) {
-  Impl& d = open_impl(impl_);
+  Impl& d = with_graph(impl_);
   return audited(d, [&] {
     d.entity(org, Kind::kOrg);
     d.authorize(actor, Scope::kInsights, Verb::kRead, org, "audit_who_can_access");
@@ -85,7 +85,7 @@ AccessRows Directory::who_can_access(const Actor& actor, Id org, const AuditFilt
 }
 
 RunRows Directory::who_can_run(const Actor& actor, Id org, const AuditFilter& filter) {
-  Impl& d = open_impl(impl_);
+  Impl& d = with_graph(impl_);
   return audited(d, [&] {
     d.entity(org, Kind::kOrg);
     d.authorize(actor, Scope::kInsights, Verb::kRead, org, "audit_who_can_run");
@@ -99,7 +99,7 @@ RunRows Directory::who_can_run(const Actor& actor, Id org, const AuditFilter& fi
 }
 
 EscalationRows Directory::escalation_paths(const Actor& actor, Id org, Id admin, const AuditFilter& filter) {
-  Impl& d = open_impl(impl_);
+  Impl& d = with_graph(impl_);
   return audited(d, [&] {
     d.entity(org, Kind::kOrg);
     d.entity(admin, Kind::kAdmin);
@@ -114,7 +114,7 @@ EscalationRows Directory::escalation_paths(const Actor& actor, Id org, Id admin,
 }
 
 std::vector<std::string> Directory::names_of(const std::vector<Id>& ids) {
-  Impl& d = open_impl(impl_);
+  Impl& d = with_graph(impl_);
   std::vector<std::string> out;
   out.reserve(ids.size());
   for (Id id : ids) {

@@ -75,6 +75,10 @@ struct Denial {
 
 ActionId action_for(Scope scope, Verb verb);
 
+// The state of an open directory, caught up with other processes; throws
+// StorageError once closed. Every entry point starts here.
+Directory::Impl& live(const std::unique_ptr<Directory::Impl>& impl);
+
 // Runs an entry point; a Denial becomes an audited PermissionDenied/NotFound.
 template <typename F>
 auto audited(Directory::Impl& d, F&& f) -> decltype(f()) {

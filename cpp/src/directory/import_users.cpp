@@ -61,9 +61,7 @@ std::string joined(const std::vector<std::string>& names) {
 
 ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::string& path,
                                          const ImportOptions& opt) {
-  if (!impl_) throw StorageError("the directory is closed; open it again with dirctl.open(path)");
-  Impl& d = *impl_;
-  d.catch_up();
+  Impl& d = live(impl_);
   return audited(d, [&]() -> ImportReport {
     const auto started = Clock::now();
     d.entity(org, Kind::kOrg);

@@ -12,11 +12,6 @@
 namespace dirctl {
 namespace {
 
-Directory::Impl& open_impl(const std::unique_ptr<Directory::Impl>& impl) {
-  if (!impl) throw StorageError("the directory is closed; open it again with dirctl.open(path)");
-  return *impl;
-}
-
 Value field_of(const Fields& fields, const std::string& name) {
   for (const auto& [k, v] : fields)
     if (k == name) return v;
@@ -155,7 +150,7 @@ void authorize_update(Directory::Impl& d, const Actor& actor, const Entity& e, I
 }  // namespace
 
 Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields& fields) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> Record {
   const KindSpec& kind = spec(kind_id);
   Fields checked = validate_create(kind, fields);
@@ -190,7 +185,7 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
 }
 
 Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> Record {
   WriteScope w(d);
   const Entity current = d.entity(id);
@@ -259,7 +254,7 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
 }
 
 void Directory::remove(const Actor& actor, Id id) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> void {
   WriteScope w(d);
   const Entity current = d.entity(id);
@@ -333,7 +328,7 @@ void Directory::remove(const Actor& actor, Id id) {
 }
 
 Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fields& fields) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> Record {
   const KindSpec& kind = spec(Kind::kAdmin);
   Fields given = fields;

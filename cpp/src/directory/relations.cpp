@@ -9,12 +9,6 @@
 namespace dirctl {
 namespace {
 
-Directory::Impl& open_impl(const std::unique_ptr<Directory::Impl>& impl) {
-  if (!impl) throw StorageError("the directory is closed; open it again with dirctl.open(path)");
-  impl->catch_up();
-  return *impl;
-}
-
 constexpr const char* kAllowedPairs =
     "allowed pairs are user|user_group <-> device|device_group, command <-> device|device_group, "
     "admin (Command Runner) <-> command, command <-> user_group (who may run and approve it); group "
@@ -107,7 +101,7 @@ void check_membership(Directory::Impl& d, Id group, Id member) {
 }  // namespace
 
 void Directory::add_member(const Actor& actor, Id group, Id member) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> void {
   WriteScope w(d);
   check_membership(d, group, member);
@@ -118,7 +112,7 @@ void Directory::add_member(const Actor& actor, Id group, Id member) {
 }
 
 void Directory::remove_member(const Actor& actor, Id group, Id member) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> void {
   WriteScope w(d);
   check_membership(d, group, member);
@@ -129,7 +123,7 @@ void Directory::remove_member(const Actor& actor, Id group, Id member) {
 }
 
 std::vector<Record> Directory::members(const Actor& actor, Id group) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> std::vector<Record> {
   Kind want = member_kind(d.entity(group).kind);
   if (want == Kind::kNone) throw InvalidArgument(d.describe(group) + " is not a group");
@@ -142,7 +136,7 @@ std::vector<Record> Directory::members(const Actor& actor, Id group) {
 }
 
 std::vector<Record> Directory::groups_of(const Actor& actor, Id member) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> std::vector<Record> {
   const Kind k = d.entity(member).kind;
   const Kind group = k == Kind::kUser ? Kind::kUserGroup : k == Kind::kDevice ? Kind::kDeviceGroup : Kind::kNone;
@@ -156,7 +150,7 @@ std::vector<Record> Directory::groups_of(const Actor& actor, Id member) {
 }
 
 void Directory::associate(const Actor& actor, Id a, Id b) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> void {
   WriteScope w(d);
   auto [x, y] = allowed_pair(d, a, b);
@@ -168,7 +162,7 @@ void Directory::associate(const Actor& actor, Id a, Id b) {
 }
 
 void Directory::dissociate(const Actor& actor, Id a, Id b) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> void {
   WriteScope w(d);
   auto [x, y] = allowed_pair(d, a, b);
@@ -179,7 +173,7 @@ void Directory::dissociate(const Actor& actor, Id a, Id b) {
 }
 
 std::vector<Record> Directory::associations(const Actor& actor, Id id) {
-  Impl& d = open_impl(impl_);
+  Impl& d = live(impl_);
   return audited(d, [&]() -> std::vector<Record> {
   const Entity& e = d.entity(id);
   d.authorize(actor, scope_of(e.kind), Verb::kRead, id, std::string(kind_name(e.kind)) + "_read");
