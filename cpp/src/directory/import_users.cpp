@@ -4,6 +4,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <spdlog/spdlog.h>
+
 #include "dirctl/directory.h"
 #include "dirctl/error.h"
 #include "directory/impl.h"
@@ -94,6 +96,12 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     if (!layout)
       throw InvalidArgument("'" + path + "' is empty; its first line must be the header (FirstName, LastName, Username, Email, ...)");
     const bool header_broken = header_errors > 0;
+    auto phase = [&, last = started](const char* name) mutable {
+      const auto now = Clock::now();
+      spdlog::debug("dirctl: import {}: {:.3f} s", name, std::chrono::duration<double>(now - last).count());
+      last = now;
+    };
+    phase("read and check cells");
     auto fail = [&](ImportRow& row, const std::string& column, const std::string& value, std::string message) {
       rep.error_records.push_back({row.line, column, cut80(value), std::move(message)});
       row.bad = true;
@@ -107,6 +115,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
       for (std::size_t i = 0; i < rows.size(); ++i) rows[i].password = std::move(secrets[i]);
     }
 
+    phase("hash passwords");
     // 3. Under the write lock: the directory as it is now.
     WriteScope w(d);
     std::unordered_map<std::string, Id> by_username, by_email, by_employee;
@@ -214,6 +223,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
       progress.tick(i, rows.size());
     }
 
+    phase("check rows against the file and the directory");
     // 5. What each row does (or would do).
     std::size_t bad_rows = 0;
     for (const auto& r : rows) bad_rows += r.bad ? 1 : 0;
@@ -337,6 +347,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
       rep.rows.push_back(std::move(res));
       progress.tick(i, rows.size());
     }
+    phase("write rows");
     if (write) {
       Event summary = d.event(actor, "user_import", org, org);
       summary.message = "imported '" + path + "': " + std::to_string(rep.created) + " created, " +
@@ -345,6 +356,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
       d.append(summary);
       w.commit();
       rep.written = true;
+      phase("commit");
     }
     progress.tick(rows.size(), rows.size(), true);
     rep.duration = std::chrono::duration<double>(Clock::now() - started).count();
