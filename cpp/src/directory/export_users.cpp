@@ -20,7 +20,8 @@ const std::vector<std::pair<const char*, const char*>>& template_columns() {
       {"Company", "company"}, {"EmployeeType", "employee_type"}, {"Description", "description"},
       {"Location", "location"}, {"AlternateEmail", "alternate_email"}, {"Manager", "manager"},
       {"account_locked", "account_locked"}, {"sudo", "sudo"}, {"passwordless_sudo", "passwordless_sudo"},
-      {"password_never_expires", "password_never_expires"}, {"state", "state"}};
+      {"password_never_expires", "password_never_expires"}, {"state", "state"},
+      {"password_expiration_date", "password_expiration_date"}, {"mfa_status", "mfa_status"}};
   return kColumns;
 }
 

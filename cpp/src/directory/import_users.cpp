@@ -135,7 +135,6 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     // 4. Rules that need the whole file and the directory.
     std::unordered_map<std::string, std::size_t> seen_username, seen_email, seen_employee;
     std::vector<Plan> plans(rows.size());
-    std::vector<std::string> new_groups;
     static const ActionId kOther = action_id("users.other_user_operations");
     for (std::size_t i = 0; i < rows.size(); ++i) {
       ImportRow& row = rows[i];
@@ -144,13 +143,14 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
       const Value emp_v = field_value(row.fields, "employee_identifier");
       const std::string emp = std::holds_alternative<std::string>(emp_v) ? std::get<std::string>(emp_v) : "";
       // Duplicates within the file (the first occurrence wins; later ones are errors).
-      for (auto [key, seen, column, what] :
-           {std::tuple{uname, &seen_username, layout->column_of("username"), "username"},
-            std::tuple{email, &seen_email, layout->column_of("email"), "email"},
-            std::tuple{emp, &seen_employee, layout->column_of("employee_identifier"), "employee identifier"}}) {
+      for (auto [key, shown, seen, column, what] :
+           {std::tuple{uname, row.username, &seen_username, layout->column_of("username"), "username"},
+            std::tuple{email, row.email, &seen_email, layout->column_of("email"), "email"},
+            std::tuple{emp, emp, &seen_employee, layout->column_of("employee_identifier"), "employee identifier"}}) {
         if (key.empty()) continue;
         auto [it, added] = seen->emplace(key, row.line);
-        if (!added) fail(row, column, key, std::string("duplicate ") + what + " in the file: also on line " + std::to_string(it->second));
+        if (!added)
+          fail(row, column, shown, std::string("duplicate ") + what + " in the file: also on line " + std::to_string(it->second));
       }
       // Which user the row is about.
       if (!uname.empty()) {
@@ -181,17 +181,33 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
       if (auto it = by_employee.find(emp); !emp.empty() && it != by_employee.end() && it->second != self)
         fail(row, layout->column_of("employee_identifier"), emp,
              "is already the employee identifier of user '" + std::string(d.model.find(it->second)->name) + "'");
-      // Groups and the device.
-      for (const auto& g : row.groups) {
+      // A user holding an admin role keeps the admin's email (they must match).
+      if (plan.existing && d.entity(*plan.existing).link != kNoId && !email.empty() &&
+          lower_ascii(d.full_record(*plan.existing).text("email")) != email)
+        fail(row, layout->column_of("email"), row.email,
+             "user '" + row.username + "' holds an admin role, whose email must match; change the email alone, "
+             "with the admin role removed first");
+      // Groups (membership is the groups scope, as in add_member) and the device.
+      if (!row.groups.empty() && actor.type != ActorType::kSystem) {
+        Decision dec = d.engine.check(actor, action_for(Scope::kGroups, Verb::kEdit), org, true);
+        if (!dec.allowed) fail(row, row.group_columns.front(), row.groups.front(), dec.reason);
+      }
+      for (std::size_t k = 0; k < row.groups.size(); ++k) {
+        const std::string& g = row.groups[k];
         auto it = groups_by_name.find(lower_ascii(g));
         if (it != groups_by_name.end()) {
           plan.groups.push_back(it->second);
         } else if (opt.create_groups) {
-          groups_by_name.emplace(lower_ascii(g), kNoId);
-          new_groups.push_back(g);
-          plan.groups.push_back(kNoId);
+          try {
+            validate_create(spec(Kind::kUserGroup), {{"name", g}});
+            groups_by_name.emplace(lower_ascii(g), kNoId);
+            plan.groups.push_back(kNoId);
+          } catch (const InvalidArgument& e) {
+            fail(row, row.group_columns[k], g, std::string("cannot be a new group's name: ") + e.what());
+          }
         } else {
-          fail(row, "Group", g, "no user group '" + g + "' in this org; create it first or import with create_groups=True");
+          fail(row, row.group_columns[k], g,
+               "no user group '" + g + "' in this org; create it first or import with create_groups=True");
         }
         plan.group_names.push_back(g);
       }
@@ -203,15 +219,15 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
         }
         const Entity* e = d.model.find(dev);
         if (e == nullptr || e->kind != Kind::kDevice || e->org != org)
-          fail(row, "SystemID", row.system_id, "no device with this id in this org");
+          fail(row, row.device_column, row.system_id, "no device with this id in this org");
         else
           plan.device = dev;
       } else if (!row.hostname.empty()) {
         auto it = devices_by_host.find(row.hostname);
         if (it == devices_by_host.end())
-          fail(row, "Hostname", row.hostname, "no device with this hostname in this org");
+          fail(row, row.device_column, row.hostname, "no device with this hostname in this org");
         else if (it->second == kNoId)
-          fail(row, "Hostname", row.hostname, "several devices have this hostname; give SystemID instead");
+          fail(row, row.device_column, row.hostname, "several devices have this hostname; give SystemID instead");
         else
           plan.device = it->second;
       }
@@ -230,34 +246,41 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     rep.errors = bad_rows + (header_broken ? 1 : 0);
     const bool write = !opt.dry_run && !header_broken && (bad_rows == 0 || opt.skip_errors);
     const std::string now = utc_now_iso();
-    if (write)
-      for (const auto& name : new_groups) {
-        const KindSpec& gk = spec(Kind::kUserGroup);
-        const Id gid = d.model.allocate_id();
-        Fields gf = validate_create(gk, {{"name", name}});
-        d.records.insert(gk, gid, org, gf, now);
-        Event e = d.event(actor, "group_create", org, kNoId);
-        e.resource = {gk.name, gid, name};
-        e.message = "created by a user import";
-        d.append(e);
-        w.touching_memory();
-        d.model.put(gid, entity_of(gk, Record{Kind::kUserGroup, gid, org, gf}));
-        groups_by_name[lower_ascii(name)] = gid;
-      }
+    // Groups the file names that do not exist yet: created when the first
+    // row that is written needs them (a bad row creates nothing).
+    auto create_group = [&](const std::string& name) {
+      const KindSpec& gk = spec(Kind::kUserGroup);
+      const Id gid = d.model.allocate_id();
+      Fields gf = validate_create(gk, {{"name", name}});
+      d.records.insert(gk, gid, org, gf, now);
+      Event e = d.event(actor, "group_create", org, kNoId);
+      e.resource = {gk.name, gid, name};
+      e.message = "created by a user import";
+      d.append(e);
+      w.touching_memory();
+      d.model.put(gid, entity_of(gk, org, gf));
+      return gid;
+    };
     for (std::size_t i = 0; i < rows.size(); ++i) {
       ImportRow& row = rows[i];
       Plan& plan = plans[i];
       ImportRowResult res;
       res.line = row.line;
       res.username = cut80(row.username);
-      if (row.bad) {
-        res.status = opt.skip_errors ? "skipped" : "error";
-        if (opt.skip_errors) ++rep.skipped;
+      if (row.bad) {  // a dry run shows the error; a real import with skip skips the row
+        const bool skipped = opt.skip_errors && !opt.dry_run;
+        res.status = skipped ? "skipped" : "error";
+        if (skipped) ++rep.skipped;
         rep.rows.push_back(std::move(res));
         continue;
       }
-      for (std::size_t k = 0; k < plan.groups.size(); ++k)  // groups this import created
-        if (plan.groups[k] == kNoId) plan.groups[k] = groups_by_name[lower_ascii(plan.group_names[k])];
+      if (write)
+        for (std::size_t k = 0; k < plan.groups.size(); ++k)
+          if (plan.groups[k] == kNoId) {
+            Id& made = groups_by_name[lower_ascii(plan.group_names[k])];
+            if (made == kNoId) made = create_group(plan.group_names[k]);
+            plan.groups[k] = made;
+          }
       Fields given = row.fields;
       if (!row.password.empty()) given.emplace_back("password", row.password);
       std::vector<std::string> added;
@@ -320,9 +343,6 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
           rep.rows.push_back(std::move(res));
           continue;
         }
-        if (d.entity(uid).link != kNoId && !is_null(field_value(changed, "email")))
-          throw InvalidArgument("line " + std::to_string(row.line) + ": user '" + row.username +
-                                "' holds an admin role and its email must match the admin's; change it alone");
         if (!changed.empty()) d.records.update(user, uid, changed, now);
         for (auto& [name, value] : changed)
           for (auto& [k, v] : old.fields)

@@ -16,10 +16,12 @@ struct State {
   bool in_record = false;
   std::size_t line = 1;   // the line the parser is on
   std::size_t records = 0;
+  bool after_cr = false;  // the last terminator was CR: a following LF ends the same line
 };
 
 void on_field(void* data, std::size_t len, void* state_ptr) {
   auto& s = *static_cast<State*>(state_ptr);
+  s.after_cr = false;
   if (!s.in_record) {
     s.in_record = true;
     s.record.line = s.line;
@@ -37,7 +39,14 @@ void on_record_end(int terminator, void* state_ptr) {
     ++s.records;
     s.in_record = false;
   }
-  if (terminator == '\n') ++s.line;
+  // LF, CRLF and lone CR each end one line (libcsv reports CR and LF apart).
+  if (terminator == '\r') {
+    ++s.line;
+    s.after_cr = true;
+  } else if (terminator == '\n') {
+    if (!s.after_cr) ++s.line;
+    s.after_cr = false;
+  }
 }
 
 int no_spaces(unsigned char) { return 0; }  // RFC 4180: spaces belong to the field
@@ -77,8 +86,11 @@ class Parser {
 
  private:
   [[noreturn]] void fail() {
+    // Newlines inside the field being read when it failed count too.
+    std::size_t line = state_.line;
+    for (std::size_t i = 0; i < parser_.entry_pos; ++i) line += parser_.entry_buf[i] == '\n' ? 1 : 0;
     if (csv_error(&parser_) == CSV_EPARSE)
-      throw CsvSyntaxError(state_.line,
+      throw CsvSyntaxError(line,
                            "malformed quoting (a quote inside an unquoted field, or text after a closing quote); "
                            "quote the whole field and double any quote inside it");
     throw StorageError(std::string("CSV parser: ") + csv_strerror(csv_error(&parser_)));
@@ -109,6 +121,7 @@ std::size_t read_csv_file(const std::string& path, const CsvSink& sink) {
 }
 
 std::string csv_line(const std::vector<std::string>& fields) {
+  if (fields.size() == 1 && fields[0].empty()) return "\"\"";  // an empty line would be skipped
   std::string out;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out += ',';

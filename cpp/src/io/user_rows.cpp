@@ -31,9 +31,9 @@ bool is_number(const std::string& s) {
 }
 
 std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t");
+  auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
 ImportIssue issue(std::size_t line, const std::string& column, const std::string& value, std::string message) {
@@ -87,7 +87,7 @@ UserRows::UserRows(const CsvRecord& header, bool strict, std::vector<ImportIssue
   std::vector<std::string> unknown;
   for (const std::string& raw : header.fields) {
     Column c;
-    c.header = raw;
+    c.header = cut80(raw);  // messages and reports carry it: UTF-8 only
     const std::string h = lower_ascii(trim(raw));
     if (auto it = template_fields().find(h); it != template_fields().end()) {
       c.role = Role::kField;
@@ -119,12 +119,12 @@ UserRows::UserRows(const CsvRecord& header, bool strict, std::vector<ImportIssue
       c.role = Role::kField;
       c.field = f->name;
     } else {
-      unknown.push_back(raw);
+      unknown.push_back(c.header);
     }
     for (const Column& seen : columns_)
       if (c.role != Role::kIgnore && seen.role == c.role && seen.field == c.field && seen.number == c.number)
-        errors.push_back(issue(header.line, raw, raw, "column '" + raw + "' repeats column '" + seen.header +
-                                                          "'; keep one of them"));
+        errors.push_back(issue(header.line, c.header, raw, "column '" + c.header + "' repeats column '" +
+                                                               seen.header + "'; keep one of them"));
     columns_.push_back(std::move(c));
   }
   for (const auto& u : unknown) {
@@ -164,7 +164,10 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
   for (std::size_t i = 0; i < record.fields.size(); ++i) {
     const Column& c = columns_[i];
     const std::string& cell = record.fields[i];
-    if (c.role == Role::kIgnore || trim(cell).empty()) continue;
+    // Blank cells are absent. Attribute values are kept verbatim (line breaks
+    // included), so only spaces and tabs make one blank.
+    const bool blank = c.role == Role::kAttrValue ? cell.find_first_not_of(" \t") == std::string::npos : trim(cell).empty();
+    if (c.role == Role::kIgnore || blank) continue;
     if (!is_valid_utf8(cell)) {
       fail(c.header, cell, "is not valid UTF-8; save the file as UTF-8");
       continue;
@@ -182,7 +185,8 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
           v = *b;
         }
         try {
-          row.fields.emplace_back(f.name, validate_field(user, f.name, v));
+          Value checked = validate_field(user, f.name, v);
+          if (!is_null(checked)) row.fields.emplace_back(f.name, std::move(checked));  // blank after trimming: absent
         } catch (const InvalidArgument& e) {
           fail(c.header, cell, bare(e.what()));
         }
@@ -198,11 +202,17 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
         else
           row.password = c.number == 1 ? trim(cell) : cell;
         break;
-      case Role::kGroup: groups.emplace_back(c.number, trim(cell)); break;
+      case Role::kGroup: groups.emplace_back(c.number, trim(cell) + '\0' + c.header); break;
       case Role::kAttrName: attrs[c.number].first = trim(cell); break;
       case Role::kAttrValue: attrs[c.number].second = cell; break;
-      case Role::kSystemId: row.system_id = trim(cell); break;
-      case Role::kHostname: row.hostname = trim(cell); break;
+      case Role::kSystemId:
+        row.system_id = trim(cell);
+        row.device_column = c.header;
+        break;
+      case Role::kHostname:
+        row.hostname = trim(cell);
+        if (row.device_column.empty()) row.device_column = c.header;
+        break;
       case Role::kAdministrator: {
         auto b = parse_bool(cell);
         if (!b)
@@ -215,14 +225,18 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
     }
   }
   std::sort(groups.begin(), groups.end());  // Group2 before Group10
-  for (auto& [n, name] : groups) row.groups.push_back(std::move(name));
+  for (auto& [n, name_and_header] : groups) {
+    const auto cut = name_and_header.find('\0');
+    row.groups.push_back(name_and_header.substr(0, cut));
+    row.group_columns.push_back(name_and_header.substr(cut + 1));
+  }
   if (!attrs.empty()) {
     Attributes map;
     for (const auto& [n, nv] : attrs) {
       const std::string column = "Attribute" + std::to_string(n) + (nv.first.empty() ? "_name" : "_value");
-      if (nv.first.empty() || nv.second.empty()) {
-        fail(column, nv.first.empty() ? nv.second : nv.first,
-             "attribute " + std::to_string(n) + " needs both Attribute" + std::to_string(n) + "_name and _value");
+      if (nv.first.empty()) {  // a value needs its name; a name alone is an attribute with an empty value
+        fail(column, nv.second,
+             "attribute " + std::to_string(n) + " has a value but no name; give Attribute" + std::to_string(n) + "_name");
         continue;
       }
       if (map.count(nv.first) != 0) {

@@ -22,7 +22,9 @@ struct ImportRow {
   std::size_t line = 0;
   Fields fields;                    // canonical user fields given (non-empty cells), checked
   std::vector<std::string> groups;  // GroupN, in column order
+  std::vector<std::string> group_columns;  // the header of each, for messages
   std::string system_id, hostname;  // device binding
+  std::string device_column;        // the header of the binding's cell
   bool administrator = false;       // sudo on that device
   std::string password;             // plaintext or PHC; hashed before writing
   std::string username, email;      // as given ("" if absent)
