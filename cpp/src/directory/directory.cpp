@@ -359,12 +359,7 @@ void Directory::begin_batch() {
   } else {
     d.store.begin();
     try {
-      d.batch_depth = 0;
-      const std::int64_t v = d.store.data_version();
-      if (v != d.data_version) {
-        d.data_version = v;
-        d.replay_since(d.last_seq);
-      }
+      d.catch_up();  // under the write lock: nothing can land between this and our writes
     } catch (...) {
       d.store.rollback();
       throw;

@@ -75,6 +75,11 @@ struct Denial {
 
 ActionId action_for(Scope scope, Verb verb);
 
+// Event changes: secrets (password hashes) appear only as "[redacted]";
+// a creation lists every field it set.
+std::string change_text(const KindSpec& kind, const std::string& name, const Value& value);
+std::vector<FieldChange> creation_changes(const KindSpec& kind, const Fields& fields);
+
 // The state of an open directory, caught up with other processes; throws
 // StorageError once closed. Every entry point starts here.
 Directory::Impl& live(const std::unique_ptr<Directory::Impl>& impl);

@@ -307,9 +307,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
         d.records.insert(user, uid, org, checked, now);
         Event e = d.event(actor, "user_create", org, kNoId);
         e.resource = {user.name, uid, row.username};
-        for (const auto& [name, value] : checked)
-          if (!is_null(value) && !(std::holds_alternative<Attributes>(value) && std::get<Attributes>(value).empty()))
-            e.changes.push_back({name, "null", name == "password" ? "\"[redacted]\"" : to_json_text(value)});
+        e.changes = creation_changes(user, checked);
         if (!added.empty()) e.changes.push_back({"groups", "null", to_json_text(Value{res.groups_added})});
         d.append(e);
         w.touching_memory();
@@ -325,8 +323,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
           const Value* before = old.find(name);
           if (name != "password" && before != nullptr && *before == value) continue;
           changed.emplace_back(name, value);
-          changes.push_back({name, before ? to_json_text(*before) : "null",
-                             name == "password" ? "\"[redacted]\"" : to_json_text(value)});
+          changes.push_back({name, before ? change_text(user, name, *before) : "null", change_text(user, name, value)});
         }
         const bool binds = plan.device != kNoId && !d.model.linked(uid, plan.device);
         if (changed.empty() && added.empty() && !binds) {

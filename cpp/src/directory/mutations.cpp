@@ -60,19 +60,6 @@ void check_rules(const KindSpec& kind, const Fields& merged) {
                           "' needs a schedule (cron text for repeated, a time for one-time)");
 }
 
-// Secrets (password hashes) appear in events only as "[redacted]".
-std::string change_text(const KindSpec& kind, const std::string& name, const Value& value) {
-  const FieldSpec* f = kind.field(name);
-  if (f != nullptr && f->secret && !is_null(value)) return "\"[redacted]\"";
-  return to_json_text(value);
-}
-
-std::vector<FieldChange> creation_changes(const KindSpec& kind, const Fields& fields) {
-  std::vector<FieldChange> out;
-  for (const auto& [name, value] : fields)
-    if (!is_null(value)) out.push_back({name, "null", change_text(kind, name, value)});
-  return out;
-}
 
 Fields stored_fields(const Fields& fields) {
   Fields out;
@@ -148,6 +135,21 @@ void authorize_update(Directory::Impl& d, const Actor& actor, const Entity& e, I
 }
 
 }  // namespace
+
+std::string change_text(const KindSpec& kind, const std::string& name, const Value& value) {
+  const FieldSpec* f = kind.field(name);
+  if (f != nullptr && f->secret && !is_null(value)) return "\"[redacted]\"";
+  return to_json_text(value);
+}
+
+std::vector<FieldChange> creation_changes(const KindSpec& kind, const Fields& fields) {
+  std::vector<FieldChange> out;
+  for (const auto& [name, value] : fields) {
+    if (is_null(value) || (std::holds_alternative<Attributes>(value) && std::get<Attributes>(value).empty())) continue;
+    out.push_back({name, "null", change_text(kind, name, value)});
+  }
+  return out;
+}
 
 Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields& fields) {
   Impl& d = live(impl_);
