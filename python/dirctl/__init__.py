@@ -12,7 +12,7 @@ try:
     from . import _core
 except ImportError as exc:  # pragma: no cover - exercised only on broken installs
     raise ImportError(
-        "dirctl's compiled engine (dirctl._core) could not be imported: was the extension built? "
+        f"dirctl's compiled engine (dirctl._core) could not be imported ({exc}): was the extension built? "
         "Install with `pip install .` from the source tree (see README.md)."
     ) from exc
 
