@@ -774,3 +774,12 @@ def test_collection_repr(org):
     org.users.create(username="a", email="a@acme.com")
     r = repr(org.users)
     assert "user" in r and "1" in r
+
+
+def test_admin_frame_shows_org_access(d):
+    a, b = d.orgs.create("alpha"), d.orgs.create("beta")
+    d.admins.create(email="two@x.example", role="manager", orgs=[b, a])
+    d.admins.create(email="none@x.example", role="read_only")
+    frame = d.admins.to_frame().set_index("email")
+    assert frame.loc["two@x.example", "orgs"] == sorted([a.id, b.id])
+    assert frame.loc["none@x.example", "orgs"] == []

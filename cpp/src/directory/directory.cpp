@@ -290,6 +290,17 @@ Columns Directory::columns(const Actor& actor, Kind kind_id, Id org) {
     if (kind.per_org) d.entity(org, Kind::kOrg);
     authorize_listing(d, actor, kind, org);
     Columns cols = d.records.columns(kind, kind.per_org ? org : kNoId);
+    if (kind_id == Kind::kAdmin) {  // org access lives in the model's edges, not in a column
+      std::vector<Value> orgs;
+      for (const Value& id : cols.front().second) {
+        IdList access;
+        for (Id o : d.model.neighbors(static_cast<Id>(std::get<std::int64_t>(id))))
+          if (const Entity* e = d.model.find(o); e != nullptr && e->kind == Kind::kOrg) access.push_back(o);
+        std::sort(access.begin(), access.end());
+        orgs.emplace_back(std::move(access));
+      }
+      cols.emplace_back("orgs", std::move(orgs));
+    }
     if (kind_id != Kind::kOrg && !d.filters(actor, scope_of(kind_id), org)) return cols;
     const auto& ids = cols.front().second;
     std::vector<bool> keep(ids.size());
