@@ -43,7 +43,7 @@ Categories categorize(const std::vector<Id>& ids) {
   return c;
 }
 
-// Adds "<name>" (ids), "<name>_codes" and "<name>_names" to out.
+// Adds "<name>" (ids), "<name>_codes", "<name>_names" and "<name>_distinct" to out.
 void add_id_column(Handle& h, py::dict& out, const char* name, std::vector<Id>&& ids) {
   Categories c;
   std::vector<std::string> names;
@@ -56,6 +56,7 @@ void add_id_column(Handle& h, py::dict& out, const char* name, std::vector<Id>&&
   out[py::str(name)] = to_numpy(std::move(ids));
   out[py::str(std::string(name) + "_codes")] = to_numpy(std::move(c.codes));
   out[py::str(std::string(name) + "_names")] = names;
+  out[py::str(std::string(name) + "_distinct")] = to_numpy(std::move(c.distinct));
 }
 
 AuditFilter filter_arg(Id user, Id device, Id command, Id admin) { return AuditFilter{user, device, command, admin}; }

@@ -45,13 +45,7 @@ def _categorical(codes: Any, names: list[str], ids: list[int] | None = None) -> 
 
 def _id_column(cols: dict[str, Any], key: str) -> tuple[Any, Any]:
     """(ids, categorical names) for an id column of the engine's audit output."""
-    import numpy as np
-
-    ids = cols[key]
-    codes = cols[f"{key}_codes"]
-    names = cols[f"{key}_names"]
-    distinct = np.unique(ids).tolist() if len(ids) else []
-    return ids, _categorical(codes, names, distinct)
+    return cols[key], _categorical(cols[f"{key}_codes"], cols[f"{key}_names"], cols[f"{key}_distinct"].tolist())
 
 
 class OrgGraph:

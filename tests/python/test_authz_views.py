@@ -283,3 +283,16 @@ def test_events_show_only_the_views_orgs(w):
     assert [e.event_type for e in d.as_admin(ro).events(type="user_create")] == ["user_create"]
     frame = d.as_admin(ro).events_frame()
     assert set(frame["org"]) <= {0, w["acme"].id}
+
+
+def test_not_found_through_a_view_names_nothing_outside_the_actors_orgs():
+    d = dirctl.open(":memory:")
+    acme, globex = d.orgs.create("acme"), d.orgs.create("globex")
+    d.admins.create(email="root@x.example", role="administrator_with_billing", orgs=[acme, globex])
+    secret = globex.users.create(username="ceo-of-globex", email="ceo@globex.example")
+    hd = d.admins.create(email="hd@acme.example", role="help_desk", orgs=[acme])
+    with pytest.raises(dirctl.NotFound) as caught:
+        d.as_admin(hd).orgs.get("acme").users.get(secret.id)
+    assert "ceo-of-globex" not in str(caught.value) and str(secret.id) in str(caught.value)
+    denied = d.events(success=False)[-1]
+    assert "ceo-of-globex" in denied.message  # the audit log still says exactly what was tried

@@ -92,15 +92,21 @@ Record Directory::Impl::full_record(Id id) {
   const KindSpec& kind = spec(e.kind);
   auto rec = records.read(kind, id);
   if (!rec) throw NotFound("no " + kind.name + " with id " + std::to_string(id));
-  if (e.kind == Kind::kAdmin) {
-    IdList orgs;
-    for (Id other : model.neighbors(id))
-      if (const Entity* o = model.find(other); o != nullptr && o->kind == Kind::kOrg) orgs.push_back(other);
-    std::sort(orgs.begin(), orgs.end());
-    for (auto& [name, value] : rec->fields)
-      if (name == "orgs") value = std::move(orgs);
-  }
+  if (e.kind == Kind::kAdmin) fill_org_access(*rec);
   return *rec;
+}
+
+IdList Directory::Impl::org_access(Id admin) const {
+  IdList orgs;
+  for (Id other : model.neighbors(admin))
+    if (const Entity* o = model.find(other); o != nullptr && o->kind == Kind::kOrg) orgs.push_back(other);
+  std::sort(orgs.begin(), orgs.end());
+  return orgs;
+}
+
+void Directory::Impl::fill_org_access(Record& admin) const {
+  for (auto& [name, value] : admin.fields)
+    if (name == "orgs") value = org_access(admin.id);
 }
 
 Event Directory::Impl::event(const Actor& actor, const std::string& type, Id org, Id resource) const {
@@ -162,8 +168,9 @@ void Directory::Impl::record_denial(const Denial& denial) {
   } catch (const std::exception& ex) {
     spdlog::error("dirctl: could not record a denied attempt: {}", ex.what());
   }
-  if (denial.decision.rule == Rule::kOrgAccess)
-    throw NotFound("no such object: " + denial.decision.reason);
+  if (denial.decision.rule == Rule::kOrgAccess)  // the audit keeps the reason; the caller learns no name
+    throw NotFound("no " + (e.resource.type.empty() ? std::string("object") : e.resource.type) + " with id " +
+                   std::to_string(e.resource.id) + " in the orgs you can access");
   throw PermissionDenied(denial.decision.reason, std::string(rule_name(denial.decision.rule)));
 }
 
@@ -264,7 +271,7 @@ std::vector<Record> Directory::list(const Actor& actor, Kind kind_id, Id org) {
       out.erase(std::remove_if(out.begin(), out.end(), [&](const Record& r) { return !visible(d, actor, kind_id, r.id); }),
                 out.end());
     if (kind_id == Kind::kAdmin)
-      for (auto& r : out) r = d.full_record(r.id);
+      for (auto& r : out) d.fill_org_access(r);
     return out;
   });
 }
@@ -292,13 +299,7 @@ Columns Directory::columns(const Actor& actor, Kind kind_id, Id org) {
     Columns cols = d.records.columns(kind, kind.per_org ? org : kNoId);
     if (kind_id == Kind::kAdmin) {  // org access lives in the model's edges, not in a column
       std::vector<Value> orgs;
-      for (const Value& id : cols.front().second) {
-        IdList access;
-        for (Id o : d.model.neighbors(static_cast<Id>(std::get<std::int64_t>(id))))
-          if (const Entity* e = d.model.find(o); e != nullptr && e->kind == Kind::kOrg) access.push_back(o);
-        std::sort(access.begin(), access.end());
-        orgs.emplace_back(std::move(access));
-      }
+      for (const Value& id : cols.front().second) orgs.emplace_back(d.org_access(static_cast<Id>(std::get<std::int64_t>(id))));
       cols.emplace_back("orgs", std::move(orgs));
     }
     if (kind_id != Kind::kOrg && !d.filters(actor, scope_of(kind_id), org)) return cols;

@@ -52,6 +52,8 @@ struct Directory::Impl {
   const Entity& entity(Id id, Kind expect = Kind::kNone) const;  // NotFound
   std::string describe(Id id) const;                             // "user 'alice' (id 12)"
   Record full_record(Id id);
+  IdList org_access(Id admin) const;          // sorted org ids
+  void fill_org_access(Record& admin) const;  // sets its "orgs" field
   Event event(const Actor& actor, const std::string& type, Id org, Id resource) const;
   std::int64_t append(Event& e);
   // Throws Denial when the role engine says no.

@@ -136,31 +136,29 @@ EscalationRows Audits::escalation_paths(Id admin, Id only_org, const AuditFilter
     }
   };
 
-  for (Id org : model_.neighbors(admin)) {
-    const Entity* o = model_.find(org);
-    if (o == nullptr || o->kind != Kind::kOrg || org != only_org) continue;
-    // 1. Set a user's password, then act as that user on its devices.
-    for (Id u : filter.user != kNoId ? std::vector<Id>{filter.user} : model_.ids_of(Kind::kUser, org)) {
-      const Entity* ue = model_.find(u);
-      if (u == linked || ue == nullptr || ue->org != org || ue->state != kUserActive) continue;
-      if (!engine_.check(actor, kSetPassword, u, false).allowed) continue;  // protected users stop here
-      emit(0, u, graph_.reach(u, Chain::kAccess, true, Kind::kDevice),
-           "users.set_password on user " + quoted(*ue) + ", then log in as " + quoted(*ue) + " on its devices");
-    }
-    if (linked == kNoId || model_.find(linked)->org != org) continue;
-    const Entity& me = *model_.find(linked);
-    // 2. Add its own linked user to a user group, reaching that group's devices.
-    for (Id g : model_.ids_of(Kind::kUserGroup, org)) {
-      if (model_.linked(g, linked) || !engine_.check(actor, kEditGroups, g, false).allowed) continue;
-      emit(1, g, graph_.reach(g, Chain::kAccess, true, Kind::kDevice),
-           "groups.edit: add its user " + quoted(me) + " to user group " + quoted(*model_.find(g)));
-    }
-    // 3. Assign devices to its own linked user directly (a protected action on
-    //    a user holding an admin role: administrator_with_billing only).
-    if (engine_.check(actor, kEditUsers, linked, false).allowed)
-      emit(2, linked, model_.ids_of(Kind::kDevice, org),
-           "users.edit: associate its user " + quoted(me) + " with the device directly");
+  const Id org = only_org;
+  if (!model_.linked(admin, org)) return rows;  // no access there: nothing to escalate from
+  // 1. Set a user's password, then act as that user on its devices.
+  for (Id u : filter.user != kNoId ? std::vector<Id>{filter.user} : model_.ids_of(Kind::kUser, org)) {
+    const Entity* ue = model_.find(u);
+    if (u == linked || ue == nullptr || ue->org != org || ue->state != kUserActive) continue;
+    if (!engine_.check(actor, kSetPassword, u, false).allowed) continue;  // protected users stop here
+    emit(0, u, graph_.reach(u, Chain::kAccess, true, Kind::kDevice),
+         "users.set_password on user " + quoted(*ue) + ", then log in as " + quoted(*ue) + " on its devices");
   }
+  if (linked == kNoId || model_.find(linked)->org != org) return rows;
+  const Entity& me = *model_.find(linked);
+  // 2. Add its own linked user to a user group, reaching that group's devices.
+  for (Id g : model_.ids_of(Kind::kUserGroup, org)) {
+    if (model_.linked(g, linked) || !engine_.check(actor, kEditGroups, g, false).allowed) continue;
+    emit(1, g, graph_.reach(g, Chain::kAccess, true, Kind::kDevice),
+         "groups.edit: add its user " + quoted(me) + " to user group " + quoted(*model_.find(g)));
+  }
+  // 3. Assign devices to its own linked user directly (a protected action on
+  //    a user holding an admin role: administrator_with_billing only).
+  if (engine_.check(actor, kEditUsers, linked, false).allowed)
+    emit(2, linked, model_.ids_of(Kind::kDevice, org),
+         "users.edit: associate its user " + quoted(me) + " with the device directly");
   return rows;
 }
 
