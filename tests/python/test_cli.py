@@ -1,5 +1,6 @@
 """The command line: ``python -m dirctl import users.csv --db acme.db --org acme ...``
-(and ``export``), run as a child process with the repo's python/ on PYTHONPATH.
+(and ``export``), run as a child process that imports the same dirctl as these tests
+(the installed package under CTest, not the source tree, which has no compiled engine).
 
 Exit status: 0 when every row went in (or would, with --dry-run), 1 when any row
 failed or nothing was written, 2 for usage errors.
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sqlite3
 import subprocess
 import sys
@@ -20,15 +20,14 @@ import pytest
 import dirctl
 from dirctl import cli
 
-PYTHON_DIR = Path(__file__).resolve().parents[2] / "python"
+from conftest import child_env
+
 BASE = ["FirstName", "LastName", "Username", "Email"]
 SECRET = "CLI-secret-passw0rd"
 
 
 def env():
-    e = dict(os.environ)
-    e["PYTHONPATH"] = os.pathsep.join([str(PYTHON_DIR)] + [p for p in e.get("PYTHONPATH", "").split(os.pathsep) if p])
-    return e
+    return child_env()
 
 
 def dirctl_cmd(*args, cwd=None):
@@ -53,10 +52,10 @@ def usernames(db: Path, org="acme"):
         return sorted(u.username for u in d.orgs.get(org).users)
 
 
-def test_runs_the_repos_dirctl():
+def test_runs_the_dirctl_under_test():
     proc = subprocess.run([sys.executable, "-c", "import dirctl, sys; print(dirctl.__file__)"], env=env(),
                           capture_output=True, text=True, timeout=60, cwd="/")
-    assert Path(proc.stdout.strip()).resolve().parent == (PYTHON_DIR / "dirctl").resolve()
+    assert Path(proc.stdout.strip()).resolve() == Path(dirctl.__file__).resolve()
 
 
 def test_import_creates_the_db_and_the_org(tmp_path):
