@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include "dirctl/error.h"
+#include "numpy_columns.h"
 #include "register.h"
 
 namespace dirctl::py_bindings {
@@ -13,14 +14,6 @@ namespace dirctl::py_bindings {
 using namespace pybind11::literals;
 
 namespace {
-
-template <typename T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-  auto* heap = new std::vector<T>(std::move(v));
-  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>({static_cast<py::ssize_t>(heap->size())}, {static_cast<py::ssize_t>(sizeof(T))}, heap->data(),
-                        owner);
-}
 
 // codes[i] = position of ids[i] among the distinct ids (ascending), plus names.
 struct Categories {

@@ -1,10 +1,13 @@
 // Bulk CSV import and export. The import runs with the GIL released; the
 // progress callable is re-entered with the GIL held (pybind11's function
 // wrapper acquires it), a few times a second at most.
+#include <memory>
+
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
 #include "dirctl/error.h"
+#include "numpy_columns.h"
 #include "register.h"
 
 namespace dirctl::py_bindings {
@@ -20,27 +23,49 @@ ImportMode mode_arg(const std::string& mode) {
   throw InvalidArgument("mode '" + mode + "' is not one of create, update, upsert");
 }
 
-py::dict report_to_py(const ImportReport& r) {
-  auto issues = [](const std::vector<ImportIssue>& v) {
-    py::list out;
-    for (const auto& i : v)
-      out.append(py::dict("line"_a = i.line, "column"_a = i.column, "value"_a = i.value, "message"_a = i.message));
-    return out;
-  };
-  py::list rows;
-  for (const auto& row : r.rows)
-    rows.append(py::dict("line"_a = row.line, "username"_a = row.username, "status"_a = row.status,
-                         "user_id"_a = row.user, "groups_added"_a = row.groups_added,
-                         "device_bound"_a = row.device_bound));
-  return py::dict("created"_a = r.created, "updated"_a = r.updated, "unchanged"_a = r.unchanged,
-                  "skipped"_a = r.skipped, "errors"_a = r.errors, "error_records"_a = issues(r.error_records),
-                  "warnings"_a = issues(r.warnings), "rows"_a = rows, "duration"_a = r.duration,
-                  "dry_run"_a = r.dry_run, "written"_a = r.written);
+py::list issues_to_py(const std::vector<ImportIssue>& v) {
+  py::list out;
+  for (const auto& i : v)
+    out.append(py::dict("line"_a = i.line, "column"_a = i.column, "value"_a = i.value, "message"_a = i.message));
+  return out;
+}
+
+template <typename T>
+py::array_t<T> copy_to_numpy(const std::vector<T>& v) {
+  return to_numpy(std::vector<T>(v));
 }
 
 }  // namespace
 
 void register_import(py::module_& m) {
+  py::class_<ImportReport, std::shared_ptr<ImportReport>>(
+      m, "ImportResult", "What an import did; per-row results stay in C++ until asked for (row_columns).")
+      .def_readonly("created", &ImportReport::created)
+      .def_readonly("updated", &ImportReport::updated)
+      .def_readonly("unchanged", &ImportReport::unchanged)
+      .def_readonly("skipped", &ImportReport::skipped)
+      .def_readonly("errors", &ImportReport::errors)
+      .def_readonly("duration", &ImportReport::duration)
+      .def_readonly("dry_run", &ImportReport::dry_run)
+      .def_readonly("written", &ImportReport::written)
+      .def_property_readonly("error_records", [](const ImportReport& r) { return issues_to_py(r.error_records); })
+      .def_property_readonly("warnings", [](const ImportReport& r) { return issues_to_py(r.warnings); })
+      .def("__len__", [](const ImportReport& r) { return r.rows.size(); })
+      .def(
+          "row_columns",
+          [](const ImportReport& r) {
+            py::dict out;
+            out["line"] = copy_to_numpy(r.rows.line);
+            out["status"] = copy_to_numpy(r.rows.status);
+            out["statuses"] = py::cast(row_status_names());
+            out["user_id"] = copy_to_numpy(r.rows.user);
+            out["username"] = py::cast(r.rows.username);
+            out["groups_added"] = py::cast(r.rows.groups_added);
+            out["device_bound"] = py::cast(r.rows.device_bound);
+            return out;
+          },
+          "Per-row results as columns: line, status (codes into statuses), user_id (0: none), username, "
+          "groups_added, device_bound.");
   auto dir = py::reinterpret_borrow<py::object>(m.attr("Directory"));
   dir.attr("import_users_csv") = py::cpp_function(
       [](Handle& h, Id org, const std::string& path, const std::string& mode, bool skip_errors, bool dry_run,
@@ -54,17 +79,17 @@ void register_import(py::module_& m) {
         opt.create_groups = create_groups;
         opt.strict = strict;
         opt.progress = std::move(progress);
-        ImportReport rep;
+        auto rep = std::make_shared<ImportReport>();
         {
           py::gil_scoped_release release;
           std::lock_guard<std::mutex> lock(h.mu);
-          rep = h.dir.import_users_csv(actor, org, path, opt);
+          *rep = h.dir.import_users_csv(actor, org, path, opt);
         }
-        return report_to_py(rep);
+        return rep;
       },
       py::is_method(dir), "org"_a, "path"_a, "mode"_a = "create", "skip_errors"_a = false, "dry_run"_a = false,
       "create_groups"_a = false, "strict"_a = false, "progress"_a = nullptr, "actor"_a = py::none(),
-      "Import users from a JumpCloud-template CSV; returns the report as a dict.");
+      "Import users from a JumpCloud-template CSV; returns an ImportResult.");
   dir.attr("export_users_csv") = py::cpp_function(
       [](Handle& h, Id org, const std::string& path, const py::object& who) {
         const Actor actor = actor_arg(who);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
@@ -26,7 +27,11 @@ class ImportIssue:
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What an import did (or, with dry_run, would do): counts, errors, warnings, and one result per row."""
+    """What an import did (or, with dry_run, would do): counts, errors, warnings, and one result per row.
+
+    The per-row results stay in the engine until asked for: ``to_frame()`` builds a DataFrame
+    from its columns, ``rows`` a list of dicts (line, username, status, user_id, groups_added,
+    device_bound)."""
 
     created: int
     updated: int
@@ -35,27 +40,56 @@ class ImportReport:
     errors: int
     error_records: list[ImportIssue]
     warnings: list[ImportIssue]
-    rows: list[dict[str, Any]] = field(repr=False)
     duration: float
     dry_run: bool
     written: bool
+    _result: Any = field(repr=False, compare=False)
 
     @classmethod
-    def _from_core(cls, raw: dict[str, Any]) -> ImportReport:
-        return cls(**{**raw, "error_records": [ImportIssue(**i) for i in raw["error_records"]],
-                      "warnings": [ImportIssue(**i) for i in raw["warnings"]]})
+    def _from_core(cls, result: Any) -> ImportReport:
+        return cls(created=result.created, updated=result.updated, unchanged=result.unchanged,
+                   skipped=result.skipped, errors=result.errors,
+                   error_records=[ImportIssue(**i) for i in result.error_records],
+                   warnings=[ImportIssue(**i) for i in result.warnings], duration=result.duration,
+                   dry_run=result.dry_run, written=result.written, _result=result)
 
     @property
     def ok(self) -> bool:
         """No row had an error."""
         return self.errors == 0
 
+    def __len__(self) -> int:
+        """The number of data rows read."""
+        return len(self._result)
+
+    @functools.cached_property
+    def _columns(self) -> dict[str, Any]:
+        cols = dict(self._result.row_columns())
+        cols["user_id"] = cols["user_id"].astype("int64")
+        return cols
+
+    @functools.cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per CSV row (built on first use; prefer to_frame() for large files)."""
+        c = self._columns
+        names = c["statuses"]
+        return [{"line": int(line), "username": u, "status": names[s], "user_id": int(uid), "groups_added": g,
+                 "device_bound": dev}
+                for line, u, s, uid, g, dev in zip(c["line"], c["username"], c["status"], c["user_id"],
+                                                   c["groups_added"], c["device_bound"])]
+
     def to_frame(self) -> pandas.DataFrame:
-        """One row per CSV row: line, username, status, user_id, groups_added, device_bound."""
+        """One row per CSV row, indexed by line: username, status (categorical), user_id, groups_added,
+        device_bound."""
+        import pandas as pd
+
         from .frames import frame_from_columns
 
-        keys = ("line", "username", "status", "user_id", "groups_added", "device_bound")
-        return frame_from_columns({k: [r[k] for r in self.rows] for k in keys}, index="line")
+        c = self._columns
+        return frame_from_columns({
+            "line": c["line"].astype("int64"), "username": c["username"],
+            "status": pd.Categorical.from_codes(c["status"], categories=c["statuses"]), "user_id": c["user_id"],
+            "groups_added": c["groups_added"], "device_bound": c["device_bound"]}, index="line")
 
     def errors_frame(self) -> pandas.DataFrame:
         """The error records as a DataFrame (line, column, value, message)."""
@@ -105,10 +139,10 @@ def import_users_csv(directory: Any, org_id: int, path: str | os.PathLike[str], 
         raise InvalidArgument(f"on_error={on_error!r} is not one of 'abort', 'skip'")
     callback, bar = _progress_callable(progress)
     try:
-        raw = directory._core.import_users_csv(
+        result = directory._core.import_users_csv(
             org_id, os.fspath(path), mode=mode, skip_errors=on_error == "skip", dry_run=dry_run,
             create_groups=create_groups, strict=strict, progress=callback, actor=directory._actor)
     finally:
         if bar is not None:
             bar.close()
-    return ImportReport._from_core(raw)
+    return ImportReport._from_core(result)

@@ -169,6 +169,46 @@ TEST(StoreTest, MigratesFromVersionOne) {
   EXPECT_TRUE(has_object(db, "events_resource"));
 }
 
+TEST(StoreTest, VersionFourKeepsUsersAndTheirAdminLinks) {
+  // Step 4 rebuilds the users table: rows, ids and the admin that refers to
+  // a user survive, and the rules (unique keys, state) still hold.
+  TempFile file;
+  {
+    SQLite::Database db(file.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Transaction tx(db);
+    migrate(db, 0, 3);
+    db.exec("INSERT INTO orgs (id, name, created, updated) VALUES (1, 'Acme', 't', 't');"
+            "INSERT INTO users (id, org_id, username, email, state, employee_identifier, created, updated) "
+            "VALUES (7, 1, 'alice', 'alice@acme.com', 'active', 'E1', 't', 't');"
+            "INSERT INTO admins (id, email, role, state, user_id, created, updated) "
+            "VALUES (8, 'alice@acme.com', 'administrator_with_billing', 'active', 7, 't', 't');");
+    tx.commit();
+  }
+  Store s(file.path(), 100);
+  auto& db = s.db();
+  EXPECT_EQ(pragma_int(db, "user_version"), latest_schema_version());
+  EXPECT_EQ(db.execAndGet("SELECT username || ' ' || employee_identifier FROM users WHERE id = 7").getString(),
+            "alice E1");
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM admins a JOIN users u ON u.id = a.user_id").getInt(), 1);
+  EXPECT_TRUE(has_object(db, "users_username"));
+  EXPECT_TRUE(has_object(db, "users_email"));
+  EXPECT_FALSE(has_object(db, "users_v4"));
+  EXPECT_THROW(db.exec("INSERT INTO users (id, org_id, username, email, state, created, updated) "
+                       "VALUES (9, 1, 'ALICE', 'other@acme.com', 'active', 't', 't')"),
+               SQLite::Exception);
+  EXPECT_THROW(db.exec("INSERT INTO users (id, org_id, username, email, state, created, updated) "
+                       "VALUES (9, 1, 'bob', 'Alice@Acme.com', 'active', 't', 't')"),
+               SQLite::Exception);
+  EXPECT_THROW(db.exec("INSERT INTO users (id, org_id, username, email, state, created, updated) "
+                       "VALUES (9, 1, 'bob', 'bob@acme.com', 'gone', 't', 't')"),
+               SQLite::Exception);
+  EXPECT_THROW(db.exec("INSERT INTO users (id, org_id, username, email, state, created, updated) "
+                       "VALUES (9, 2, 'bob', 'bob@acme.com', 'active', 't', 't')"),
+               SQLite::Exception) << "foreign keys are on again after migrating";
+  SQLite::Statement fk(db, "PRAGMA foreign_key_check");
+  EXPECT_FALSE(fk.executeStep()) << "no dangling references";
+}
+
 TEST(StoreTest, MigrationStepsCompose) {
   // Stepping one version at a time gives the same schema as a fresh file.
   SQLite::Database stepped(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);

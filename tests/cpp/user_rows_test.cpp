@@ -76,8 +76,8 @@ TEST(UserRowsHeader, TemplateColumnsAnyCaseAnyOrder) {
   EXPECT_EQ(text(p.row, "alternate_email"), "ada@alt.example.com");
   EXPECT_EQ(text(p.row, "manager"), "babbage");
   EXPECT_EQ(text(p.row, "description"), "first\nprogrammer");  // multiline
-  EXPECT_EQ(p.row.username, "ada");
-  EXPECT_EQ(p.row.email, "ada@example.com");
+  EXPECT_EQ(p.row.username(), "ada");
+  EXPECT_EQ(p.row.email(), "ada@example.com");
   EXPECT_EQ(p.row.line, 2u);
 }
 
@@ -168,6 +168,7 @@ TEST(UserRowsGroups, NumberedNumericallyNotByColumnOrder) {
 TEST(UserRowsGroups, EmptyGroupCellsAreSkipped) {
   auto p = parse({"group1", "GROUP2", "Group3"}, {"a", "  ", "c"});
   EXPECT_EQ(p.row.groups, (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(p.row.group_columns, (std::vector<std::uint16_t>{0, 2}));  // for messages: the header of each
 }
 
 TEST(UserRowsAttributes, PairsByNumber) {
@@ -265,8 +266,8 @@ TEST(UserRowsCells, LineBreakOnlyCellsAreBlank) {
   // field nor a username / email to read as text.
   Parsed p;
   EXPECT_NO_THROW(p = parse({"Username", "Email", "FirstName", "Department"}, {"\r\n", "\n", "\r", " \n "}));
-  EXPECT_EQ(p.row.username, "");
-  EXPECT_EQ(p.row.email, "");
+  EXPECT_EQ(p.row.username(), "");
+  EXPECT_EQ(p.row.email(), "");
   for (const auto& [name, value] : p.row.fields) EXPECT_FALSE(is_null(value)) << name;
 }
 
@@ -327,14 +328,19 @@ TEST(UserRowsCells, PasswordAndHashAreCarried) {
 TEST(UserRowsCells, DeviceBinding) {
   auto p = parse({"Username", "SystemID", "administrator"}, {"ada", " 42 ", "$true"});
   EXPECT_TRUE(p.errors.empty());
-  EXPECT_EQ(p.row.system_id, "42");
-  EXPECT_TRUE(p.row.administrator);
+  ASSERT_NE(p.row.device, nullptr);
+  EXPECT_EQ(p.row.device->system_id, "42");
+  EXPECT_EQ(p.row.device->column, "SystemID");
+  EXPECT_TRUE(p.row.device->administrator);
   auto q = parse({"Username", "HOSTNAME", "Administrator"}, {"ada", "web-01", "no"});
-  EXPECT_EQ(q.row.hostname, "web-01");
-  EXPECT_FALSE(q.row.administrator);
+  ASSERT_NE(q.row.device, nullptr);
+  EXPECT_EQ(q.row.device->hostname, "web-01");
+  EXPECT_FALSE(q.row.device->administrator);
   auto r = parse({"Username", "Administrator"}, {"ada", "yes"});
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_TRUE(contains(r.errors[0].message, "give SystemID or Hostname too"));
+  EXPECT_EQ(r.row.device, nullptr) << "no binding without a device";
+  EXPECT_EQ(parse({"Username", "Administrator", "Hostname"}, {"ada", "no", " "}).row.device, nullptr);
   auto s = parse({"Username", "Hostname", "Administrator"}, {"ada", "web-01", "sometimes"});
   ASSERT_EQ(s.errors.size(), 1u);
   EXPECT_EQ(s.errors[0].column, "Administrator");

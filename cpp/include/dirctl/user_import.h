@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -38,19 +39,38 @@ struct ImportIssue {
   std::string message;
 };
 
+// What became of a row (a dry run: what would). not_imported: the row was
+// fine but another one failed, so nothing was written (on_error=abort).
+enum class RowStatus : std::uint8_t { kCreated, kUpdated, kUnchanged, kSkipped, kError, kNotImported };
+const std::vector<std::string>& row_status_names();  // indexed by RowStatus
+
 struct ImportRowResult {
   std::size_t line = 0;
-  std::string username;
-  std::string status;  // created, updated, unchanged, skipped, error (dry run: what would happen)
+  std::string username;  // cut to 80 characters
+  RowStatus status = RowStatus::kError;
   Id user = kNoId;
   std::string groups_added;  // names, ";"-separated
   std::string device_bound;  // hostname, or ""
 };
 
+// The per-row results as columns, one entry per data row in file order, so
+// a million rows cost a few vectors, not a million objects.
+struct ImportRows {
+  std::vector<std::uint64_t> line;
+  std::vector<std::uint8_t> status;  // RowStatus
+  std::vector<Id> user;
+  std::vector<std::string> username, groups_added, device_bound;
+
+  std::size_t size() const { return line.size(); }
+  void add(ImportRowResult&& r);
+  void reserve(std::size_t n);
+  ImportRowResult at(std::size_t i) const;
+};
+
 struct ImportReport {
   std::size_t created = 0, updated = 0, unchanged = 0, skipped = 0, errors = 0;  // errors: rows with errors
   std::vector<ImportIssue> error_records, warnings;
-  std::vector<ImportRowResult> rows;
+  ImportRows rows;
   double duration = 0;  // seconds
   bool dry_run = false;
   bool written = false;  // something was committed

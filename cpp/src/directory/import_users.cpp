@@ -1,17 +1,28 @@
 // Bulk user import: parse and check everything, then write all at once.
+#include <algorithm>
 #include <chrono>
+#include <deque>
+#include <fstream>
+#include <future>
+#include <iterator>
+#include <thread>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "dirctl/directory.h"
 #include "dirctl/error.h"
 #include "directory/impl.h"
+#include "directory/import_checks.h"
+#include "directory/user_bulk_writer.h"
 #include "io/csv_reader.h"
 #include "io/user_rows.h"
 #include "model/validate.h"
+#include "store/index_deferral.h"
 #include "util/clock.h"
 #include "util/json_text.h"
 #include "util/password.h"
@@ -40,18 +51,64 @@ class Progress {
   std::size_t calls_ = 0;
 };
 
-Value field_value(const Fields& fields, const std::string& name) {
-  for (const auto& [k, v] : fields)
-    if (k == name) return v;
-  return {};
+// Cells are checked on worker threads while this thread reads the file:
+// chunks of records go out as tasks (a few in flight, to bound memory), and
+// their rows and error records come back in file order.
+void read_cells(const std::string& path, const ImportOptions& opt, Progress& progress,
+                std::optional<UserRows>& layout, std::vector<ImportRow>& rows, ImportReport& rep,
+                std::size_t& header_errors) {
+  struct Parsed {
+    std::vector<ImportRow> rows;
+    std::vector<ImportIssue> errors;
+  };
+  constexpr std::size_t kChunk = 4096;
+  const std::size_t in_flight = std::max(2u, std::thread::hardware_concurrency()) + 1;
+  std::deque<std::future<Parsed>> tasks;
+  auto collect = [&] {
+    Parsed p = tasks.front().get();
+    tasks.pop_front();
+    std::move(p.rows.begin(), p.rows.end(), std::back_inserter(rows));
+    std::move(p.errors.begin(), p.errors.end(), std::back_inserter(rep.error_records));
+  };
+  std::vector<CsvRecord> chunk;
+  auto launch = [&] {
+    tasks.push_back(std::async(std::launch::async, [&layout, records = std::move(chunk)]() {
+      Parsed p;
+      p.rows.reserve(records.size());
+      for (const CsvRecord& r : records) p.rows.push_back(layout->parse(r, p.errors));
+      return p;
+    }));
+    chunk = {};
+    chunk.reserve(kChunk);
+    while (tasks.size() >= in_flight) collect();
+  };
+  std::size_t read = 0;
+  try {
+    read_csv_file(path, [&](CsvRecord& rec) {
+      if (!layout) {
+        layout.emplace(rec, opt.strict, rep.warnings, rep.error_records);
+        header_errors = rep.error_records.size();
+        return;
+      }
+      chunk.push_back(std::move(rec));
+      if (chunk.size() == kChunk) launch();
+      progress.tick(++read, 0);
+    });
+  } catch (...) {
+    for (auto& t : tasks) t.wait();  // they read `layout`; let them finish first
+    throw;
+  }
+  if (!chunk.empty()) launch();
+  while (!tasks.empty()) collect();
 }
 
-struct Plan {
-  std::optional<Id> existing;  // the user an update/upsert row changes
-  std::vector<Id> groups;      // resolved (kNoId: to be created, see new_groups)
-  std::vector<std::string> group_names;
-  Id device = kNoId;
-};
+// This process's resident memory, for the debug log ("" where unknown).
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
 
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
@@ -60,6 +117,33 @@ std::string joined(const std::vector<std::string>& names) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& row_status_names() {
+  static const std::vector<std::string> kNames = {"created", "updated", "unchanged", "skipped", "error", "not_imported"};
+  return kNames;
+}
+
+void ImportRows::add(ImportRowResult&& r) {
+  line.push_back(r.line);
+  status.push_back(static_cast<std::uint8_t>(r.status));
+  user.push_back(r.user);
+  username.push_back(std::move(r.username));
+  groups_added.push_back(std::move(r.groups_added));
+  device_bound.push_back(std::move(r.device_bound));
+}
+
+void ImportRows::reserve(std::size_t n) {
+  line.reserve(n);
+  status.reserve(n);
+  user.reserve(n);
+  username.reserve(n);
+  groups_added.reserve(n);
+  device_bound.reserve(n);
+}
+
+ImportRowResult ImportRows::at(std::size_t i) const {
+  return {line.at(i), username[i], static_cast<RowStatus>(status[i]), user[i], groups_added[i], device_bound[i]};
+}
 
 ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::string& path,
                                          const ImportOptions& opt) {
@@ -73,20 +157,12 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     rep.dry_run = opt.dry_run;
     Progress progress(opt.progress);
 
-    // 1. Read and check every cell (no lock held).
+    // 1. Read and check every cell (no lock held), on every core.
     std::optional<UserRows> layout;
     std::vector<ImportRow> rows;
     std::size_t header_errors = 0;  // repeated columns, unknown ones when strict
     try {
-      read_csv_file(path, [&](CsvRecord& rec) {
-        if (!layout) {
-          layout.emplace(rec, opt.strict, rep.warnings, rep.error_records);
-          header_errors = rep.error_records.size();
-          return;
-        }
-        rows.push_back(layout->parse(rec, rep.error_records));
-        progress.tick(rows.size(), 0);
-      });
+      read_cells(path, opt, progress, layout, rows, rep, header_errors);
     } catch (const CsvSyntaxError& e) {
       rep.error_records.push_back({e.line(), "", "", e.detail()});
       rep.errors = 1;
@@ -98,147 +174,30 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     const bool header_broken = header_errors > 0;
     auto phase = [&, last = started](const char* name) mutable {
       const auto now = Clock::now();
-      spdlog::debug("dirctl: import {}: {:.3f} s", name, std::chrono::duration<double>(now - last).count());
+      spdlog::debug("dirctl: import {}: {:.3f} s (resident {} MB)", name,
+                    std::chrono::duration<double>(now - last).count(), resident_bytes() >> 20);
       last = now;
     };
     phase("read and check cells");
-    auto fail = [&](ImportRow& row, const std::string& column, const std::string& value, std::string message) {
-      rep.error_records.push_back({row.line, column, cut80(value), std::move(message)});
-      row.bad = true;
-    };
 
     // 2. Passwords: Argon2id on all cores, before taking the write lock.
-    if (!opt.dry_run) {
+    const bool any_password =
+        std::any_of(rows.begin(), rows.end(), [](const ImportRow& r) { return !r.bad && !r.password.empty(); });
+    if (!opt.dry_run && any_password) {
       std::vector<std::string> secrets;
+      secrets.reserve(rows.size());
       for (const auto& r : rows) secrets.push_back(r.bad ? std::string() : r.password);
       hash_passwords(secrets);
       for (std::size_t i = 0; i < rows.size(); ++i) rows[i].password = std::move(secrets[i]);
     }
 
     phase("hash passwords");
-    // 3. Under the write lock: the directory as it is now.
+    // 3. Under the write lock: the rules that need the file and the directory.
     WriteScope w(d);
-    std::unordered_map<std::string, Id> by_username, by_email, by_employee;
-    d.records.scan_user_keys(org, [&](Id id, std::string_view u, std::string_view e, std::string_view emp) {
-      by_username.emplace(lower_ascii(u), id);
-      by_email.emplace(lower_ascii(e), id);
-      if (!emp.empty()) by_employee.emplace(std::string(emp), id);
-    });
-    std::unordered_map<std::string, Id> groups_by_name;
-    for (Id g : d.model.ids_of(Kind::kUserGroup, org)) groups_by_name.emplace(lower_ascii(d.model.find(g)->name), g);
-    std::unordered_map<std::string, Id> devices_by_host;  // kNoId: ambiguous
-    for (Id dev : d.model.ids_of(Kind::kDevice, org)) {
-      auto [it, added] = devices_by_host.emplace(std::string(d.model.find(dev)->name), dev);
-      if (!added) it->second = kNoId;
-    }
-
-    // 4. Rules that need the whole file and the directory.
-    std::unordered_map<std::string, std::size_t> seen_username, seen_email, seen_employee;
-    std::vector<Plan> plans(rows.size());
-    static const ActionId kOther = action_id("users.other_user_operations");
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      ImportRow& row = rows[i];
-      Plan& plan = plans[i];
-      const std::string uname = lower_ascii(row.username), email = lower_ascii(row.email);
-      const Value emp_v = field_value(row.fields, "employee_identifier");
-      const std::string emp = std::holds_alternative<std::string>(emp_v) ? std::get<std::string>(emp_v) : "";
-      // Duplicates within the file (the first occurrence wins; later ones are errors).
-      for (auto [key, shown, seen, column, what] :
-           {std::tuple{uname, row.username, &seen_username, layout->column_of("username"), "username"},
-            std::tuple{email, row.email, &seen_email, layout->column_of("email"), "email"},
-            std::tuple{emp, emp, &seen_employee, layout->column_of("employee_identifier"), "employee identifier"}}) {
-        if (key.empty()) continue;
-        auto [it, added] = seen->emplace(key, row.line);
-        if (!added)
-          fail(row, column, shown, std::string("duplicate ") + what + " in the file: also on line " + std::to_string(it->second));
-      }
-      // Which user the row is about.
-      if (!uname.empty()) {
-        if (auto it = by_username.find(uname); it != by_username.end()) plan.existing = it->second;
-      } else if (opt.mode != ImportMode::kCreate && !email.empty()) {
-        if (auto it = by_email.find(email); it != by_email.end()) plan.existing = it->second;
-      }
-      const bool creating = !plan.existing.has_value();
-      if (opt.mode == ImportMode::kCreate && plan.existing)
-        fail(row, layout->column_of("username"), row.username,
-             "user '" + row.username + "' already exists; import with mode update or upsert to change it");
-      if (opt.mode == ImportMode::kUpdate && !plan.existing) {
-        fail(row, uname.empty() ? layout->column_of("email") : layout->column_of("username"),
-             uname.empty() ? row.email : row.username,
-             uname.empty() && email.empty() ? "a row needs a Username (or an Email) to find the user to update"
-                                            : "no such user in this org; import with mode create or upsert to add it");
-        continue;
-      }
-      if (creating)
-        for (const char* required : {"first_name", "last_name", "username", "email"})
-          if (is_null(field_value(row.fields, required)) && !row.bad)
-            fail(row, layout->column_of(required), "", std::string("is required for a new user (") + required + ")");
-      // Values already held by another user of the org.
-      const Id self = plan.existing.value_or(kNoId);
-      if (auto it = by_email.find(email); !email.empty() && it != by_email.end() && it->second != self)
-        fail(row, layout->column_of("email"), row.email, "is already the email of user '" +
-                                                             std::string(d.model.find(it->second)->name) + "'");
-      if (auto it = by_employee.find(emp); !emp.empty() && it != by_employee.end() && it->second != self)
-        fail(row, layout->column_of("employee_identifier"), emp,
-             "is already the employee identifier of user '" + std::string(d.model.find(it->second)->name) + "'");
-      // A user holding an admin role keeps the admin's email (they must match).
-      if (plan.existing && d.entity(*plan.existing).link != kNoId && !email.empty() &&
-          lower_ascii(d.full_record(*plan.existing).text("email")) != email)
-        fail(row, layout->column_of("email"), row.email,
-             "user '" + row.username + "' holds an admin role, whose email must match; change the email alone, "
-             "with the admin role removed first");
-      // Groups (membership is the groups scope, as in add_member) and the device.
-      if (!row.groups.empty() && actor.type != ActorType::kSystem) {
-        Decision dec = d.engine.check(actor, action_for(Scope::kGroups, Verb::kEdit), org, true);
-        if (!dec.allowed) fail(row, row.group_columns.front(), row.groups.front(), dec.reason);
-      }
-      for (std::size_t k = 0; k < row.groups.size(); ++k) {
-        const std::string& g = row.groups[k];
-        auto it = groups_by_name.find(lower_ascii(g));
-        if (it != groups_by_name.end()) {
-          plan.groups.push_back(it->second);
-        } else if (opt.create_groups) {
-          try {
-            validate_create(spec(Kind::kUserGroup), {{"name", g}});
-            groups_by_name.emplace(lower_ascii(g), kNoId);
-            plan.groups.push_back(kNoId);
-          } catch (const InvalidArgument& e) {
-            fail(row, row.group_columns[k], g, std::string("cannot be a new group's name: ") + e.what());
-          }
-        } else {
-          fail(row, row.group_columns[k], g,
-               "no user group '" + g + "' in this org; create it first or import with create_groups=True");
-        }
-        plan.group_names.push_back(g);
-      }
-      if (!row.system_id.empty()) {
-        Id dev = kNoId;
-        try {
-          dev = static_cast<Id>(std::stoul(row.system_id));
-        } catch (...) {
-        }
-        const Entity* e = d.model.find(dev);
-        if (e == nullptr || e->kind != Kind::kDevice || e->org != org)
-          fail(row, row.device_column, row.system_id, "no device with this id in this org");
-        else
-          plan.device = dev;
-      } else if (!row.hostname.empty()) {
-        auto it = devices_by_host.find(row.hostname);
-        if (it == devices_by_host.end())
-          fail(row, row.device_column, row.hostname, "no device with this hostname in this org");
-        else if (it->second == kNoId)
-          fail(row, row.device_column, row.hostname, "several devices have this hostname; give SystemID instead");
-        else
-          plan.device = it->second;
-      }
-      // Through a view, changing a user who holds an admin role is protected.
-      if (plan.existing && actor.type != ActorType::kSystem) {
-        Decision dec = d.engine.check(actor, kOther, *plan.existing, true);
-        if (!dec.allowed) fail(row, "", row.username, dec.reason);
-      }
-      progress.tick(i, rows.size());
-    }
-
+    GroupsByName groups_by_name;
+    std::vector<ImportPlan> plans =
+        check_import_rows(d, actor, org, opt, *layout, rows, rep.error_records, groups_by_name,
+                          [&](std::size_t i) { progress.tick(i, rows.size()); });
     phase("check rows against the file and the directory");
     // 5. What each row does (or would do).
     std::size_t bad_rows = 0;
@@ -261,57 +220,76 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
       d.model.put(gid, entity_of(gk, org, gf));
       return gid;
     };
+    // A load large next to the directory sets the secondary indexes of the
+    // tables it fills aside and builds them once at the end (same transaction):
+    // at 1M users this saves about a fifth of the writing.
+    std::vector<std::unique_ptr<IndexDeferral>> deferred;
+    if (write) {
+      std::size_t creating = 0, linking = 0;
+      for (std::size_t i = 0; i < rows.size(); ++i)
+        if (!rows[i].bad) {
+          creating += plans[i].existing ? 0 : 1;
+          linking += plans[i].groups.size();
+        }
+      auto defer = [&](const char* table, std::size_t adding, std::size_t existing) {
+        if (IndexDeferral::worth_it(adding, existing)) deferred.push_back(std::make_unique<IndexDeferral>(d.store, table));
+      };
+      // Users' keys and memberships' reverse index land at random places;
+      // events' indexes (type, time, resource) grow at their ends and stay.
+      defer("users", creating, d.model.live_objects());
+      defer("edges", linking, d.model.edge_count());
+    }
+    // Memberships are written after the users, in key order: each lands
+    // next to the previous one in the edges b-tree.
+    std::vector<std::pair<Id, Id>> memberships;
+    std::optional<UserBulkWriter> creator;  // prepared on the first new user
+    rep.rows.reserve(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
       ImportRow& row = rows[i];
-      Plan& plan = plans[i];
+      ImportPlan& plan = plans[i];
       ImportRowResult res;
       res.line = row.line;
-      res.username = cut80(row.username);
+      res.username = cut80(row.username());
       if (row.bad) {  // a dry run shows the error; a real import with skip skips the row
         const bool skipped = opt.skip_errors && !opt.dry_run;
-        res.status = skipped ? "skipped" : "error";
+        res.status = skipped ? RowStatus::kSkipped : RowStatus::kError;
         if (skipped) ++rep.skipped;
-        rep.rows.push_back(std::move(res));
+        rep.rows.add(std::move(res));
         continue;
       }
       if (write)
         for (std::size_t k = 0; k < plan.groups.size(); ++k)
           if (plan.groups[k] == kNoId) {
-            Id& made = groups_by_name[lower_ascii(plan.group_names[k])];
-            if (made == kNoId) made = create_group(plan.group_names[k]);
+            Id& made = groups_by_name[lower_ascii(row.groups[k])];
+            if (made == kNoId) made = create_group(row.groups[k]);
             plan.groups[k] = made;
           }
-      Fields given = row.fields;
-      if (!row.password.empty()) given.emplace_back("password", row.password);
+      Fields& given = row.fields;  // the row is done with after this
+      if (!row.password.empty()) given.emplace_back("password", std::move(row.password));
       std::vector<std::string> added;
       for (std::size_t k = 0; k < plan.groups.size(); ++k)
         if (plan.groups[k] == kNoId || !plan.existing || !d.model.linked(plan.groups[k], *plan.existing))
-          added.push_back(plan.group_names[k]);
+          added.push_back(row.groups[k]);
       res.groups_added = joined(added);
       if (plan.device != kNoId) res.device_bound = std::string(d.model.find(plan.device)->name);
       if (!write && !opt.dry_run) {  // another row failed: this one is not imported either
-        res.status = "not_imported";
-        rep.rows.push_back(std::move(res));
+        res.status = RowStatus::kNotImported;
+        rep.rows.add(std::move(res));
         continue;
       }
       Id uid;
       if (!plan.existing) {
-        res.status = "created";
+        res.status = RowStatus::kCreated;
         if (!write) {
-          rep.rows.push_back(std::move(res));
+          rep.rows.add(std::move(res));
           ++rep.created;
           continue;
         }
-        Fields checked = validate_create(user, given);
+        if (!creator) creator.emplace(d.store, org, d.event(actor, "user_create", org, kNoId), now);
         uid = d.model.allocate_id();
-        d.records.insert(user, uid, org, checked, now);
-        Event e = d.event(actor, "user_create", org, kNoId);
-        e.resource = {user.name, uid, row.username};
-        e.changes = creation_changes(user, checked);
-        if (!added.empty()) e.changes.push_back({"groups", "null", to_json_text(Value{res.groups_added})});
-        d.append(e);
+        Entity entity = creator->create(uid, given, res.groups_added, d.last_seq);
         w.touching_memory();
-        d.model.put(uid, entity_of(user, org, checked));
+        d.model.put(uid, std::move(entity));
         ++rep.created;
       } else {
         uid = *plan.existing;
@@ -327,17 +305,17 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
         }
         const bool binds = plan.device != kNoId && !d.model.linked(uid, plan.device);
         if (changed.empty() && added.empty() && !binds) {
-          res.status = "unchanged";
+          res.status = RowStatus::kUnchanged;
           res.user = uid;
           ++rep.unchanged;
-          rep.rows.push_back(std::move(res));
+          rep.rows.add(std::move(res));
           continue;
         }
-        res.status = "updated";
+        res.status = RowStatus::kUpdated;
         ++rep.updated;
         if (!write) {
           res.user = uid;
-          rep.rows.push_back(std::move(res));
+          rep.rows.add(std::move(res));
           continue;
         }
         if (!changed.empty()) d.records.update(user, uid, changed, now);
@@ -354,17 +332,22 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
       res.user = uid;
       for (Id g : plan.groups)
         if (!d.model.linked(g, uid)) {
-          d.records.add_edge(g, uid);
+          memberships.emplace_back(std::min(g, uid), std::max(g, uid));
           d.model.link(g, uid);
         }
       if (plan.device != kNoId) {
-        d.records.add_edge(uid, plan.device, row.administrator);
+        d.records.add_edge(uid, plan.device, row.device->administrator);
         d.model.link(uid, plan.device);
       }
-      rep.rows.push_back(std::move(res));
+      rep.rows.add(std::move(res));
+      row = ImportRow{};  // its memory goes back while SQLite's cache grows
       progress.tick(i, rows.size());
     }
+    std::sort(memberships.begin(), memberships.end());
+    for (auto [a, b] : memberships) d.records.add_edge(a, b);
     phase("write rows");
+    for (auto& deferral : deferred) deferral->rebuild();
+    if (!deferred.empty()) phase("build indexes");
     if (write) {
       Event summary = d.event(actor, "user_import", org, org);
       summary.message = "imported '" + path + "': " + std::to_string(rep.created) + " created, " +

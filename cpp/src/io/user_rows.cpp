@@ -48,6 +48,13 @@ std::string bare(const std::string& message) {
 
 }  // namespace
 
+const std::string& ImportRow::text_at(std::int8_t at) const {
+  static const std::string kEmpty;
+  if (at < 0) return kEmpty;
+  const auto* s = std::get_if<std::string>(&fields[static_cast<std::size_t>(at)].second);
+  return s == nullptr ? kEmpty : *s;
+}
+
 std::optional<bool> parse_bool(const std::string& text) {
   std::string t = lower_ascii(trim(text));
   if (t == "true" || t == "yes" || t == "1" || t == "$true") return true;
@@ -84,6 +91,9 @@ std::string cut80(const std::string& text) {
 UserRows::UserRows(const CsvRecord& header, bool strict, std::vector<ImportIssue>& warnings,
                    std::vector<ImportIssue>& errors) {
   const KindSpec& user = spec(Kind::kUser);
+  if (header.fields.size() > 65535)
+    throw InvalidArgument("the header on line " + std::to_string(header.line) + " has " +
+                          std::to_string(header.fields.size()) + " columns; dirctl reads at most 65,535");
   std::vector<std::string> unknown;
   for (const std::string& raw : header.fields) {
     Column c;
@@ -127,6 +137,12 @@ UserRows::UserRows(const CsvRecord& header, bool strict, std::vector<ImportIssue
                                                                seen.header + "'; keep one of them"));
     columns_.push_back(std::move(c));
   }
+  bool attributes = false;
+  for (const Column& c : columns_) {
+    fields_per_row_ += c.role == Role::kField ? 1 : 0;
+    attributes = attributes || c.role == Role::kAttrName || c.role == Role::kAttrValue;
+  }
+  fields_per_row_ += attributes ? 1 : 0;
   for (const auto& u : unknown) {
     ImportIssue i = issue(header.line, u, u,
                           "unknown column '" + u + "' is " + (strict ? "refused (strict)" : "ignored") +
@@ -159,7 +175,12 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
              std::to_string(columns_.size()) + "; quote fields that contain commas");
     return row;
   }
-  std::vector<std::pair<int, std::string>> groups;
+  row.fields.reserve(fields_per_row_);  // exactly: a million rows carry no slack
+  std::vector<std::pair<int, std::size_t>> groups;  // (N, column)
+  auto device = [&]() -> DeviceCell& {
+    if (!row.device) row.device = std::make_unique<DeviceCell>();
+    return *row.device;
+  };
   std::map<int, std::pair<std::string, std::string>> attrs;  // N -> (name, value)
   for (std::size_t i = 0; i < record.fields.size(); ++i) {
     const Column& c = columns_[i];
@@ -202,33 +223,34 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
         else
           row.password = c.number == 1 ? trim(cell) : cell;
         break;
-      case Role::kGroup: groups.emplace_back(c.number, trim(cell) + '\0' + c.header); break;
+      case Role::kGroup: groups.emplace_back(c.number, i); break;
       case Role::kAttrName: attrs[c.number].first = trim(cell); break;
       case Role::kAttrValue: attrs[c.number].second = cell; break;
       case Role::kSystemId:
-        row.system_id = trim(cell);
-        row.device_column = c.header;
+        device().system_id = trim(cell);
+        device().column = c.header;
         break;
       case Role::kHostname:
-        row.hostname = trim(cell);
-        if (row.device_column.empty()) row.device_column = c.header;
+        device().hostname = trim(cell);
+        if (device().column.empty()) device().column = c.header;
         break;
       case Role::kAdministrator: {
         auto b = parse_bool(cell);
         if (!b)
           fail(c.header, cell, "is not a boolean; use true/false, yes/no, 1/0 or $True/$False");
-        else
-          row.administrator = *b;
+        else if (*b)
+          device().administrator = true;
         break;
       }
       case Role::kIgnore: break;
     }
   }
   std::sort(groups.begin(), groups.end());  // Group2 before Group10
-  for (auto& [n, name_and_header] : groups) {
-    const auto cut = name_and_header.find('\0');
-    row.groups.push_back(name_and_header.substr(0, cut));
-    row.group_columns.push_back(name_and_header.substr(cut + 1));
+  row.groups.reserve(groups.size());
+  row.group_columns.reserve(groups.size());
+  for (auto [n, column] : groups) {
+    row.groups.push_back(trim(record.fields[column]));
+    row.group_columns.push_back(static_cast<std::uint16_t>(column));
   }
   if (!attrs.empty()) {
     Attributes map;
@@ -251,11 +273,14 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
       fail("Attribute", "", bare(e.what()));
     }
   }
-  if (row.administrator && row.system_id.empty() && row.hostname.empty())
-    fail("Administrator", "true", "Administrator applies to a device binding; give SystemID or Hostname too");
-  for (const auto& [name, value] : row.fields) {
-    if (name == "username") row.username = std::get<std::string>(value);
-    if (name == "email") row.email = std::get<std::string>(value);
+  if (row.device && row.device->system_id.empty() && row.device->hostname.empty()) {
+    if (row.device->administrator)
+      fail("Administrator", "true", "Administrator applies to a device binding; give SystemID or Hostname too");
+    row.device.reset();
+  }
+  for (std::size_t k = 0; k < row.fields.size(); ++k) {
+    if (row.fields[k].first == "username") row.username_at = static_cast<std::int8_t>(k);
+    if (row.fields[k].first == "email") row.email_at = static_cast<std::int8_t>(k);
   }
   return row;
 }

@@ -7,7 +7,9 @@
 // access; the directory checks duplicates, groups and devices afterwards.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,17 +20,30 @@
 
 namespace dirctl {
 
+// The device binding a row asks for (SystemID or Hostname, Administrator):
+// rare, so held out of line.
+struct DeviceCell {
+  std::string system_id, hostname;
+  std::string column;          // the header of the binding's cell
+  bool administrator = false;  // sudo on that device
+};
+
 struct ImportRow {
   std::size_t line = 0;
-  Fields fields;                    // canonical user fields given (non-empty cells), checked
-  std::vector<std::string> groups;  // GroupN, in column order
-  std::vector<std::string> group_columns;  // the header of each, for messages
-  std::string system_id, hostname;  // device binding
-  std::string device_column;        // the header of the binding's cell
-  bool administrator = false;       // sudo on that device
-  std::string password;             // plaintext or PHC; hashed before writing
-  std::string username, email;      // as given ("" if absent)
-  bool bad = false;                 // has an error record
+  Fields fields;                            // canonical user fields given (non-empty cells), checked
+  std::vector<std::string> groups;          // GroupN, in column order
+  std::vector<std::uint16_t> group_columns;  // the column of each (UserRows::header)
+  std::unique_ptr<DeviceCell> device;       // null when the row binds no device
+  std::string password;                     // plaintext or PHC; hashed before writing
+  bool bad = false;                         // has an error record
+
+  // As given ("" if absent).
+  const std::string& username() const { return text_at(username_at); }
+  const std::string& email() const { return text_at(email_at); }
+  std::int8_t username_at = -1, email_at = -1;  // positions in fields
+
+ private:
+  const std::string& text_at(std::int8_t at) const;
 };
 
 class UserRows {
@@ -41,6 +56,7 @@ class UserRows {
   // The header spelling of a canonical field, for messages.
   std::string column_of(const std::string& field) const;
   std::size_t width() const { return columns_.size(); }
+  const std::string& header(std::size_t column) const { return columns_.at(column).header; }
 
  private:
   enum class Role : std::uint8_t { kField, kPassword, kGroup, kAttrName, kAttrValue, kSystemId, kHostname,
@@ -52,6 +68,7 @@ class UserRows {
     std::string header;
   };
   std::vector<Column> columns_;
+  std::size_t fields_per_row_ = 0;  // at most: field columns, plus one for attributes
 };
 
 // "true/false", "yes/no", "1/0", "$True/$False", any case; nullopt otherwise.

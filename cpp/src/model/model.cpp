@@ -8,12 +8,12 @@ namespace dirctl {
 namespace {
 const std::vector<Id> kNoEdges;
 
-void erase_one(std::vector<Id>& v, Id x) {
+bool erase_one(std::vector<Id>& v, Id x) {
   auto it = std::find(v.begin(), v.end(), x);
-  if (it != v.end()) {
-    *it = v.back();
-    v.pop_back();
-  }
+  if (it == v.end()) return false;
+  *it = v.back();
+  v.pop_back();
+  return true;
 }
 }  // namespace
 
@@ -92,6 +92,7 @@ void Model::link(Id a, Id b) {
   if (a == b || linked(a, b)) return;
   edges_[a].push_back(b);
   edges_[b].push_back(a);
+  ++edge_count_;
 }
 
 void Model::link_unchecked(Id a, Id b) {
@@ -99,6 +100,7 @@ void Model::link_unchecked(Id a, Id b) {
   grow(std::max(a, b));
   edges_[a].push_back(b);
   edges_[b].push_back(a);
+  ++edge_count_;
 }
 
 void Model::set_link(Id a, Id b) {
@@ -111,7 +113,7 @@ void Model::set_link(Id a, Id b) {
 void Model::unlink(Id a, Id b) {
   ++version_;
   if (a >= edges_.size() || b >= edges_.size()) return;
-  erase_one(edges_[a], b);
+  if (erase_one(edges_[a], b)) --edge_count_;
   erase_one(edges_[b], a);
 }
 
@@ -119,6 +121,7 @@ void Model::clear_edges(Id id) {
   ++version_;
   if (id >= edges_.size()) return;
   for (Id other : edges_[id]) erase_one(edges_[other], id);
+  edge_count_ -= edges_[id].size();
   std::vector<Id>().swap(edges_[id]);
 }
 
@@ -135,6 +138,7 @@ void Model::clear() {
   names_.clear();
   max_id_ = 0;
   live_ = 0;
+  edge_count_ = 0;
 }
 
 std::size_t Model::memory_bytes() const {

@@ -53,6 +53,7 @@ class Model {
   // Bumped by every mutation: derived structures (the graph) rebuild when it moves.
   std::uint64_t version() const { return version_; }
   std::size_t live_objects() const { return live_; }
+  std::size_t edge_count() const { return edge_count_; }
 
   // Mutators, called by the Directory only after SQLite accepted the change.
   Id allocate_id();
@@ -78,6 +79,7 @@ class Model {
   StringPool names_;
   Id max_id_ = 0;
   std::size_t live_ = 0;
+  std::size_t edge_count_ = 0;
   std::uint64_t version_ = 0;
 };
 

@@ -100,12 +100,16 @@ auto guarded(const char* doing, F&& f) {
 
 }  // namespace
 
+void apply_fields(const KindSpec& kind, const Fields& fields, Entity& e) {
+  for (const auto& [name, value] : fields)
+    if (const FieldSpec* f = kind.field(name); f != nullptr && f->hot != Hot::kNone) apply_hot(kind, *f, value, e);
+}
+
 Entity entity_of(const KindSpec& kind, Id org, const Fields& fields) {
   Entity e;
   e.kind = kind.kind;
   e.org = org;
-  for (const auto& [name, value] : fields)
-    if (const FieldSpec* f = kind.field(name); f != nullptr && f->hot != Hot::kNone) apply_hot(kind, *f, value, e);
+  apply_fields(kind, fields, e);
   return e;
 }
 

@@ -55,5 +55,7 @@ class RecordStore {
 // The in-memory attributes of a record (for the model).
 Entity entity_of(const KindSpec& kind, const Record& record);
 Entity entity_of(const KindSpec& kind, Id org, const Fields& fields);
+// Sets the entity's hot attributes (name, state, role, flags, link) the fields give.
+void apply_fields(const KindSpec& kind, const Fields& fields, Entity& e);
 
 }  // namespace dirctl

@@ -119,8 +119,44 @@ ALTER TABLE users ADD COLUMN password_hash TEXT;
 ALTER TABLE edges ADD COLUMN sudo INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Step 4: the users table rebuilt for bulk loads. Its state CHECK used an
+// IN list, which SQLite evaluates through a temporary b-tree built for every
+// inserted row (1.9 us a row, a third of an insert); the OR form is the same
+// rule at no cost. Its unique keys become named indexes, so a bulk load can
+// set them aside and build them once (Store::IndexDeferral). Runs with
+// foreign keys off (Store enables them after migrating): admins.user_id
+// refers to users, whose rows are copied with their ids unchanged.
+const char* const kStep4 = R"sql(
+CREATE TABLE users_v4(
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  username TEXT NOT NULL COLLATE NOCASE,
+  email TEXT NOT NULL COLLATE NOCASE,
+  first_name TEXT, middle_name TEXT, last_name TEXT, display_name TEXT,
+  job_title TEXT, department TEXT, employee_identifier TEXT,
+  state TEXT NOT NULL CHECK (state = 'staged' OR state = 'active' OR state = 'suspended'),
+  account_locked INTEGER NOT NULL DEFAULT 0,
+  password_expiration_date TEXT,
+  mfa_status TEXT NOT NULL DEFAULT 'not_enrolled',
+  sudo INTEGER NOT NULL DEFAULT 0,
+  attributes TEXT,
+  created TEXT NOT NULL, updated TEXT NOT NULL,
+  cost_center TEXT, company TEXT, employee_type TEXT, description TEXT, location TEXT,
+  alternate_email TEXT, manager TEXT,
+  passwordless_sudo INTEGER NOT NULL DEFAULT 0,
+  password_never_expires INTEGER NOT NULL DEFAULT 0,
+  password_hash TEXT);
+INSERT INTO users_v4 SELECT * FROM users;
+DROP TABLE users;
+ALTER TABLE users_v4 RENAME TO users;
+CREATE UNIQUE INDEX users_username ON users(org_id, username);
+CREATE UNIQUE INDEX users_email ON users(org_id, email);
+CREATE UNIQUE INDEX users_employee_identifier ON users(org_id, employee_identifier)
+  WHERE employee_identifier IS NOT NULL;
+)sql";
+
 const std::vector<const char*>& steps() {
-  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3};
+  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3, kStep4};
   return kSteps;
 }
 

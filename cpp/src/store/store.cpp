@@ -69,7 +69,6 @@ Store::Store(const std::string& path, int busy_timeout_ms) : path_(path) {
   try {
     if (!memory_) db_->exec("PRAGMA journal_mode = WAL");
     db_->exec("PRAGMA synchronous = FULL");
-    db_->exec("PRAGMA foreign_keys = ON");
     db_->exec("PRAGMA temp_store = MEMORY");
     db_->exec("PRAGMA cache_size = -131072");  // up to 128 MiB, used only as pages are touched
     if (version < latest) {
@@ -87,6 +86,8 @@ Store::Store(const std::string& path, int busy_timeout_ms) : path_(path) {
         throw;
       }
     }
+    // After migrating: a step may rebuild a table that others refer to.
+    db_->exec("PRAGMA foreign_keys = ON");
     schema_version_ = latest;
   } catch (const SQLite::Exception& e) {
     throw_storage(e, "cannot prepare directory '" + path + "'");

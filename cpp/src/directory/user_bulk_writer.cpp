@@ -1,0 +1,128 @@
+#include "directory/user_bulk_writer.h"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "store/record_store.h"
+#include "store/store.h"
+#include "util/json_text.h"
+
+namespace dirctl {
+namespace {
+
+bool absent(const Value& v) {
+  return is_null(v) || (std::holds_alternative<Attributes>(v) && std::get<Attributes>(v).empty());
+}
+
+// One value as a column, as RecordStore binds it.
+void bind_value(SQLite::Statement& st, int index, const Value& v) {
+  if (absent(v))
+    st.bind(index);
+  else if (const auto* b = std::get_if<bool>(&v))
+    st.bind(index, *b ? 1 : 0);
+  else if (const auto* i = std::get_if<std::int64_t>(&v))
+    st.bind(index, *i);
+  else if (const auto* s = std::get_if<std::string>(&v))
+    st.bindNoCopy(index, *s);  // lives until the step
+  else
+    st.bind(index, attributes_to_json(std::get<Attributes>(v)));
+}
+
+// The value as change text (to_json_text; strings without a JSON document).
+void append_change_value(std::string& out, const FieldSpec& f, const Value& v) {
+  if (f.secret)
+    out += "\"[redacted]\"";
+  else if (const auto* s = std::get_if<std::string>(&v))
+    append_json_string(out, *s);
+  else
+    out += to_json_text(v);
+}
+
+}  // namespace
+
+UserBulkWriter::UserBulkWriter(Store& store, Id org, const Event& event, const std::string& now)
+    : kind_(spec(Kind::kUser)), store_(store) {
+  std::string cols = "id, org_id, created, updated", marks = "?, ?, ?, ?";
+  Fields defaults;
+  for (const auto& f : kind_.fields) {
+    if (f.readonly || f.column.empty()) continue;
+    fields_.push_back(&f);
+    cols += ", " + f.column;
+    marks += ", ?";
+    if (!is_null(f.default_value)) defaults.emplace_back(f.name, f.default_value);
+  }
+  values_.resize(fields_.size());
+  base_ = entity_of(kind_, org, defaults);
+  try {
+    user_ = std::make_unique<SQLite::Statement>(store_.db(), "INSERT INTO users (" + cols + ") VALUES (" + marks + ")");
+    user_->bind(2, static_cast<std::int64_t>(org));
+    user_->bind(3, now);
+    user_->bind(4, now);
+    event_ = std::make_unique<SQLite::Statement>(
+        store_.db(),
+        "INSERT INTO events (time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email,"
+        " resource_type, resource_id, resource_name, success, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)");
+    event_->bind(1, event.time);
+    event_->bind(2, static_cast<std::int64_t>(event.org));
+    event_->bind(3, event.event_type);
+    event_->bind(4, event.initiated_by_type);
+    event_->bind(5, static_cast<std::int64_t>(event.initiated_by_id));
+    event_->bind(6, event.initiated_by_email);
+    event_->bind(7, kind_.name);
+  } catch (const SQLite::Exception& e) {
+    throw_storage(e, "cannot prepare the import's statements");
+  }
+}
+
+UserBulkWriter::~UserBulkWriter() = default;
+
+Entity UserBulkWriter::create(Id id, const Fields& given, const std::string& groups_added, std::int64_t& seq) {
+  for (std::size_t k = 0; k < fields_.size(); ++k) values_[k] = &fields_[k]->default_value;
+  for (const auto& [name, value] : given) {
+    const FieldSpec* f = kind_.field(name);
+    for (std::size_t k = 0; k < fields_.size(); ++k)
+      if (fields_[k] == f) values_[k] = &value;
+  }
+  changes_.assign("[");
+  const std::string* username = nullptr;
+  for (std::size_t k = 0; k < fields_.size(); ++k) {
+    const Value& v = *values_[k];
+    if (fields_[k]->hot == Hot::kName) username = std::get_if<std::string>(&v);
+    if (absent(v)) continue;
+    if (changes_.size() > 1) changes_ += ',';
+    changes_ += "{\"field\":\"" + fields_[k]->name + "\",\"from\":null,\"to\":";
+    append_change_value(changes_, *fields_[k], v);
+    changes_ += '}';
+  }
+  if (!groups_added.empty()) {
+    if (changes_.size() > 1) changes_ += ',';
+    changes_ += "{\"field\":\"groups\",\"from\":null,\"to\":";
+    append_json_string(changes_, groups_added);
+    changes_ += '}';
+  }
+  changes_ += ']';
+  try {
+    user_->bind(1, static_cast<std::int64_t>(id));
+    for (std::size_t k = 0; k < fields_.size(); ++k) bind_value(*user_, static_cast<int>(k) + 5, *values_[k]);
+    user_->exec();
+    user_->reset();
+    event_->bind(8, static_cast<std::int64_t>(id));
+    if (username != nullptr)
+      event_->bindNoCopy(9, *username);
+    else
+      event_->bind(9, "");
+    event_->bindNoCopy(10, changes_);
+    event_->exec();
+    event_->reset();
+    seq = store_.db().getLastInsertRowid();
+  } catch (const SQLite::Exception& e) {
+    user_->tryReset();
+    event_->tryReset();
+    throw_storage(e, "cannot store the imported user");
+  }
+  Entity entity = base_;
+  apply_fields(kind_, given, entity);
+  return entity;
+}
+
+}  // namespace dirctl
