@@ -55,6 +55,19 @@ TEST(JsonTextTest, ChangesRoundTrip) {
   }
 }
 
+TEST(JsonTextTest, AppendedStringsMatchTheDocumentWriter) {
+  // The import's hot path writes strings by hand; they must read back
+  // exactly as nlohmann writes them (controls, quotes, backslashes, UTF-8).
+  std::vector<std::string> texts = {"", "plain", "quote \" and \\ back", "tab\tnew\nline\r", "\b\f",
+                                    "é ü 日本 🙂", "\x7f del", std::string("nul\0inside", 11)};
+  for (int c = 0; c < 0x20; ++c) texts.push_back(std::string("c") + static_cast<char>(c));
+  for (const auto& t : texts) {
+    std::string out = "x";
+    append_json_string(out, t);
+    EXPECT_EQ(out, "x" + to_json_text(Value{t})) << "for a text of " << t.size() << " bytes";
+  }
+}
+
 TEST(JsonTextTest, EmptyChanges) {
   EXPECT_EQ(changes_to_json({}), "[]");
   EXPECT_TRUE(changes_from_json("[]").empty());

@@ -123,18 +123,28 @@ TEST(ModelTest, LinksAreSymmetricWithoutDuplicatesOrSelfEdges) {
   EXPECT_TRUE(m.neighbors(3).empty());
   EXPECT_EQ(sorted(m.neighbors(1)), (std::vector<Id>{2, 5, 6}));
   expect_symmetric(m, 7);
+  m.link(3, 4);
+  EXPECT_EQ(m.edge_count(), 4u) << "each edge once, however often linked";
 
   m.unlink(5, 1);
   EXPECT_FALSE(m.linked(1, 5));
   EXPECT_FALSE(m.linked(5, 1));
   m.unlink(5, 1);  // again: harmless
   expect_symmetric(m, 7);
+  EXPECT_EQ(m.edge_count(), 3u);
 
   m.clear_edges(1);
   EXPECT_TRUE(m.neighbors(1).empty());
   EXPECT_TRUE(m.neighbors(2).empty());
   EXPECT_TRUE(m.neighbors(6).empty());
   EXPECT_NE(m.find(1), nullptr) << "clear_edges keeps the entity";
+  EXPECT_EQ(m.edge_count(), 1u);
+  m.erase(4);
+  EXPECT_EQ(m.edge_count(), 0u) << "erasing an object drops its edges";
+  m.link_unchecked(2, 6);
+  EXPECT_EQ(m.edge_count(), 1u);
+  m.clear();
+  EXPECT_EQ(m.edge_count(), 0u);
 }
 
 TEST(ModelTest, LinkGrowsForIdsNotYetPut) {

@@ -983,6 +983,61 @@ def test_report_shape_and_frames(org, tmp_path):
     assert "2 created" in repr(rep) and "1 skipped" in repr(rep) and "1 warnings" in rep.summary()
 
 
+def test_report_rows_stay_columns_until_asked_for(org, tmp_path):
+    rep = org.import_users_csv(_big_csv(tmp_path, 5000))
+    assert len(rep) == 5000 and "_columns" not in vars(rep) and "rows" not in vars(rep)
+    frame = rep.to_frame()
+    assert str(frame["status"].dtype) == "category" and set(frame["status"].cat.categories) >= {"created", "error"}
+    assert frame["user_id"].dtype.kind == "i" and frame.index.dtype.kind == "i"
+    assert (frame["status"] == "created").all() and frame.index[0] == 2 and frame.index[-1] == 5001
+    assert rep.rows[4999] == {"line": 5001, "username": "user4999", "status": "created",
+                              "user_id": org.users.get("user4999").id, "groups_added": "", "device_bound": ""}
+    assert rep.rows is rep.rows  # built once
+
+
+def test_errors_come_in_file_order_across_the_whole_file(org, tmp_path):
+    # Cells are checked in chunks on worker threads, duplicates afterwards:
+    # the report still lists every error by line.
+    n = 20_000
+    lines = [",".join(BASE + ["sudo"])]
+    for i in range(n):
+        username = "user1" if i == n - 1 else f"user{i}"  # a duplicate on the last line
+        sudo = "maybe" if i % 4999 == 0 else "no"  # bad cells in several chunks
+        lines.append(f"F{i},L{i},{username},x{i}@acme.com,{sudo}")
+    rep = org.import_users_csv(write(tmp_path, "\n".join(lines) + "\n"))
+    bad_lines = [i + 2 for i in range(n) if i % 4999 == 0] + [n + 1]
+    assert [e.line for e in rep.error_records] == bad_lines
+    assert rep.error_records[-1].message == "duplicate username in the file: also on line 3"
+    assert rep.errors == len(bad_lines) and not rep.written and len(org.users) == 0
+
+
+def test_a_large_load_keeps_every_index_and_key(d, org, tmp_path, db_path):
+    # 20,000 rows into an almost empty directory: the users' and edges' indexes
+    # are set aside while loading and built again before the commit.
+    def index_sql(con):
+        return sorted(con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall())
+
+    with dirctl.open(db_path) as fd:
+        big = fd.orgs.create("big")
+        with sqlite3.connect(db_path) as con:
+            before = index_sql(con)
+        lines = [",".join(BASE + ["EmployeeIdentifier", "Group1"])]
+        lines += [f"F{i},L{i},user{i},user{i}@acme.com,E{i},g{i % 10}" for i in range(20_000)]
+        rep = big.import_users_csv(write(tmp_path, "\n".join(lines) + "\n"), create_groups=True)
+        assert rep.created == 20_000 and fd.integrity_check() == "ok"
+        with pytest.raises(dirctl.Conflict):
+            big.users.create(username="USER7", email="new@acme.com")
+        with pytest.raises(dirctl.Conflict):
+            big.users.create(username="new", email="User7@ACME.com")
+        assert len(big.user_groups.members("g3")) == 2000
+    with sqlite3.connect(db_path) as con:
+        assert index_sql(con) == before
+        plan = " ".join(r[-1] for r in con.execute("EXPLAIN QUERY PLAN SELECT a FROM edges WHERE b = 5"))
+        assert "edges_b" in plan
+    with dirctl.open(db_path) as fd:
+        assert len(fd.orgs.get("big").users) == 20_000
+
+
 def test_empty_frames(org, tmp_path):
     rep = org.import_users_csv(write(tmp_path, ",".join(BASE) + "\n"))
     assert len(rep.to_frame()) == 0 and len(rep.errors_frame()) == 0
@@ -1187,6 +1242,11 @@ def _check_after_kill(db, seq):
         assert d.integrity_check() == "ok"
         org = d.orgs.get("acme")
         assert [u.username for u in org.users] == ["keeper"]
+    with sqlite3.connect(db) as con:  # the indexes a large load sets aside are all there
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"users_username", "users_email", "users_employee_identifier", "edges_b", "events_type"} <= names
+    with dirctl.open(db) as d:
+        org = d.orgs.get("acme")
         assert len(org.user_groups) == 0
         assert d.events(after_seq=seq) == []
 

@@ -199,6 +199,9 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
         check_import_rows(d, actor, org, opt, *layout, rows, rep.error_records, groups_by_name,
                           [&](std::size_t i) { progress.tick(i, rows.size()); });
     phase("check rows against the file and the directory");
+    // Cell errors and file/directory errors, in the order of the file.
+    std::stable_sort(rep.error_records.begin(), rep.error_records.end(),
+                     [](const ImportIssue& a, const ImportIssue& b) { return a.line < b.line; });
     // 5. What each row does (or would do).
     std::size_t bad_rows = 0;
     for (const auto& r : rows) bad_rows += r.bad ? 1 : 0;
