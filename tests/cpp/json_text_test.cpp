@@ -68,6 +68,17 @@ TEST(JsonTextTest, AppendedStringsMatchTheDocumentWriter) {
   }
 }
 
+TEST(JsonTextTest, ChangesAreStoredAsTriplesAndTheOldFormReadsToo) {
+  EXPECT_EQ(changes_to_json({{"sudo", "false", "true"}, {"first_name", "null", "\"Al\""}}),
+            "[[\"sudo\",false,true],[\"first_name\",null,\"Al\"]]");
+  auto old = changes_from_json("[{\"field\":\"sudo\",\"from\":false,\"to\":true}]");
+  ASSERT_EQ(old.size(), 1u);
+  EXPECT_EQ(old[0].field, "sudo");
+  EXPECT_EQ(old[0].from, "false");
+  EXPECT_EQ(old[0].to, "true");
+  EXPECT_THROW(changes_from_json("[[\"sudo\", false]]"), StorageError) << "a triple, or nothing";
+}
+
 TEST(JsonTextTest, EmptyChanges) {
   EXPECT_EQ(changes_to_json({}), "[]");
   EXPECT_TRUE(changes_from_json("[]").empty());

@@ -90,15 +90,15 @@ Entity UserBulkWriter::create(Id id, const Fields& given, const std::string& gro
     if (fields_[k]->hot == Hot::kName) username = std::get_if<std::string>(&v);
     if (absent(v)) continue;
     if (changes_.size() > 1) changes_ += ',';
-    changes_ += "{\"field\":\"" + fields_[k]->name + "\",\"from\":null,\"to\":";
+    changes_ += "[\"" + fields_[k]->name + "\",null,";  // as changes_to_json writes them
     append_change_value(changes_, *fields_[k], v);
-    changes_ += '}';
+    changes_ += ']';
   }
   if (!groups_added.empty()) {
     if (changes_.size() > 1) changes_ += ',';
-    changes_ += "{\"field\":\"groups\",\"from\":null,\"to\":";
+    changes_ += "[\"groups\",null,";
     append_json_string(changes_, groups_added);
-    changes_ += '}';
+    changes_ += ']';
   }
   changes_ += ']';
   try {

@@ -69,12 +69,16 @@ Attributes attributes_from_json(const std::string& text) {
 }
 
 std::string changes_to_json(const std::vector<FieldChange>& changes) {
+  // Stored compactly, one [field, from, to] triple per change (half the bytes
+  // of {"field":..,"from":..,"to":..}; events are most of a directory file).
   // from/to are JSON texts already (to_json_text); field names are descriptor
   // identifiers, so concatenation yields valid JSON without a re-parse.
   std::string out = "[";
   for (const auto& c : changes) {
     if (out.size() > 1) out += ',';
-    out += "{\"field\":" + nlohmann::json(c.field).dump() + ",\"from\":" + c.from + ",\"to\":" + c.to + "}";
+    out += '[';
+    append_json_string(out, c.field);
+    out += ',' + c.from + ',' + c.to + ']';
   }
   out += ']';
   return out;
@@ -84,8 +88,12 @@ std::vector<FieldChange> changes_from_json(const std::string& text) {
   std::vector<FieldChange> out;
   if (text.empty()) return out;
   try {
-    for (const auto& c : nlohmann::json::parse(text))
-      out.push_back({c.at("field").get<std::string>(), c.at("from").dump(), c.at("to").dump()});
+    for (const auto& c : nlohmann::json::parse(text)) {
+      if (c.is_array() && c.size() == 3)  // [field, from, to]
+        out.push_back({c.at(0).get<std::string>(), c.at(1).dump(), c.at(2).dump()});
+      else  // {"field": .., "from": .., "to": ..}, as dirctl wrote them before
+        out.push_back({c.at("field").get<std::string>(), c.at("from").dump(), c.at("to").dump()});
+    }
   } catch (const nlohmann::json::exception& e) {
     throw StorageError("stored event changes are not valid JSON: " + std::string(e.what()));
   }
