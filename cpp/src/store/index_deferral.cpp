@@ -30,7 +30,6 @@ IndexDeferral::IndexDeferral(Store& store, const std::string& table) : store_(st
 
 void IndexDeferral::rebuild() {
   if (!dropped_) return;
-  store_.exec("PRAGMA threads = 2");  // the sorter may use a helper thread
   for (std::size_t i = 0; i < definitions_.size(); ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     store_.exec(definitions_[i]);
