@@ -49,6 +49,7 @@ bench: install
 	$(PYTHON) bench/authz_bench.py
 	./build/bench/bench/graph_bench
 	$(PYTHON) bench/graph_bench.py
+	./build/bench/bench/import_floor
 	$(PYTHON) bench/import_bench.py
 
 clean:

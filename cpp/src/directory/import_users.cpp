@@ -17,6 +17,7 @@
 
 #include "dirctl/directory.h"
 #include "dirctl/error.h"
+#include "directory/background_writer.h"
 #include "directory/impl.h"
 #include "directory/import_checks.h"
 #include "directory/user_bulk_writer.h"
@@ -262,7 +263,19 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     // Memberships are written after the users, in key order: each lands
     // next to the previous one in the edges b-tree.
     std::vector<std::pair<Id, Id>> memberships;
-    std::optional<UserBulkWriter> creator;  // prepared on the first new user
+    struct Binding {
+      Id user, device;
+      bool sudo;
+    };
+    std::vector<Binding> bindings;  // written with the memberships
+    // New users go to a writing thread; the loop touches the store itself
+    // only after background->drain().
+    std::optional<UserBulkWriter> creator;
+    std::optional<BackgroundWriter> background;
+    if (write) {
+      creator.emplace(d.store, org, d.event(actor, "user_create", org, kNoId), now);
+      background.emplace(*creator);
+    }
     rep.rows.reserve(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
       ImportRow& row = rows[i];
@@ -298,14 +311,16 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
           ++rep.created;
           continue;
         }
-        if (!creator) creator.emplace(d.store, org, d.event(actor, "user_create", org, kNoId), now);
         uid = d.model.allocate_id();
-        Entity entity = creator->create(uid, given, res.groups_added, d.last_seq);
+        UserBulkWriter::Pending pending;
+        Entity entity = creator->prepare(uid, std::move(given), res.groups_added, pending);
+        background->add(std::move(pending));
         w.touching_memory();
         d.model.put(uid, std::move(entity));
         ++rep.created;
       } else {
         uid = *plan.existing;
+        if (background) background->drain();  // the store is this thread's again
         Record old = d.full_record(uid);
         Fields changed;
         std::vector<FieldChange> changes;
@@ -349,15 +364,21 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
           d.model.link(g, uid);
         }
       if (plan.device != kNoId) {
-        d.records.add_edge(uid, plan.device, row.device->administrator);
+        bindings.push_back({uid, plan.device, row.device->administrator});
         d.model.link(uid, plan.device);
       }
       rep.rows.add(std::move(res));
       row = ImportRow{};  // its memory goes back while SQLite's cache grows
       progress.tick(i, rows.size());
     }
+    if (background) {
+      background->drain();
+      d.last_seq = std::max(d.last_seq, background->last_seq());
+      background.reset();
+    }
     std::sort(memberships.begin(), memberships.end());
     for (auto [a, b] : memberships) d.records.add_edge(a, b);
+    for (const auto& b : bindings) d.records.add_edge(b.user, b.device, b.sudo);
     phase("write rows");
     for (auto& deferral : deferred) deferral->rebuild();
     if (!deferred.empty()) phase("build indexes");

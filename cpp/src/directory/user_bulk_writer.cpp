@@ -51,7 +51,6 @@ UserBulkWriter::UserBulkWriter(Store& store, Id org, const Event& event, const s
     marks += ", ?";
     if (!is_null(f.default_value)) defaults.emplace_back(f.name, f.default_value);
   }
-  values_.resize(fields_.size());
   base_ = entity_of(kind_, org, defaults);
   try {
     user_ = std::make_unique<SQLite::Statement>(store_.db(), "INSERT INTO users (" + cols + ") VALUES (" + marks + ")");
@@ -76,53 +75,60 @@ UserBulkWriter::UserBulkWriter(Store& store, Id org, const Event& event, const s
 
 UserBulkWriter::~UserBulkWriter() = default;
 
-Entity UserBulkWriter::create(Id id, const Fields& given, const std::string& groups_added, std::int64_t& seq) {
-  for (std::size_t k = 0; k < fields_.size(); ++k) values_[k] = &fields_[k]->default_value;
-  for (const auto& [name, value] : given) {
+Entity UserBulkWriter::prepare(Id id, Fields&& given, const std::string& groups_added, Pending& out) const {
+  out.id = id;
+  out.fields = std::move(given);
+  out.values.resize(fields_.size());
+  for (std::size_t k = 0; k < fields_.size(); ++k) out.values[k] = &fields_[k]->default_value;
+  for (const auto& [name, value] : out.fields) {
     const FieldSpec* f = kind_.field(name);
     for (std::size_t k = 0; k < fields_.size(); ++k)
-      if (fields_[k] == f) values_[k] = &value;
+      if (fields_[k] == f) out.values[k] = &value;
   }
-  changes_.assign("[");
-  const std::string* username = nullptr;
+  std::string& changes = out.changes;
+  changes.assign("[");
+  out.username = nullptr;
   for (std::size_t k = 0; k < fields_.size(); ++k) {
-    const Value& v = *values_[k];
-    if (fields_[k]->hot == Hot::kName) username = std::get_if<std::string>(&v);
+    const Value& v = *out.values[k];
+    if (fields_[k]->hot == Hot::kName) out.username = std::get_if<std::string>(&v);
     if (absent(v)) continue;
-    if (changes_.size() > 1) changes_ += ',';
-    changes_ += "[\"" + fields_[k]->name + "\",null,";  // as changes_to_json writes them
-    append_change_value(changes_, *fields_[k], v);
-    changes_ += ']';
+    if (changes.size() > 1) changes += ',';
+    changes += "[\"" + fields_[k]->name + "\",null,";  // as changes_to_json writes them
+    append_change_value(changes, *fields_[k], v);
+    changes += ']';
   }
   if (!groups_added.empty()) {
-    if (changes_.size() > 1) changes_ += ',';
-    changes_ += "[\"groups\",null,";
-    append_json_string(changes_, groups_added);
-    changes_ += ']';
+    if (changes.size() > 1) changes += ',';
+    changes += "[\"groups\",null,";
+    append_json_string(changes, groups_added);
+    changes += ']';
   }
-  changes_ += ']';
+  changes += ']';
+  Entity entity = base_;
+  apply_fields(kind_, out.fields, entity);
+  return entity;
+}
+
+std::int64_t UserBulkWriter::write(const Pending& p) {
   try {
-    user_->bind(1, static_cast<std::int64_t>(id));
-    for (std::size_t k = 0; k < fields_.size(); ++k) bind_value(*user_, static_cast<int>(k) + 5, *values_[k]);
+    user_->bind(1, static_cast<std::int64_t>(p.id));
+    for (std::size_t k = 0; k < fields_.size(); ++k) bind_value(*user_, static_cast<int>(k) + 5, *p.values[k]);
     user_->exec();
     user_->reset();
-    event_->bind(8, static_cast<std::int64_t>(id));
-    if (username != nullptr)
-      event_->bindNoCopy(9, *username);
+    event_->bind(8, static_cast<std::int64_t>(p.id));
+    if (p.username != nullptr)
+      event_->bindNoCopy(9, *p.username);
     else
       event_->bind(9, "");
-    event_->bindNoCopy(10, changes_);
+    event_->bindNoCopy(10, p.changes);
     event_->exec();
     event_->reset();
-    seq = store_.db().getLastInsertRowid();
+    return store_.db().getLastInsertRowid();
   } catch (const SQLite::Exception& e) {
     user_->tryReset();
     event_->tryReset();
     throw_storage(e, "cannot store the imported user");
   }
-  Entity entity = base_;
-  apply_fields(kind_, given, entity);
-  return entity;
 }
 
 }  // namespace dirctl

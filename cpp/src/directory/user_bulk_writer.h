@@ -33,19 +33,30 @@ class UserBulkWriter {
   UserBulkWriter(const UserBulkWriter&) = delete;
   UserBulkWriter& operator=(const UserBulkWriter&) = delete;
 
-  // Inserts user `id` with the given fields (others get their defaults) and
-  // its event; `groups_added` ("a;b") becomes a "groups" change when not
-  // empty. Returns the user's entity for the model and the event's seq.
-  Entity create(Id id, const Fields& given, const std::string& groups_added, std::int64_t& seq);
+  // A new user ready to be written: its values and its event's text.
+  struct Pending {
+    Id id = kNoId;
+    Fields fields;                     // as given
+    std::vector<const Value*> values;  // per column: into fields, or a default
+    std::string changes;               // the event's changes, as changes_to_json writes them
+    const std::string* username = nullptr;
+  };
+
+  // Builds user `id` from the given fields (others get their defaults) and
+  // its event's changes; `groups_added` ("a;b") becomes a "groups" change
+  // when not empty. Touches no SQLite. Returns the user's entity for the model.
+  Entity prepare(Id id, Fields&& given, const std::string& groups_added, Pending& out) const;
+  // Inserts the user row and its event; returns the event's seq. The only
+  // use of the connection: it may run on another thread (BackgroundWriter)
+  // while nothing else uses the store.
+  std::int64_t write(const Pending& p);
 
  private:
   const KindSpec& kind_;
   Store& store_;
   std::vector<const FieldSpec*> fields_;  // the columns written, in the descriptor's order
-  std::vector<const Value*> values_;      // per create: the value of each of fields_
   Entity base_;                           // the defaults' entity
   std::unique_ptr<SQLite::Statement> user_, event_;
-  std::string changes_;  // reused buffer
 };
 
 }  // namespace dirctl
