@@ -1143,6 +1143,9 @@ def test_read_only_may_only_dry_run(d, org, staff, tmp_path, unchanged):
     with unchanged(d):
         dry = ro.import_users_csv(path, dry_run=True)
     assert dry.ok and dry.created == 1
+    assert [w.message for w in dry.warnings] == [
+        "this is what the file would do; an import by this actor would be refused: " + d.check(
+            staff["read_only"], "bulk_user_imports.edit", org).reason]
     seq = last_seq(d)
     before = len(org.users)
     with pytest.raises(dirctl.PermissionDenied) as info:

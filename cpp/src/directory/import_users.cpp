@@ -158,6 +158,12 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     ImportReport rep;
     rep.dry_run = opt.dry_run;
     Progress progress(opt.progress);
+    if (opt.dry_run && actor.type != ActorType::kSystem) {  // may look, but may it import?
+      const Decision real = d.engine.check(actor, action_for(Scope::kBulkUserImports, Verb::kEdit), org, true);
+      if (!real.allowed)
+        rep.warnings.push_back({0, "", "", "this is what the file would do; an import by this actor would be refused: " +
+                                               real.reason});
+    }
 
     // 1. Read and check every cell (no lock held), on every core.
     std::optional<UserRows> layout;
