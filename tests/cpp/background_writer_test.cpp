@@ -59,10 +59,13 @@ TEST_F(BackgroundWriterTest, WritesEverythingInOrder) {
 
 TEST_F(BackgroundWriterTest, AFailedWriteStopsItAndDrainRethrows) {
   BackgroundWriter bg(writer);
-  bg.add(user(10));
-  bg.add(user(10));  // the same id again: the user row's primary key refuses it
-  for (Id id = 11; id < 600; ++id) bg.add(user(id));
-  EXPECT_THROW(bg.drain(), StorageError);
+  auto feed = [&] {
+    bg.add(user(10));
+    bg.add(user(10));  // the same id again: the user row's primary key refuses it
+    for (Id id = 11; id < 600; ++id) bg.add(user(id));  // add() may already report it
+    bg.drain();
+  };
+  EXPECT_THROW(feed(), StorageError);
   EXPECT_THROW(bg.drain(), StorageError) << "it stays failed";
   EXPECT_LT(count("users"), 600);
 }

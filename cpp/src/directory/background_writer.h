@@ -4,8 +4,9 @@
 // The importing thread hands over prepared users (in batches); one thread
 // writes them in order through UserBulkWriter. While it runs it is the only
 // user of the connection: the importing thread calls drain() before it
-// touches the store itself. A failed write stops the thread; drain() (and
-// finish()) rethrow its error, and the caller's transaction rolls back.
+// touches the store itself. A failed write stops the thread; the next
+// add() that hands over a batch, and drain(), rethrow its error, and the
+// caller's transaction rolls back.
 #pragma once
 
 #include <condition_variable>

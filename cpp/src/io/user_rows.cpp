@@ -155,6 +155,15 @@ UserRows::UserRows(const CsvRecord& header, bool strict, std::vector<ImportIssue
   }
 }
 
+bool UserRows::has_passwords() const {
+  return std::any_of(columns_.begin(), columns_.end(), [](const Column& c) { return c.role == Role::kPassword; });
+}
+
+std::size_t UserRows::group_column_count() const {
+  return static_cast<std::size_t>(
+      std::count_if(columns_.begin(), columns_.end(), [](const Column& c) { return c.role == Role::kGroup; }));
+}
+
 std::string UserRows::column_of(const std::string& field) const {
   for (const Column& c : columns_)
     if (c.role == Role::kField && c.field == field) return c.header;

@@ -57,6 +57,8 @@ class UserRows {
   std::string column_of(const std::string& field) const;
   std::size_t width() const { return columns_.size(); }
   const std::string& header(std::size_t column) const { return columns_.at(column).header; }
+  bool has_passwords() const;             // a Password or PasswordHash column
+  std::size_t group_column_count() const;  // GroupN columns
 
  private:
   enum class Role : std::uint8_t { kField, kPassword, kGroup, kAttrName, kAttrValue, kSystemId, kHostname,

@@ -1,0 +1,207 @@
+#include "directory/import_run.h"
+
+#include <algorithm>
+
+#include "dirctl/error.h"
+#include "model/validate.h"
+#include "util/clock.h"
+#include "util/json_text.h"
+
+namespace dirctl {
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ";") + n;
+  return out;
+}
+
+}  // namespace
+
+ImportRun::ImportRun(Directory::Impl& d, WriteScope& w, const Actor& actor, Id org, const ImportOptions& opt,
+                     const UserRows& layout, ImportReport& rep, bool header_broken, std::size_t expected_rows)
+    : d_(d),
+      w_(w),
+      actor_(actor),
+      org_(org),
+      opt_(opt),
+      rep_(rep),
+      header_broken_(header_broken),
+      writing_(!opt.dry_run && !header_broken),
+      now_(utc_now_iso()),
+      checker_(d, actor, org, opt, layout, rep.error_records, groups_by_name_, [this] { store_is_mine(); }) {
+  rep_.rows.reserve(expected_rows);
+  if (!writing_) return;
+  // A load large next to the directory sets the secondary indexes it would
+  // scatter aside and builds them once at the end (same transaction): the
+  // users' keys and the memberships' reverse index. Events' indexes (type,
+  // time, resource) grow at their ends and stay.
+  auto defer = [&](const char* table, std::size_t adding, std::size_t existing) {
+    if (IndexDeferral::worth_it(adding, existing)) deferred_.push_back(std::make_unique<IndexDeferral>(d_.store, table));
+  };
+  defer("users", expected_rows, d_.model.live_objects());
+  defer("edges", expected_rows * layout.group_column_count(), d_.model.edge_count());
+  creator_.emplace(d_.store, org_, d_.event(actor_, "user_create", org_, kNoId), now_);
+  background_.emplace(*creator_);
+}
+
+ImportRun::~ImportRun() = default;  // the background writer stops before the statements go
+
+void ImportRun::store_is_mine() {
+  if (background_) background_->drain();
+}
+
+Id ImportRun::new_group(const std::string& name) {
+  store_is_mine();
+  const KindSpec& gk = spec(Kind::kUserGroup);
+  const Id gid = d_.model.allocate_id();
+  Fields gf = validate_create(gk, {{"name", name}});
+  d_.records.insert(gk, gid, org_, gf, now_);
+  Event e = d_.event(actor_, "group_create", org_, kNoId);
+  e.resource = {gk.name, gid, name};
+  e.message = "created by a user import";
+  d_.append(e);
+  w_.touching_memory();
+  d_.model.put(gid, entity_of(gk, org_, gf));
+  return gid;
+}
+
+void ImportRun::add(ImportRow&& row) {
+  ++rows_;
+  ImportPlan plan = checker_.check(row);
+  ImportRowResult res;
+  res.line = row.line;
+  res.username = cut80(row.username());
+  if (row.bad) {  // a dry run shows the error; a real import with skip skips the row
+    ++bad_rows_;
+    if (!opt_.skip_errors) writing_ = false;  // on_error=abort: nothing of this import is kept
+    const bool skipped = opt_.skip_errors && !opt_.dry_run;
+    res.status = skipped ? RowStatus::kSkipped : RowStatus::kError;
+    if (skipped) ++rep_.skipped;
+    rep_.rows.add(std::move(res));
+    return;
+  }
+  // Groups the file names that do not exist yet: made when a row that is
+  // written first needs them (a bad row creates nothing).
+  if (writing_)
+    for (std::size_t k = 0; k < plan.groups.size(); ++k)
+      if (plan.groups[k] == kNoId) {
+        Id& made = groups_by_name_[lower_ascii(row.groups[k])];
+        if (made == kNoId) made = new_group(row.groups[k]);
+        plan.groups[k] = made;
+      }
+  Fields& given = row.fields;
+  if (!row.password.empty()) given.emplace_back("password", std::move(row.password));
+  std::vector<std::string> added;
+  for (std::size_t k = 0; k < plan.groups.size(); ++k)
+    if (plan.groups[k] == kNoId || !plan.existing || !d_.model.linked(plan.groups[k], *plan.existing))
+      added.push_back(row.groups[k]);
+  res.groups_added = joined(added);
+  if (plan.device != kNoId) res.device_bound = std::string(d_.model.find(plan.device)->name);
+  if (!writing_ && !opt_.dry_run) {  // another row failed: this one is not imported either
+    res.status = RowStatus::kNotImported;
+    rep_.rows.add(std::move(res));
+    return;
+  }
+  const KindSpec& user = spec(Kind::kUser);
+  Id uid;
+  if (!plan.existing) {
+    res.status = RowStatus::kCreated;
+    ++rep_.created;
+    if (opt_.dry_run) {
+      rep_.rows.add(std::move(res));
+      return;
+    }
+    uid = d_.model.allocate_id();
+    UserBulkWriter::Pending pending;
+    Entity entity = creator_->prepare(uid, std::move(given), res.groups_added, pending);
+    background_->add(std::move(pending));
+    w_.touching_memory();
+    d_.model.put(uid, std::move(entity));
+  } else {
+    uid = *plan.existing;
+    store_is_mine();
+    Record old = d_.full_record(uid);
+    Fields changed;
+    std::vector<FieldChange> changes;
+    for (const auto& [name, value] : given) {
+      if (name == "username") continue;  // the key, never changed
+      const Value* before = old.find(name);
+      if (name != "password" && before != nullptr && *before == value) continue;
+      changed.emplace_back(name, value);
+      changes.push_back({name, before ? change_text(user, name, *before) : "null", change_text(user, name, value)});
+    }
+    const bool binds = plan.device != kNoId && !d_.model.linked(uid, plan.device);
+    res.user = uid;
+    if (changed.empty() && added.empty() && !binds) {
+      res.status = RowStatus::kUnchanged;
+      ++rep_.unchanged;
+      rep_.rows.add(std::move(res));
+      return;
+    }
+    res.status = RowStatus::kUpdated;
+    ++rep_.updated;
+    if (opt_.dry_run) {
+      rep_.rows.add(std::move(res));
+      return;
+    }
+    if (!changed.empty()) d_.records.update(user, uid, changed, now_);
+    for (auto& [name, value] : changed)
+      for (auto& [k, v] : old.fields)
+        if (k == name) v = value;
+    Event e = d_.event(actor_, "user_update", org_, uid);
+    e.changes = std::move(changes);
+    if (!added.empty()) e.changes.push_back({"groups", "null", to_json_text(Value{res.groups_added})});
+    d_.append(e);
+    w_.touching_memory();
+    d_.model.put(uid, entity_of(user, old));
+  }
+  res.user = uid;
+  for (Id g : plan.groups)
+    if (!d_.model.linked(g, uid)) {
+      memberships_.emplace_back(std::min(g, uid), std::max(g, uid));
+      d_.model.link(g, uid);
+    }
+  if (plan.device != kNoId) {
+    bindings_.push_back({uid, plan.device, row.device->administrator});
+    d_.model.link(uid, plan.device);
+  }
+  rep_.rows.add(std::move(res));
+}
+
+void ImportRun::finish(const std::string& path) {
+  // Cell errors (found while reading) and the checker's, in file order.
+  std::stable_sort(rep_.error_records.begin(), rep_.error_records.end(),
+                   [](const ImportIssue& a, const ImportIssue& b) { return a.line < b.line; });
+  rep_.errors = bad_rows_ + (header_broken_ ? 1 : 0);
+  if (!writing_ && !opt_.dry_run) {
+    // Stopped by a bad row (or the header): what was written goes with the
+    // transaction, so no row was imported.
+    for (std::size_t i = 0; i < rep_.rows.size(); ++i) {
+      const auto s = static_cast<RowStatus>(rep_.rows.status[i]);
+      if (s == RowStatus::kCreated || s == RowStatus::kUpdated || s == RowStatus::kUnchanged) {
+        rep_.rows.status[i] = static_cast<std::uint8_t>(RowStatus::kNotImported);
+        rep_.rows.user[i] = kNoId;
+      }
+    }
+    rep_.created = rep_.updated = rep_.unchanged = 0;
+    return;
+  }
+  if (opt_.dry_run) return;
+  store_is_mine();
+  d_.last_seq = std::max(d_.last_seq, background_->last_seq());
+  background_.reset();
+  std::sort(memberships_.begin(), memberships_.end());  // each lands next to the previous one
+  for (auto [a, b] : memberships_) d_.records.add_edge(a, b);
+  for (const auto& b : bindings_) d_.records.add_edge(b.user, b.device, b.sudo);
+  for (auto& deferral : deferred_) deferral->rebuild();
+  Event summary = d_.event(actor_, "user_import", org_, org_);
+  summary.message = "imported '" + path + "': " + std::to_string(rep_.created) + " created, " +
+                    std::to_string(rep_.updated) + " updated, " + std::to_string(rep_.unchanged) + " unchanged, " +
+                    std::to_string(rep_.skipped) + " skipped, " + std::to_string(rep_.errors) + " with errors";
+  d_.append(summary);
+  w_.commit();
+  rep_.written = true;
+}
+
+}  // namespace dirctl
