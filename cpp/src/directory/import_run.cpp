@@ -30,7 +30,6 @@ ImportRun::ImportRun(Directory::Impl& d, WriteScope& w, const Actor& actor, Id o
       writing_(!opt.dry_run && !header_broken),
       now_(utc_now_iso()),
       checker_(d, actor, org, opt, layout, rep.error_records, groups_by_name_, [this] { store_is_mine(); }) {
-  rep_.rows.reserve(expected_rows);
   if (!writing_) return;
   // A load large next to the directory sets the secondary indexes it would
   // scatter aside and builds them once at the end (same transaction): the

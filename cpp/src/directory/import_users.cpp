@@ -217,6 +217,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
       hash_passwords(secrets);
       for (std::size_t i = 0; i < staged.size(); ++i) staged[i].password = std::move(secrets[i]);
       phase("hash passwords");
+      rep.rows.reserve(staged.size());
       start_run(staged.size());
       for (std::size_t i = 0; i < staged.size(); ++i) {
         run->add(std::move(staged[i]));
