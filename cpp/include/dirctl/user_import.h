@@ -1,12 +1,13 @@
 // Bulk user import from CSV (JumpCloud's template) and export back to it.
 //
-// Every row is parsed and checked before anything is written: required
-// fields per mode, syntax, booleans, enums, lengths, duplicates within the
-// file and against the directory, groups and devices. With on_error=abort a
-// single bad row means nothing is written; with skip, valid rows are. All
-// writes, one audit event per user and one summarising the import, commit
-// in one transaction. Passwords are hashed with Argon2id on all cores and
-// never reach a log, an event or the report.
+// Every row is checked (required fields per mode, syntax, booleans, enums,
+// lengths, duplicates within the file and against the directory, groups and
+// devices) and every problem reported. Rows are written in one transaction
+// as they pass, with one audit event per user and one summarising the
+// import; with on_error=abort a single bad row means nothing is committed,
+// with skip the valid rows are. Passwords are hashed with Argon2id on all
+// cores, before the write lock is taken, and never reach a log, an event or
+// the report.
 #pragma once
 
 #include <cstddef>
