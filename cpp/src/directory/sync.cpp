@@ -1,4 +1,8 @@
 // Loading the model from the file, and catching up with other processes.
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <spdlog/spdlog.h>
 
 #include "dirctl/error.h"
@@ -17,6 +21,13 @@ void Directory::Impl::reload() {
   records.load_edges([this](Id a, Id b) { model.link_unchecked(a, b); });
   last_seq = log.last_seq();
   data_version = store.data_version();
+  // The scan filled SQLite's page cache (up to 128 MiB) with pages the model
+  // now holds what it needs of: give them back, to the system too (glibc
+  // keeps freed heap otherwise). About 130 bytes per user of resident memory.
+  store.exec("PRAGMA shrink_memory");
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
   spdlog::debug("dirctl: loaded {} objects from '{}'", model.live_objects(), path);
 }
 
