@@ -1,6 +1,7 @@
 // Loading the model from the file, and catching up with other processes.
+#include <cstdlib>  // defines __GLIBC__ on glibc
 #ifdef __GLIBC__
-#include <malloc.h>
+#include <malloc.h>  // malloc_trim
 #endif
 
 #include <spdlog/spdlog.h>
