@@ -20,7 +20,7 @@ using IdList = std::vector<std::int64_t>;
 using Value = std::variant<std::monostate, bool, std::int64_t, std::string, Attributes, IdList>;
 using Fields = std::vector<std::pair<std::string, Value>>;
 
-bool is_null(const Value& v);
+inline bool is_null(const Value& v) { return std::holds_alternative<std::monostate>(v); }
 // A short human rendering, for messages and event changes ("null", "true", "'x'").
 std::string describe(const Value& v);
 

@@ -44,8 +44,10 @@ UserBulkWriter::UserBulkWriter(Store& store, Id org, const Event& event, const s
     : kind_(spec(Kind::kUser)), store_(store) {
   std::string cols = "id, org_id, created, updated", marks = "?, ?, ?, ?";
   Fields defaults;
+  column_of_.assign(kind_.fields.size(), -1);
   for (const auto& f : kind_.fields) {
     if (f.readonly || f.column.empty()) continue;
+    column_of_[static_cast<std::size_t>(&f - kind_.fields.data())] = static_cast<int>(fields_.size());
     fields_.push_back(&f);
     cols += ", " + f.column;
     marks += ", ?";
@@ -82,8 +84,9 @@ Entity UserBulkWriter::prepare(Id id, Fields&& given, const std::string& groups_
   for (std::size_t k = 0; k < fields_.size(); ++k) out.values[k] = &fields_[k]->default_value;
   for (const auto& [name, value] : out.fields) {
     const FieldSpec* f = kind_.field(name);
-    for (std::size_t k = 0; k < fields_.size(); ++k)
-      if (fields_[k] == f) out.values[k] = &value;
+    if (f == nullptr) continue;
+    const int k = column_of_[static_cast<std::size_t>(f - kind_.fields.data())];
+    if (k >= 0) out.values[static_cast<std::size_t>(k)] = &value;
   }
   std::string& changes = out.changes;
   changes.assign("[");

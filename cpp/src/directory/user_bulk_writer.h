@@ -55,6 +55,7 @@ class UserBulkWriter {
   const KindSpec& kind_;
   Store& store_;
   std::vector<const FieldSpec*> fields_;  // the columns written, in the descriptor's order
+  std::vector<int> column_of_;            // descriptor field index -> position in fields_, or -1
   Entity base_;                           // the defaults' entity
   std::unique_ptr<SQLite::Statement> user_, event_;
 };

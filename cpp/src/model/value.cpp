@@ -5,7 +5,6 @@
 
 namespace dirctl {
 
-bool is_null(const Value& v) { return std::holds_alternative<std::monostate>(v); }
 
 std::string describe(const Value& v) { return to_json_text(v); }
 
