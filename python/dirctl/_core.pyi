@@ -75,8 +75,24 @@ class Directory:
     def import_users_csv(self, org: int, path: str, mode: str = "create", skip_errors: bool = False,
                          dry_run: bool = False, create_groups: bool = False, strict: bool = False,
                          progress: Callable[[int, int], None] | None = None,
-                         actor: Actor | None = None) -> dict[str, Any]: ...
+                         actor: Actor | None = None) -> ImportResult: ...
     def export_users_csv(self, org: int, path: str, actor: Actor | None = None) -> int: ...
+
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    errors: int
+    duration: float
+    dry_run: bool
+    written: bool
+    @property
+    def error_records(self) -> list[dict[str, Any]]: ...
+    @property
+    def warnings(self) -> list[dict[str, Any]]: ...
+    def __len__(self) -> int: ...
+    def row_columns(self) -> dict[str, Any]: ...
 
 class Decision:
     allowed: bool

@@ -62,6 +62,10 @@ class ImportReport:
         """The number of data rows read."""
         return len(self._result)
 
+    def __bool__(self) -> bool:
+        """A report is a report, even of an empty file (see ok for success)."""
+        return True
+
     @functools.cached_property
     def _columns(self) -> dict[str, Any]:
         cols = dict(self._result.row_columns())

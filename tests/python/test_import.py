@@ -1041,6 +1041,7 @@ def test_a_large_load_keeps_every_index_and_key(d, org, tmp_path, db_path):
 def test_empty_frames(org, tmp_path):
     rep = org.import_users_csv(write(tmp_path, ",".join(BASE) + "\n"))
     assert len(rep.to_frame()) == 0 and len(rep.errors_frame()) == 0
+    assert len(rep) == 0 and rep and rep.rows == []
     assert rep.ok
 
 
