@@ -270,6 +270,19 @@ def test_structurally_broken_file_is_one_error_and_nothing_written(d, org, tmp_p
     assert rep.written is False
 
 
+def test_a_break_late_in_a_long_file_undoes_the_rows_already_written(d, org, tmp_path, unchanged):
+    # Rows are written as they are read: 10,000 good rows go in before the
+    # broken quote on the last line, and all of them must go again.
+    lines = [",".join(BASE + ["Shoe"])] + [f"F{i},L{i},u{i},u{i}@acme.com,{i}" for i in range(10_000)]
+    lines.append('X,"Y,x,x@acme.com,1')
+    with unchanged(d):
+        rep = org.import_users_csv(write(tmp_path, "\n".join(lines) + "\n"), create_groups=True)
+    assert [(i.line, i.column) for i in rep.error_records] == [(10_002, "")]
+    assert [w.column for w in rep.warnings] == ["Shoe"], "the header's warnings stay"
+    assert rep.written is False and rep.created == 0 and rep.rows == []
+    assert len(org.users) == 0
+
+
 def test_cr_only_line_endings_count_lines(org, tmp_path):
     # Classic-Mac CSV: records end with a lone CR. They are read; lines must count.
     text = "FirstName,LastName,Username,Email\rA,A,a1,a1@acme.com\rB,B,b1,b1@acme.com,extra\r"

@@ -200,7 +200,9 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     } catch (const CsvSyntaxError& e) {
       run.reset();  // nothing of a broken file is kept: the transaction rolls back
       w.reset();
+      std::vector<ImportIssue> warnings = std::move(rep.warnings);  // the header's, kept
       rep = ImportReport{};
+      rep.warnings = std::move(warnings);
       rep.dry_run = opt.dry_run;
       rep.error_records.push_back({e.line(), "", "", e.detail()});
       rep.errors = 1;
