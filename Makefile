@@ -1,7 +1,7 @@
 # dirctl: the two commands of the README, each installing what is missing.
 #   make demo   build, install, and run the main job on a local SQLite file (acme.db)
 #   make test   build, install, and run every test (GoogleTest, pytest, notebooks,
-#               and the C++ tests once more under ASan + UBSan)
+#               and the C++ tests once more under ASan + UBSan, and once under TSan)
 # Needs root (apt) on a fresh Debian 12 machine; both are safe to re-run.
 
 PYTHON   ?= python3
@@ -11,7 +11,7 @@ APT_PKGS := g++ pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev libspdlog-dev
             libboost-graph-dev libsodium-dev libgtest-dev libhowardhinnant-date-dev nlohmann-json3-dev libcsv-dev
 PYBIND11_DIR = $(shell $(PYTHON) -m pybind11 --cmakedir)
 
-.PHONY: demo test deps install test-build test-cpp-sanitized bench clean
+.PHONY: demo test deps install test-build test-cpp-sanitized test-cpp-threads bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -38,7 +38,13 @@ test-cpp-sanitized: deps
 	cmake --build build/asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/asan --output-on-failure
 
-test: test-build test-cpp-sanitized
+test-cpp-threads: deps
+	cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDIRCTL_SANITIZE_THREAD=ON \
+	  -DDIRCTL_BUILD_TESTS=ON -DDIRCTL_BUILD_PYTHON=OFF -DDIRCTL_TEST_PYTHON=OFF
+	cmake --build build/tsan -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan --output-on-failure
+
+test: test-build test-cpp-sanitized test-cpp-threads
 	ctest --test-dir build/tests --output-on-failure
 
 bench: install
