@@ -7,23 +7,10 @@
 #include "dirctl/error.h"
 #include "directory/impl.h"
 #include "io/csv_reader.h"
+#include "io/user_rows.h"
 
 namespace dirctl {
 namespace {
-
-// Template column -> dirctl field, in the order the template lists them.
-const std::vector<std::pair<const char*, const char*>>& template_columns() {
-  static const std::vector<std::pair<const char*, const char*>> kColumns = {
-      {"FirstName", "first_name"}, {"LastName", "last_name"}, {"Username", "username"}, {"Email", "email"},
-      {"MiddleName", "middle_name"}, {"DisplayName", "display_name"}, {"JobTitle", "job_title"},
-      {"EmployeeIdentifier", "employee_identifier"}, {"Department", "department"}, {"CostCenter", "cost_center"},
-      {"Company", "company"}, {"EmployeeType", "employee_type"}, {"Description", "description"},
-      {"Location", "location"}, {"AlternateEmail", "alternate_email"}, {"Manager", "manager"},
-      {"account_locked", "account_locked"}, {"sudo", "sudo"}, {"passwordless_sudo", "passwordless_sudo"},
-      {"password_never_expires", "password_never_expires"}, {"state", "state"},
-      {"password_expiration_date", "password_expiration_date"}, {"mfa_status", "mfa_status"}};
-  return kColumns;
-}
 
 std::string cell(const Value* v) {
   if (v == nullptr || is_null(*v)) return {};
@@ -57,7 +44,7 @@ std::size_t Directory::export_users_csv(const Actor& actor, Id org, const std::s
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       if (!out) throw StorageError("cannot write '" + tmp + "'; check the folder exists and is writable");
       std::vector<std::string> header;
-      for (const auto& [column, field] : template_columns()) header.emplace_back(column);
+      for (const auto& [column, field] : user_template_columns()) header.emplace_back(column);
       for (std::size_t k = 1; k <= max_attrs; ++k) {
         header.push_back("Attribute" + std::to_string(k) + "_name");
         header.push_back("Attribute" + std::to_string(k) + "_value");
@@ -67,7 +54,7 @@ std::size_t Directory::export_users_csv(const Actor& actor, Id org, const std::s
       std::vector<std::string> row;
       for (std::size_t i = 0; i < users.size(); ++i) {
         row.clear();
-        for (const auto& [column, field] : template_columns()) row.push_back(cell(users[i].find(field)));
+        for (const auto& [column, field] : user_template_columns()) row.push_back(cell(users[i].find(field)));
         Attributes attrs;
         if (const Value* a = users[i].find("attributes"); a != nullptr && std::holds_alternative<Attributes>(*a))
           attrs = std::get<Attributes>(*a);
@@ -75,9 +62,9 @@ std::size_t Directory::export_users_csv(const Actor& actor, Id org, const std::s
           row.push_back(name);
           row.push_back(value);
         }
-        row.resize(template_columns().size() + 2 * max_attrs);
+        row.resize(user_template_columns().size() + 2 * max_attrs);
         for (const auto& g : groups[i]) row.push_back(g);
-        row.resize(template_columns().size() + 2 * max_attrs + max_groups);
+        row.resize(user_template_columns().size() + 2 * max_attrs + max_groups);
         out << csv_line(row) << "\r\n";
       }
       if (!out.flush()) throw StorageError("writing '" + tmp + "' failed (disk full?)");

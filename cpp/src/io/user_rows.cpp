@@ -12,17 +12,14 @@
 namespace dirctl {
 namespace {
 
-// JumpCloud's template headers (lower-cased) -> dirctl's user fields.
+// Header (lower-cased) -> field: the template's columns, plus the aliases
+// JumpCloud's own files use (preferredName for DisplayName).
 const std::unordered_map<std::string, std::string>& template_fields() {
-  static const std::unordered_map<std::string, std::string> kMap = {
-      {"firstname", "first_name"}, {"lastname", "last_name"}, {"username", "username"}, {"email", "email"},
-      {"middlename", "middle_name"}, {"displayname", "display_name"}, {"preferredname", "display_name"},
-      {"jobtitle", "job_title"}, {"employeeidentifier", "employee_identifier"}, {"department", "department"},
-      {"costcenter", "cost_center"}, {"company", "company"}, {"employeetype", "employee_type"},
-      {"description", "description"}, {"location", "location"}, {"alternateemail", "alternate_email"},
-      {"manager", "manager"}, {"account_locked", "account_locked"}, {"sudo", "sudo"},
-      {"passwordless_sudo", "passwordless_sudo"}, {"password_never_expires", "password_never_expires"},
-      {"state", "state"}};
+  static const std::unordered_map<std::string, std::string> kMap = [] {
+    std::unordered_map<std::string, std::string> m = {{"preferredname", "display_name"}};
+    for (const auto& [column, field] : user_template_columns()) m.emplace(lower_ascii(column), field);
+    return m;
+  }();
   return kMap;
 }
 
@@ -47,6 +44,19 @@ std::string bare(const std::string& message) {
 }
 
 }  // namespace
+
+const std::vector<std::pair<const char*, const char*>>& user_template_columns() {
+  static const std::vector<std::pair<const char*, const char*>> kColumns = {
+      {"FirstName", "first_name"}, {"LastName", "last_name"}, {"Username", "username"}, {"Email", "email"},
+      {"MiddleName", "middle_name"}, {"DisplayName", "display_name"}, {"JobTitle", "job_title"},
+      {"EmployeeIdentifier", "employee_identifier"}, {"Department", "department"}, {"CostCenter", "cost_center"},
+      {"Company", "company"}, {"EmployeeType", "employee_type"}, {"Description", "description"},
+      {"Location", "location"}, {"AlternateEmail", "alternate_email"}, {"Manager", "manager"},
+      {"account_locked", "account_locked"}, {"sudo", "sudo"}, {"passwordless_sudo", "passwordless_sudo"},
+      {"password_never_expires", "password_never_expires"}, {"state", "state"},
+      {"password_expiration_date", "password_expiration_date"}, {"mfa_status", "mfa_status"}};
+  return kColumns;
+}
 
 const std::string& ImportRow::text_at(std::int8_t at) const {
   static const std::string kEmpty;

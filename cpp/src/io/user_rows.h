@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dirctl/user_import.h"
@@ -72,6 +73,10 @@ class UserRows {
   std::vector<Column> columns_;
   std::size_t fields_per_row_ = 0;  // at most: field columns, plus one for attributes
 };
+
+// The template's field columns, in its order: (header, dirctl field). Export
+// writes these; the import reads them in any case and order.
+const std::vector<std::pair<const char*, const char*>>& user_template_columns();
 
 // "true/false", "yes/no", "1/0", "$True/$False", any case; nullopt otherwise.
 std::optional<bool> parse_bool(const std::string& text);
