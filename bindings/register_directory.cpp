@@ -9,10 +9,6 @@ namespace dirctl::py_bindings {
 
 using namespace pybind11::literals;
 
-namespace {
-
-}  // namespace
-
 Actor actor_arg(const py::object& actor) {
   if (actor.is_none()) return Actor::system();
   auto t = actor.cast<std::pair<std::string, std::int64_t>>();

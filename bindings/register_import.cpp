@@ -79,13 +79,8 @@ void register_import(py::module_& m) {
         opt.create_groups = create_groups;
         opt.strict = strict;
         opt.progress = std::move(progress);
-        auto rep = std::make_shared<ImportReport>();
-        {
-          py::gil_scoped_release release;
-          std::lock_guard<std::mutex> lock(h.mu);
-          *rep = h.dir.import_users_csv(actor, org, path, opt);
-        }
-        return rep;
+        return std::make_shared<ImportReport>(
+            run(h, [&](Directory& d) { return d.import_users_csv(actor, org, path, opt); }));
       },
       py::is_method(dir), "org"_a, "path"_a, "mode"_a = "create", "skip_errors"_a = false, "dry_run"_a = false,
       "create_groups"_a = false, "strict"_a = false, "progress"_a = nullptr, "actor"_a = py::none(),
@@ -93,9 +88,7 @@ void register_import(py::module_& m) {
   dir.attr("export_users_csv") = py::cpp_function(
       [](Handle& h, Id org, const std::string& path, const py::object& who) {
         const Actor actor = actor_arg(who);
-        py::gil_scoped_release release;
-        std::lock_guard<std::mutex> lock(h.mu);
-        return h.dir.export_users_csv(actor, org, path);
+        return run(h, [&](Directory& d) { return d.export_users_csv(actor, org, path); });
       },
       py::is_method(dir), "org"_a, "path"_a, "actor"_a = py::none(),
       "Write an org's users to a CSV in the import template; returns the number of users.");

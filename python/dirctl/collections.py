@@ -111,6 +111,8 @@ class Collection:
 
     def __repr__(self) -> str:
         where = f"org {self._org}" if self._org else "the directory"
+        if self._dir._actor is not None:  # counting through a view would be an audited (maybe denied) read
+            return f"<{self._kind}s of {where}>"
         return f"<{self._kind}s of {where}: {len(self)}>"
 
 

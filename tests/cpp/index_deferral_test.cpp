@@ -69,11 +69,14 @@ TEST_F(IndexDeferralTest, RowsThatBreakAUniqueKeyFailTheRebuild) {
 }
 
 TEST_F(IndexDeferralTest, TableWithoutNamedIndexesIsLeftAlone) {
+  const std::string before = indexes(s, "orgs");
+  ASSERT_NE(before.find("sqlite_autoindex_orgs"), std::string::npos);
   s.begin();
   IndexDeferral deferral(s, "orgs");  // only its UNIQUE constraint's automatic index
   EXPECT_TRUE(deferral.names().empty());
   deferral.rebuild();
   s.commit();
+  EXPECT_EQ(indexes(s, "orgs"), before);
 }
 
 TEST(IndexDeferralWorth, LargeLoadsNextToTheTable) {

@@ -162,6 +162,16 @@ TEST(RoleEngineVocabulary, RuleNamesAreDistinct) {
 
 // ---- rules -----------------------------------------------------------------------------
 
+TEST_F(RoleEngineTest, SeesOrgOnlyForAnActorThatIsWhatItSays) {
+  expect_decision(engine().sees_org(user_actor(bob_), acme_, true), true, Rule::kOrgAccess);
+  expect_decision(engine().sees_org(admin_actor(manager_), acme_, true), true, Rule::kOrgAccess);
+  // A user's id passed off as an admin (or an admin's as a user) is no actor, as in check().
+  expect_decision(engine().sees_org(admin_actor(bob_), acme_, true), false, Rule::kUnknownActor);
+  expect_decision(engine().sees_org(key_actor(bob_), acme_, true), false, Rule::kUnknownActor);
+  expect_decision(engine().sees_org(user_actor(manager_), acme_, true), false, Rule::kUnknownActor);
+  expect_decision(check(admin_actor(bob_), "users.read", bob_), false, Rule::kUnknownActor);
+}
+
 TEST_F(RoleEngineTest, SystemIsAllowed) { expect_decision(check(sys(), "administrators.edit", boss_), true, Rule::kSystem); }
 
 TEST_F(RoleEngineTest, RoleMatrixDecidesPlainActions) {

@@ -296,3 +296,13 @@ def test_not_found_through_a_view_names_nothing_outside_the_actors_orgs():
     assert "ceo-of-globex" not in str(caught.value) and str(secret.id) in str(caught.value)
     denied = d.events(success=False)[-1]
     assert "ceo-of-globex" in denied.message  # the audit log still says exactly what was tried
+
+
+def test_repr_of_a_views_collection_reads_nothing(d, org):
+    # repr() must not run a count through the view (an audited read, denied for some roles).
+    d.admins.create(email="boss@acme.com", role="administrator_with_billing", orgs=[org])
+    billing = d.admins.create(email="billing@acme.com", role="billing_only", orgs=[org])
+    users = d.as_admin(billing).orgs.get("acme").users
+    seq = d._core.last_event_seq()
+    assert repr(users) == f"<users of org {org.id}>"
+    assert d.events(after_seq=seq) == []

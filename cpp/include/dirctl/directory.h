@@ -7,7 +7,7 @@
 // catches up with commits made by other processes on the same file.
 //
 // The API is generic over kinds: fields are (name, Value) pairs checked
-// against the kind's descriptor (cpp/src/model/kinds.h), so Python and C++
+// against the kind's descriptor (cpp/include/dirctl/kinds.h), so Python and C++
 // callers share one validation path.
 //
 // Thread-safety: one Directory is used by one thread at a time (the Python

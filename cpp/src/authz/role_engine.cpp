@@ -11,11 +11,14 @@ constexpr std::uint8_t kBillingAdmin = 0;  // administrator_with_billing in role
 constexpr std::uint8_t kAdminSuspended = 1;
 constexpr std::uint8_t kUserActive = 1;
 
-Decision decide(bool allowed, Rule rule, bool explain, const std::string& why) {
+// The reason is composed only when asked for: `why` is a callable, so a
+// check without explain builds no string.
+template <typename Why>
+Decision decide(bool allowed, Rule rule, bool explain, Why&& why) {
   Decision d;
   d.allowed = allowed;
   d.rule = rule;
-  if (explain) d.reason = why;
+  if (explain) d.reason = why();
   return d;
 }
 
@@ -56,17 +59,24 @@ std::string RoleEngine::describe_object(Id id) const {
 }
 
 Decision RoleEngine::check(const Actor& actor, ActionId action, Id resource, bool explain) const {
-  if (action >= action_count()) return decide(false, Rule::kUnknownAction, explain, "unknown action");
+  if (action >= action_count()) return decide(false, Rule::kUnknownAction, explain, [&] {
+    return std::string("unknown action");
+  });
   const Action& act = action_of(action);
   if (actor.type == ActorType::kSystem)
-    return decide(true, Rule::kSystem, explain, "the directory's own handle acts as system");
+    return decide(true, Rule::kSystem, explain, [&] {
+      return std::string("the directory's own handle acts as system");
+    });
   const Entity* a = model_.find(actor.id);
   const bool is_user = actor.type == ActorType::kUser;
   if (a == nullptr || a->kind != (is_user ? Kind::kUser : Kind::kAdmin))
-    return decide(false, Rule::kUnknownActor, explain,
-                  "actor " + std::to_string(actor.id) + " is not a live " + (is_user ? "user" : "admin"));
+    return decide(false, Rule::kUnknownActor, explain, [&] {
+      return std::string("actor " + std::to_string(actor.id) + " is not a live " + (is_user ? "user" : "admin"));
+    });
   if (resource != kNoId && model_.find(resource) == nullptr)
-    return decide(false, Rule::kOrgAccess, explain, "object " + std::to_string(resource) + " does not exist");
+    return decide(false, Rule::kOrgAccess, explain, [&] {
+      return std::string("object " + std::to_string(resource) + " does not exist");
+    });
   return is_user ? user_check(*a, actor.id, act, action, resource, explain)
                  : admin_check(actor, *a, act, action, resource, explain);
 }
@@ -78,17 +88,21 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
   const std::string on = explain && resource != kNoId ? " on " + describe_object(resource) : std::string();
   const std::string as_role = explain ? who + " is " + with_article(role_of(a)) : std::string();
   if (a.state == kAdminSuspended)
-    return decide(false, Rule::kSuspendedActor, explain, as_role + " but is suspended, and may not " + what + on);
+    return decide(false, Rule::kSuspendedActor, explain, [&] {
+      return std::string(as_role + " but is suspended, and may not " + what + on);
+    });
   if (actor.type == ActorType::kApiKey && !a.has(kFlagApiAccess))
-    return decide(false, Rule::kApiAccessDisabled, explain,
-                  as_role + " whose API access is off, so the API key may not " + what + on);
+    return decide(false, Rule::kApiAccessDisabled, explain, [&] {
+      return std::string(as_role + " whose API access is off, so the API key may not " + what + on);
+    });
 
   const Entity* r = resource != kNoId ? model_.find(resource) : nullptr;
   if (r != nullptr) {
     const Id org = r->kind == Kind::kOrg ? resource : r->org;
     if (org != kNoId && !model_.linked(actor.id, org))
-      return decide(false, Rule::kOrgAccess, explain,
-                    as_role + " without access to the org of " + describe_object(resource) + ", so it is not visible");
+      return decide(false, Rule::kOrgAccess, explain, [&] {
+        return as_role + " without access to the org of " + describe_object(resource) + ", so it is not visible";
+      });
     // An org as the resource of another scope's action means "that scope,
     // within this org" (a listing or a creation there).
     if (r->kind == Kind::kOrg && act.scope != Scope::kOrganization && act.scope != Scope::kMultiTenantPortal) {
@@ -100,16 +114,20 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
   const std::string scope = explain ? std::string(scope_name(act.scope)) : std::string();
 
   auto matrix = [&](bool ok) {
-    return decide(ok, Rule::kRoleMatrix, explain,
-                  as_role + (ok ? ", which may " : ", which may not ") + what + on + " (" + scope + ": " +
-                      std::string(access_name(access)) + ")");
+    return decide(ok, Rule::kRoleMatrix, explain, [&] {
+      return std::string(as_role + (ok ? ", which may " : ", which may not ") + what + on + " (" + scope + ": " +
+          std::string(access_name(access)) + ")");
+    });
   };
   auto assigned = [&]() {
     if (r == nullptr)  // scope-level: listing shows only the assigned commands
-      return decide(true, Rule::kAssignedCommands, explain, as_role + " and sees only the commands assigned to them");
+      return decide(true, Rule::kAssignedCommands, explain, [&] {
+        return std::string(as_role + " and sees only the commands assigned to them");
+      });
     const bool ok = r->kind == Kind::kCommand && model_.linked(actor.id, resource);
-    return decide(ok, Rule::kAssignedCommands, explain,
-                  as_role + " and " + describe_object(resource) + (ok ? " is" : " is not") + " assigned to them");
+    return decide(ok, Rule::kAssignedCommands, explain, [&] {
+      return as_role + " and " + describe_object(resource) + (ok ? " is" : " is not") + " assigned to them";
+    });
   };
   // Rule 5: a user who holds an admin role is changed only by a billing admin.
   auto protected_user = [&]() -> const Entity* {
@@ -126,25 +144,29 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
     case Verb::kProtected: {
       if (access != Access::kEdit) {
         if (act.scope == Scope::kAdministrators)
-          return decide(false, Rule::kAdminManagement, explain,
-                        as_role + "; managing admins (create, edit, suspend, delete, roles, org access, API access) "
-                                  "needs administrator_with_billing");
+          return decide(false, Rule::kAdminManagement, explain, [&] {
+            return as_role + "; managing admins (create, edit, suspend, delete, roles, org access, API access) "
+                             "needs administrator_with_billing";
+          });
         if (access == Access::kAssigned)
-          return decide(false, Rule::kAssignedCommands, explain,
-                        as_role + ", who may run and schedule assigned commands but not create, edit, delete or "
-                                  "assign commands");
+          return decide(false, Rule::kAssignedCommands, explain, [&] {
+            return std::string(as_role + ", who may run and schedule assigned commands but not create, edit, delete or "
+                "assign commands");
+          });
         return matrix(false);
       }
       if (act.scope == Scope::kUsers && protected_user() != nullptr) {
         if (resource == a.link && act.verb == Verb::kProtected &&
             protected_action_names()[act.protected_index] == "set_password")
-          return decide(false, Rule::kProtectedUser, explain,
-                        who + " may not reset their own user password from the admin side; use the User Portal "
-                              "password change flow");
+          return decide(false, Rule::kProtectedUser, explain, [&] {
+            return std::string(who + " may not reset their own user password from the admin side; use the User Portal "
+                "password change flow");
+          });
         if (a.role != kBillingAdmin)
-          return decide(false, Rule::kProtectedUser, explain,
-                        as_role + " and " + describe_object(resource) +
-                            " holds an admin role; " + what + " on such a user needs administrator_with_billing");
+          return decide(false, Rule::kProtectedUser, explain, [&] {
+            return std::string(as_role + " and " + describe_object(resource) +
+                " holds an admin role; " + what + " on such a user needs administrator_with_billing");
+          });
       }
       return matrix(true);
     }
@@ -155,18 +177,20 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
       return matrix(false);
     case Verb::kApprove:  // "assigned" grants view, run and schedule; approving runs is not among them
       if (access == Access::kAssigned)
-        return decide(false, Rule::kAssignedCommands, explain,
-                      as_role + ", who may view, run and schedule assigned commands but not approve runs");
+        return decide(false, Rule::kAssignedCommands, explain, [&] {
+          return std::string(as_role + ", who may view, run and schedule assigned commands but not approve runs");
+        });
       return matrix(access == Access::kEdit);
     case Verb::kLaunch: {
       if (access == Access::kEdit) return matrix(true);
       if (access != Access::kLaunchIfAllowed) return matrix(false);
       const bool ok = r != nullptr && r->kind == Kind::kDevice && r->has(kFlagRemoteAssist);
-      return decide(ok, Rule::kRemoteAssist, explain,
-                    as_role + (r == nullptr ? " and may launch remote assist only on a device"
-                                            : std::string(" and ") + describe_object(resource) +
-                                                  (ok ? " allows" : " does not allow") +
-                                                  " remote assist (set by a manager or above)"));
+      return decide(ok, Rule::kRemoteAssist, explain, [&] {
+        return std::string(as_role + (r == nullptr ? " and may launch remote assist only on a device"
+            : std::string(" and ") + describe_object(resource) +
+            (ok ? " allows" : " does not allow") +
+            " remote assist (set by a manager or above)"));
+      });
     }
   }
   return matrix(false);
@@ -185,11 +209,14 @@ Decision RoleEngine::user_check(const Entity& u, Id user, const Action& act, Act
   const std::string who = explain ? "user '" + std::string(u.name) + "'" : std::string();
   const std::string what = explain ? action_name(action) : std::string();
   if (u.state != kUserActive)
-    return decide(false, Rule::kSuspendedActor, explain,
-                  who + " is " + user_states()[u.state] + " and may not " + what);
+    return decide(false, Rule::kSuspendedActor, explain, [&] {
+      return std::string(who + " is " + user_states()[u.state] + " and may not " + what);
+    });
   const Entity* r = resource != kNoId ? model_.find(resource) : nullptr;
   if (r != nullptr && r->org != u.org && !(r->kind == Kind::kOrg && resource == u.org))
-    return decide(false, Rule::kOrgAccess, explain, who + " belongs to another org than " + describe_object(resource));
+    return decide(false, Rule::kOrgAccess, explain, [&] {
+      return std::string(who + " belongs to another org than " + describe_object(resource));
+    });
   if (r != nullptr && r->kind == Kind::kOrg && act.scope != Scope::kOrganization) {  // the scope, in their org
     r = nullptr;
     resource = kNoId;
@@ -197,19 +224,22 @@ Decision RoleEngine::user_check(const Entity& u, Id user, const Action& act, Act
   if (act.scope == Scope::kCommands &&
       (act.verb == Verb::kRun || act.verb == Verb::kApprove || act.verb == Verb::kRead)) {
     if (r == nullptr)
-      return decide(act.verb == Verb::kRead, Rule::kGroupMatch, explain,
-                    who + " sees only the commands that share a group with them");
+      return decide(act.verb == Verb::kRead, Rule::kGroupMatch, explain, [&] {
+        return std::string(who + " sees only the commands that share a group with them");
+      });
     const bool ok = r->kind == Kind::kCommand && shares_group(user, resource);
-    return decide(ok, Rule::kGroupMatch, explain,
-                  who + (ok ? " shares" : " shares no") + " user group with " + describe_object(resource));
+    return decide(ok, Rule::kGroupMatch, explain, [&] {
+      return std::string(who + (ok ? " shares" : " shares no") + " user group with " + describe_object(resource));
+    });
   }
   if (act.scope == Scope::kUsers && act.verb == Verb::kRead && (resource == user || resource == kNoId))
-    return decide(true, Rule::kUserScope, explain, who + " may read their own record");
+    return decide(true, Rule::kUserScope, explain, [&] { return std::string(who + " may read their own record"); });
   if (act.scope == Scope::kOrganization && act.verb == Verb::kRead && (resource == u.org || resource == kNoId))
-    return decide(true, Rule::kUserScope, explain, who + " may see their own org");
-  return decide(false, Rule::kUserScope, explain,
-                who + " is a directory user, not an admin, and may not " + what +
-                    (r ? " on " + describe_object(resource) : std::string()));
+    return decide(true, Rule::kUserScope, explain, [&] { return std::string(who + " may see their own org"); });
+  return decide(false, Rule::kUserScope, explain, [&] {
+    return std::string(who + " is a directory user, not an admin, and may not " + what +
+        (r ? " on " + describe_object(resource) : std::string()));
+  });
 }
 
 Decision RoleEngine::admin_invariants(Id admin, const AdminAfter& after, bool explain) const {
@@ -244,41 +274,55 @@ Decision RoleEngine::admin_invariants(Id admin, const AdminAfter& after, bool ex
 
   const std::string name = describe_object(admin);
   if (billing_before > 0 && billing_after == 0)
-    return decide(false, Rule::kInvariantBilling, explain,
-                  "the directory must keep at least one active administrator_with_billing, and " + name +
-                      " is the last one; make another admin administrator_with_billing first");
+    return decide(false, Rule::kInvariantBilling, explain, [&] {
+      return std::string("the directory must keep at least one active administrator_with_billing, and " + name +
+          " is the last one; make another admin administrator_with_billing first");
+    });
   for (std::size_t i = 0; i < orgs.size(); ++i)
     if (org_before[i] > 0 && org_after[i] == 0)
-      return decide(false, Rule::kInvariantOrgAdmin, explain,
-                    "org '" + std::string(model_.find(orgs[i])->name) + "' must keep at least one active admin, and " +
-                        name + " is the last one with access to it; give another admin access first");
-  return decide(true, Rule::kSystem, explain, "the directory keeps its required admins");
+      return decide(false, Rule::kInvariantOrgAdmin, explain, [&] {
+        return "org '" + std::string(model_.find(orgs[i])->name) + "' must keep at least one active admin, and " +
+               name + " is the last one with access to it; give another admin access first";
+      });
+  return decide(true, Rule::kSystem, explain, [&] { return std::string("the directory keeps its required admins"); });
 }
 
 Decision RoleEngine::sees_org(const Actor& actor, Id org, bool explain) const {
-  if (actor.type == ActorType::kSystem) return decide(true, Rule::kSystem, explain, "system sees every org");
+  if (actor.type == ActorType::kSystem) return decide(true, Rule::kSystem, explain, [&] {
+    return std::string("system sees every org");
+  });
   const Entity* a = model_.find(actor.id);
   const Entity* o = model_.find(org);
-  if (a == nullptr || (a->kind != Kind::kAdmin && a->kind != Kind::kUser))
-    return decide(false, Rule::kUnknownActor, explain, "actor " + std::to_string(actor.id) + " is not a live admin or user");
+  const bool is_user = actor.type == ActorType::kUser;  // as check(): the entity must be what the actor says
+  if (a == nullptr || a->kind != (is_user ? Kind::kUser : Kind::kAdmin))
+    return decide(false, Rule::kUnknownActor, explain, [&] {
+      return std::string("actor " + std::to_string(actor.id) + " is not a live " + (is_user ? "user" : "admin"));
+    });
   if (a->kind == Kind::kAdmin && a->state == kAdminSuspended)
-    return decide(false, Rule::kSuspendedActor, explain, describe_actor(actor) + " is suspended");
+    return decide(false, Rule::kSuspendedActor, explain, [&] {
+      return std::string(describe_actor(actor) + " is suspended");
+    });
   if (a->kind == Kind::kUser && a->state != kUserActive)
-    return decide(false, Rule::kSuspendedActor, explain, describe_actor(actor) + " is not active");
+    return decide(false, Rule::kSuspendedActor, explain, [&] {
+      return std::string(describe_actor(actor) + " is not active");
+    });
   if (actor.type == ActorType::kApiKey && !a->has(kFlagApiAccess))
-    return decide(false, Rule::kApiAccessDisabled, explain, describe_actor(actor) + " does not work: API access is off");
-  const bool ok = o != nullptr && o->kind == Kind::kOrg && (a->kind == Kind::kAdmin ? model_.linked(actor.id, org) : a->org == org);
-  return decide(ok, Rule::kOrgAccess, explain,
-                describe_actor(actor) + (ok ? " has access to " : " has no access to ") + describe_object(org));
+    return decide(false, Rule::kApiAccessDisabled, explain, [&] {
+      return std::string(describe_actor(actor) + " does not work: API access is off");
+    });
+  const bool ok = o != nullptr && o->kind == Kind::kOrg &&
+                  (a->kind == Kind::kAdmin ? model_.linked(actor.id, org) : a->org == org);
+  return decide(ok, Rule::kOrgAccess, explain, [&] {
+    return std::string(describe_actor(actor) + (ok ? " has access to " : " has no access to ") + describe_object(org));
+  });
 }
 
 Decision RoleEngine::self_change(const Actor& actor, Id admin, bool explain) const {
   const bool self = (actor.type == ActorType::kAdmin || actor.type == ActorType::kApiKey) && actor.id == admin;
-  return decide(!self, Rule::kNoSelfRaise, explain,
-                self ? describe_actor(actor) +
+  return decide(!self, Rule::kNoSelfRaise, explain, [&] { return std::string(self ? describe_actor(actor) +
                            " may not change their own role, org access or API access; another "
                            "administrator_with_billing must"
-                     : "not a change to oneself");
+                     : "not a change to oneself"); });
 }
 
 }  // namespace dirctl

@@ -2,8 +2,9 @@
 //
 // Reads only the in-memory Model (role, state, flags, org access edges,
 // Command Runner assignments, group membership, admin<->user links), so a
-// check is a handful of array look-ups: no allocation unless a reason is
-// asked for. Rules are evaluated in a fixed order; the first that decides is
+// check is a handful of array look-ups with no allocation: the reason
+// sentence is composed only when asked for. Rules are evaluated in a fixed
+// order; the first that decides is
 // reported (see Rule in dirctl/authz.h). Also holds the admin invariants,
 // evaluated on the state an admin mutation would leave.
 // Thread-safety: const methods may run concurrently while the model is not

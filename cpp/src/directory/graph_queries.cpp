@@ -114,7 +114,7 @@ EscalationRows Directory::escalation_paths(const Actor& actor, Id org, Id admin,
 }
 
 std::vector<std::string> Directory::names_of(const std::vector<Id>& ids) {
-  Impl& d = with_graph(impl_);
+  Impl& d = live(impl_);  // names are in the model; no graph needed
   std::vector<std::string> out;
   out.reserve(ids.size());
   for (Id id : ids) {

@@ -157,8 +157,8 @@ ImportPlan ImportChecker::check(ImportRow& row) {
   }
   // Through a view, changing a user who holds an admin role is protected.
   if (plan.existing && actor_.type != ActorType::kSystem) {
-    Decision dec = d_.engine.check(actor_, kOther, *plan.existing, true);
-    if (!dec.allowed) fail(row, "", username, dec.reason);
+    if (!d_.engine.check(actor_, kOther, *plan.existing, false).allowed)  // the reason only when refused
+      fail(row, "", username, d_.engine.check(actor_, kOther, *plan.existing, true).reason);
   }
   return plan;
 }

@@ -8,15 +8,6 @@
 #include "util/json_text.h"
 
 namespace dirctl {
-namespace {
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ";") + n;
-  return out;
-}
-
-}  // namespace
 
 ImportRun::ImportRun(Directory::Impl& d, WriteScope& w, const Actor& actor, Id org, const ImportOptions& opt,
                      const UserRows& layout, ImportReport& rep, bool header_broken, std::size_t expected_rows)
@@ -91,11 +82,10 @@ void ImportRun::add(ImportRow&& row) {
       }
   Fields& given = row.fields;
   if (!row.password.empty()) given.emplace_back("password", std::move(row.password));
-  std::vector<std::string> added;
-  for (std::size_t k = 0; k < plan.groups.size(); ++k)
+  for (std::size_t k = 0; k < plan.groups.size(); ++k)  // "a;b": the groups the row adds
     if (plan.groups[k] == kNoId || !plan.existing || !d_.model.linked(plan.groups[k], *plan.existing))
-      added.push_back(row.groups[k]);
-  res.groups_added = joined(added);
+      res.groups_added += (res.groups_added.empty() ? "" : ";") + row.groups[k];
+  const bool adds_groups = !res.groups_added.empty();
   if (plan.device != kNoId) res.device_bound = std::string(d_.model.find(plan.device)->name);
   if (!writing_ && !opt_.dry_run) {  // another row failed: this one is not imported either
     res.status = RowStatus::kNotImported;
@@ -132,7 +122,7 @@ void ImportRun::add(ImportRow&& row) {
     }
     const bool binds = plan.device != kNoId && !d_.model.linked(uid, plan.device);
     res.user = uid;
-    if (changed.empty() && added.empty() && !binds) {
+    if (changed.empty() && !adds_groups && !binds) {
       res.status = RowStatus::kUnchanged;
       ++rep_.unchanged;
       rep_.rows.add(std::move(res));
@@ -150,7 +140,7 @@ void ImportRun::add(ImportRow&& row) {
         if (k == name) v = value;
     Event e = d_.event(actor_, "user_update", org_, uid);
     e.changes = std::move(changes);
-    if (!added.empty()) e.changes.push_back({"groups", "null", to_json_text(Value{res.groups_added})});
+    if (adds_groups) e.changes.push_back({"groups", "null", to_json_text(Value{res.groups_added})});
     d_.append(e);
     w_.touching_memory();
     d_.model.put(uid, entity_of(user, old));

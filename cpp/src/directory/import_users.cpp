@@ -215,7 +215,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     if (!streaming) {
       std::vector<std::string> secrets;  // Argon2id on all cores, before taking the write lock
       secrets.reserve(staged.size());
-      for (const auto& r : staged) secrets.push_back(r.bad ? std::string() : r.password);
+      for (auto& r : staged) secrets.push_back(r.bad ? std::string() : std::move(r.password));
       hash_passwords(secrets);
       for (std::size_t i = 0; i < staged.size(); ++i) staged[i].password = std::move(secrets[i]);
       phase("hash passwords");

@@ -28,14 +28,9 @@ void bind_value(SQLite::Statement& st, int index, const Value& v) {
     st.bind(index, attributes_to_json(std::get<Attributes>(v)));
 }
 
-// The value as change text (to_json_text; strings without a JSON document).
+// The value as change text, as change_text() writes it: secrets redacted.
 void append_change_value(std::string& out, const FieldSpec& f, const Value& v) {
-  if (f.secret)
-    out += "\"[redacted]\"";
-  else if (const auto* s = std::get_if<std::string>(&v))
-    append_json_string(out, *s);
-  else
-    out += to_json_text(v);
+  out += f.secret ? "\"[redacted]\"" : to_json_text(v);
 }
 
 }  // namespace

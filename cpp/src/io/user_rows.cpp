@@ -153,14 +153,13 @@ UserRows::UserRows(const CsvRecord& header, bool strict, std::vector<ImportIssue
     attributes = attributes || c.role == Role::kAttrName || c.role == Role::kAttrValue;
   }
   fields_per_row_ += attributes ? 1 : 0;
+  std::string known;
+  for (const auto& [column, field] : user_template_columns()) known += std::string(known.empty() ? "" : ", ") + column;
+  known += ", Password, PasswordHash, AttributeN_name, AttributeN_value, GroupN, SystemID, Hostname, Administrator";
   for (const auto& u : unknown) {
     ImportIssue i = issue(header.line, u, u,
                           "unknown column '" + u + "' is " + (strict ? "refused (strict)" : "ignored") +
-                              "; known columns: FirstName, LastName, Username, Email, Password, PasswordHash, "
-                              "MiddleName, DisplayName, JobTitle, EmployeeIdentifier, Department, CostCenter, "
-                              "Company, EmployeeType, Description, Location, AlternateEmail, Manager, "
-                              "account_locked, sudo, passwordless_sudo, password_never_expires, state, "
-                              "AttributeN_name, AttributeN_value, GroupN, SystemID, Hostname, Administrator");
+                              "; known columns: " + known);
     (strict ? errors : warnings).push_back(std::move(i));
   }
 }

@@ -6,7 +6,7 @@
 // membership, user-device a binding, command-device a target, admin-command a
 // Command Runner assignment, admin-org org access). Full records stay in
 // SQLite and are read by primary key.
-// Invariants: entity(id).kind == kNone for ids never used or deleted; edges
+// Invariants: find(id) == nullptr for ids never used or deleted; edges
 // are symmetric (b in neighbors(a) iff a in neighbors(b)); no self edges.
 // Not thread-safe; the Directory serialises access.
 #pragma once

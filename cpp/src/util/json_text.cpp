@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dirctl/error.h"
+#include "model/validate.h"
 
 namespace dirctl {
 namespace {
@@ -22,11 +23,17 @@ nlohmann::json to_json(const Value& v) {
 }  // namespace
 
 std::string to_json_text(const Value& v) {
-  // Hot (every event): the scalars need no JSON document.
+  // Hot (every event): scalars and UTF-8 strings need no JSON document.
   if (is_null(v)) return "null";
   if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
   if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-  return to_json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (const auto* s = std::get_if<std::string>(&v); s != nullptr && is_valid_utf8(*s)) {
+    std::string out;
+    out.reserve(s->size() + 2);
+    append_json_string(out, *s);
+    return out;
+  }
+  return to_json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // U+FFFD for broken bytes
 }
 
 void append_json_string(std::string& out, std::string_view s) {

@@ -47,7 +47,7 @@ void hash_passwords(std::vector<std::string>& plaintexts) {
   std::atomic<bool> failed{false};
   for (unsigned w = 0; w < workers; ++w)
     pool.emplace_back([&] {
-      for (std::size_t i = next++; i < plaintexts.size(); i = next++) {
+      for (std::size_t i = next++; i < plaintexts.size() && !failed; i = next++) {  // one failure ends them all
         if (plaintexts[i].empty() || is_phc_hash(plaintexts[i])) continue;
         try {
           plaintexts[i] = hash_password(plaintexts[i]);
