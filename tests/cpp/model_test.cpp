@@ -147,6 +147,27 @@ TEST(ModelTest, LinksAreSymmetricWithoutDuplicatesOrSelfEdges) {
   EXPECT_EQ(m.edge_count(), 0u);
 }
 
+TEST(ModelTest, VersionMovesWithWhatTheGraphIsBuiltFrom) {
+  Model m;
+  auto moved = [&](auto&& change) {
+    const auto before = m.version();
+    change();
+    return m.version() != before;
+  };
+  EXPECT_TRUE(moved([&] { m.put(1, make(Kind::kUser, 9, "ada")); })) << "a new object";
+  EXPECT_TRUE(moved([&] { m.put(2, make(Kind::kUserGroup, 9, "eng")); }));
+  Entity renamed = make(Kind::kUser, 9, "ada.l");
+  renamed.flags = kFlagLocked;
+  EXPECT_FALSE(moved([&] { m.put(1, renamed); })) << "a field change: the graph stays";
+  EXPECT_TRUE(moved([&] { m.put(1, make(Kind::kDevice, 9, "ada")); })) << "another kind";
+  EXPECT_TRUE(moved([&] { m.link(1, 2); }));
+  EXPECT_FALSE(moved([&] { m.link(2, 1); })) << "already linked";
+  EXPECT_TRUE(moved([&] { m.unlink(1, 2); }));
+  EXPECT_FALSE(moved([&] { m.unlink(1, 2); })) << "nothing to remove";
+  EXPECT_FALSE(moved([&] { m.clear_edges(1); }));
+  EXPECT_TRUE(moved([&] { m.erase(1); }));
+}
+
 TEST(ModelTest, LinkGrowsForIdsNotYetPut) {
   Model m;
   m.link(100, 7);

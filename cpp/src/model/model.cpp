@@ -54,10 +54,10 @@ void Model::grow(Id id) {
 }
 
 void Model::put(Id id, Entity entity) {
-  ++version_;
   grow(id);
   note_id(id);
   Entity& slot = entities_[id];
+  if (!slot.alive() || slot.kind != entity.kind) ++version_;  // a field change leaves the graph as it is
   if (slot.alive()) {
     --counts_[count_key(slot.kind, slot.org)];
     --live_;
@@ -87,9 +87,9 @@ void Model::erase(Id id) {
 }
 
 void Model::link(Id a, Id b) {
-  ++version_;
   grow(std::max(a, b));
   if (a == b || linked(a, b)) return;
+  ++version_;
   edges_[a].push_back(b);
   edges_[b].push_back(a);
   ++edge_count_;
@@ -111,15 +111,16 @@ void Model::set_link(Id a, Id b) {
 }
 
 void Model::unlink(Id a, Id b) {
-  ++version_;
   if (a >= edges_.size() || b >= edges_.size()) return;
-  if (erase_one(edges_[a], b)) --edge_count_;
+  if (!erase_one(edges_[a], b)) return;
+  ++version_;
+  --edge_count_;
   erase_one(edges_[b], a);
 }
 
 void Model::clear_edges(Id id) {
+  if (id >= edges_.size() || edges_[id].empty()) return;
   ++version_;
-  if (id >= edges_.size()) return;
   for (Id other : edges_[id]) erase_one(edges_[other], id);
   edge_count_ -= edges_[id].size();
   std::vector<Id>().swap(edges_[id]);

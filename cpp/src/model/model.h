@@ -50,7 +50,9 @@ class Model {
   std::size_t count(Kind kind, Id org) const;
   std::vector<Id> ids_of(Kind kind, Id org) const;  // ascending
   Id max_id() const { return max_id_; }
-  // Bumped by every mutation: derived structures (the graph) rebuild when it moves.
+  // Bumped by every change the graph is built from (objects appearing or
+  // going, their kinds, edges), not by field changes: the graph rebuilds
+  // when it moves.
   std::uint64_t version() const { return version_; }
   std::size_t live_objects() const { return live_; }
   std::size_t edge_count() const { return edge_count_; }
