@@ -176,6 +176,9 @@ def log(d, org):
     time.sleep(0.02)
     org.users.update(bob, department="eng")
     a = d.admins.create(email="ops@acme.com", role="manager", orgs=[org])
+    times = [e.time for e in d.events()]
+    phases = (times[2], times[3], times[4], times[5])  # last of phase 1, first of 2, last of 2, first of 3
+    assert phases[0] < phases[1] and phases[2] < phases[3], f"the clock did not move between phases: {times}"
     return {"alice": alice, "bob": bob, "eng": g, "admin": a}
 
 
@@ -225,9 +228,11 @@ def test_filter_since_until(d, log):
     everything = d.events()
     bob_created = d.events(type="user_create")[1]
     update = d.events(type="user_update")[0]
-    since = d.events(since=bob_created.time)
-    assert since == [e for e in everything if e.seq >= bob_created.seq]
-    until = d.events(until=bob_created.time)
+    since = d.events(since=bob_created.time)  # inclusive
+    assert since == [e for e in everything if e.time >= bob_created.time]
+    assert since == [e for e in everything if e.seq >= bob_created.seq]  # the phases are apart in time
+    until = d.events(until=bob_created.time)  # exclusive
+    assert until == [e for e in everything if e.time < bob_created.time]
     assert until == [e for e in everything if e.seq < bob_created.seq]
     middle = d.events(since=bob_created.time, until=update.time)
     assert types(middle) == ["user_create", "group_member_add"]

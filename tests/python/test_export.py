@@ -209,3 +209,12 @@ def test_round_trip_of_random_users(d, org, tmp_path):
     copy, _ = round_trip(d, org, tmp_path)
     assert users_by_name(copy) == users_by_name(org)
     assert groups_by_user(copy) == groups_by_user(org)
+
+
+def test_a_failed_export_says_why_and_leaves_nothing_behind(org, tmp_path):
+    org.users.create(username="ada", email="ada@acme.com")
+    target = tmp_path / "users.csv"
+    target.mkdir()  # a folder where the file should go: the final rename fails
+    with pytest.raises(dirctl.StorageError, match="cannot replace .*check it is not a folder"):
+        org.users.export_csv(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["users.csv"], "no .tmp file is left"

@@ -1,6 +1,8 @@
 // Export of an org's users to JumpCloud's import template (CSV).
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include "dirctl/directory.h"
@@ -40,6 +42,24 @@ std::size_t Directory::export_users_csv(const Actor& actor, Id org, const std::s
         max_attrs = std::max(max_attrs, std::get<Attributes>(*a).size());
     }
     const std::string tmp = path + ".tmp";
+    struct RemoveOnFailure {  // a failed export leaves no .tmp behind
+      const std::string& file;
+      bool done = false;
+      ~RemoveOnFailure() {
+        if (!done) std::remove(file.c_str());
+      }
+    } cleanup{tmp};
+    const std::size_t columns = user_template_columns().size();
+    // The fields' positions in a record are the same for every user: found once.
+    std::vector<int> field_at(columns, -1);
+    int attributes_at = -1;
+    if (!users.empty())
+      for (std::size_t k = 0; k < users[0].fields.size(); ++k) {
+        const std::string& name = users[0].fields[k].first;
+        if (name == "attributes") attributes_at = static_cast<int>(k);
+        for (std::size_t c = 0; c < columns; ++c)
+          if (name == user_template_columns()[c].second) field_at[c] = static_cast<int>(k);
+      }
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       if (!out) throw StorageError("cannot write '" + tmp + "'; check the folder exists and is writable");
@@ -54,22 +74,25 @@ std::size_t Directory::export_users_csv(const Actor& actor, Id org, const std::s
       std::vector<std::string> row;
       for (std::size_t i = 0; i < users.size(); ++i) {
         row.clear();
-        for (const auto& [column, field] : user_template_columns()) row.push_back(cell(users[i].find(field)));
-        Attributes attrs;
-        if (const Value* a = users[i].find("attributes"); a != nullptr && std::holds_alternative<Attributes>(*a))
-          attrs = std::get<Attributes>(*a);
-        for (const auto& [name, value] : attrs) {
-          row.push_back(name);
-          row.push_back(value);
-        }
-        row.resize(user_template_columns().size() + 2 * max_attrs);
+        const Fields& fields = users[i].fields;
+        for (int at : field_at) row.push_back(at < 0 ? std::string() : cell(&fields[static_cast<std::size_t>(at)].second));
+        if (attributes_at >= 0)
+          if (const auto* attrs = std::get_if<Attributes>(&fields[static_cast<std::size_t>(attributes_at)].second))
+            for (const auto& [name, value] : *attrs) {
+              row.push_back(name);
+              row.push_back(value);
+            }
+        row.resize(columns + 2 * max_attrs);
         for (const auto& g : groups[i]) row.push_back(g);
-        row.resize(user_template_columns().size() + 2 * max_attrs + max_groups);
+        row.resize(columns + 2 * max_attrs + max_groups);
         out << csv_line(row) << "\r\n";
       }
       if (!out.flush()) throw StorageError("writing '" + tmp + "' failed (disk full?)");
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw StorageError("cannot replace '" + path + "'");
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+      throw StorageError("cannot replace '" + path + "' (" + std::strerror(errno) +
+                         "); check it is not a folder and the folder is writable");
+    cleanup.done = true;
     return users.size();
   });
 }

@@ -2,7 +2,9 @@
 
 #include <csv.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "dirctl/error.h"
@@ -116,7 +118,8 @@ std::size_t read_csv_file(const std::string& path, const CsvSink& sink) {
   std::vector<char> buffer(1 << 20);
   std::size_t n;
   while ((n = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0) p.feed(buffer.data(), n);
-  if (std::ferror(file.get())) throw StorageError("reading '" + path + "' failed");
+  if (std::ferror(file.get()))
+    throw StorageError("reading '" + path + "' failed (" + std::strerror(errno) + "); check the file and the disk");
   return p.finish();
 }
 
