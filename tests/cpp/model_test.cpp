@@ -203,8 +203,9 @@ TEST(ModelTest, AdminUserLinkBothWays) {
 TEST(ModelTest, ErasingLinkedUserClearsAdminLink) {
   Model m;
   m.put(2, make(Kind::kUser, 1, "alice"));
-  m.put(3, make(Kind::kAdmin, kNoId, "a@example.com"));
-  m.set_link(3, 2);
+  Entity admin = make(Kind::kAdmin, kNoId, "a@example.com");
+  admin.link = 2;  // put() links both sides
+  m.put(3, admin);
   EXPECT_EQ(m.find(2)->link, 3u);
   m.erase(2);
   EXPECT_EQ(m.find(3)->link, kNoId);

@@ -103,13 +103,6 @@ void Model::link_unchecked(Id a, Id b) {
   ++edge_count_;
 }
 
-void Model::set_link(Id a, Id b) {
-  ++version_;
-  grow(std::max(a, b));
-  entities_[a].link = b;
-  entities_[b].link = a;
-}
-
 void Model::unlink(Id a, Id b) {
   if (a >= edges_.size() || b >= edges_.size()) return;
   if (!erase_one(edges_[a], b)) return;

@@ -64,7 +64,6 @@ class Model {
   void erase(Id id);               // the entity and all its edges
   void link(Id a, Id b);
   void link_unchecked(Id a, Id b);  // loading: the store guarantees no duplicates
-  void set_link(Id a, Id b);         // admin <-> linked user
   void unlink(Id a, Id b);
   void clear_edges(Id id);
   void clear();

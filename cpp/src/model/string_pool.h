@@ -23,12 +23,11 @@ class StringPool {
     char* dst = blocks_.back().data.get() + used_;
     std::copy(s.begin(), s.end(), dst);
     used_ += s.size();
-    bytes_ += s.size();
     return {dst, s.size()};
   }
   void clear() {
     blocks_.clear();
-    used_ = bytes_ = 0;
+    used_ = 0;
   }
   std::size_t capacity_bytes() const {
     std::size_t n = 0;
@@ -44,7 +43,7 @@ class StringPool {
   };
   std::size_t block_size(std::size_t i) const { return blocks_[i].size; }
   std::vector<Block> blocks_;
-  std::size_t used_ = 0, bytes_ = 0;
+  std::size_t used_ = 0;
 };
 
 }  // namespace dirctl
