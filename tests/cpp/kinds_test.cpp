@@ -171,5 +171,14 @@ TEST(KindsTest, SharedChoices) {
   EXPECT_EQ(spec(Kind::kAdmin).field("role")->choices, role_names());
 }
 
+TEST(KindsTest, StoredPositionsMatchTheLists) {
+  EXPECT_EQ(role_names().at(kRoleBillingAdmin), "administrator_with_billing");
+  EXPECT_EQ(user_states().at(kUserStaged), "staged");
+  EXPECT_EQ(user_states().at(kUserActive), "active");
+  EXPECT_EQ(user_states().at(kUserSuspended), "suspended");
+  EXPECT_EQ(admin_states().at(kAdminActive), "active");
+  EXPECT_EQ(admin_states().at(kAdminSuspended), "suspended");
+}
+
 }  // namespace
 }  // namespace dirctl

@@ -79,5 +79,10 @@ const std::vector<const KindSpec*>& all_specs();
 const std::vector<std::string>& role_names();  // columns of spec/admin_roles.csv
 const std::vector<std::string>& user_states();
 const std::vector<std::string>& admin_states();
+// Positions in those lists, as the model stores them (Entity::state, ::role);
+// kinds_test checks them against the lists.
+constexpr std::uint8_t kRoleBillingAdmin = 0;  // administrator_with_billing
+constexpr std::uint8_t kUserStaged = 0, kUserActive = 1, kUserSuspended = 2;
+constexpr std::uint8_t kAdminActive = 0, kAdminSuspended = 1;
 
 }  // namespace dirctl

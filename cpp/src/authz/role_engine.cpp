@@ -7,10 +7,6 @@
 namespace dirctl {
 namespace {
 
-constexpr std::uint8_t kBillingAdmin = 0;  // administrator_with_billing in role_names()
-constexpr std::uint8_t kAdminSuspended = 1;
-constexpr std::uint8_t kUserActive = 1;
-
 // The reason is composed only when asked for: `why` is a callable, so a
 // check without explain builds no string.
 template <typename Why>
@@ -162,7 +158,7 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
             return std::string(who + " may not reset their own user password from the admin side; use the User Portal "
                 "password change flow");
           });
-        if (a.role != kBillingAdmin)
+        if (a.role != kRoleBillingAdmin)
           return decide(false, Rule::kProtectedUser, explain, [&] {
             return std::string(as_role + " and " + describe_object(resource) +
                 " holds an admin role; " + what + " on such a user needs administrator_with_billing");
@@ -257,7 +253,7 @@ Decision RoleEngine::admin_invariants(Id admin, const AdminAfter& after, bool ex
     const Entity* e = model_.find(id);
     if (e == nullptr || e->kind != Kind::kAdmin || e->state == kAdminSuspended) continue;
     const bool is_target = id == admin;
-    if (e->role == kBillingAdmin) {
+    if (e->role == kRoleBillingAdmin) {
       ++billing_before;
       if (!is_target) ++billing_after;
     }
@@ -268,7 +264,7 @@ Decision RoleEngine::admin_invariants(Id admin, const AdminAfter& after, bool ex
       }
   }
   const bool target_live = after.exists && after.active;
-  if (target_live && after.role == kBillingAdmin) ++billing_after;
+  if (target_live && after.role == kRoleBillingAdmin) ++billing_after;
   for (std::size_t i = 0; i < orgs.size(); ++i)
     if (target_live && std::find(after.orgs.begin(), after.orgs.end(), orgs[i]) != after.orgs.end()) ++org_after[i];
 

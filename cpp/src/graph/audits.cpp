@@ -9,10 +9,6 @@
 namespace dirctl {
 namespace {
 
-constexpr std::uint8_t kUserSuspended = 2;
-constexpr std::uint8_t kUserActive = 1;
-constexpr std::uint8_t kAdminSuspended = 1;
-
 std::string quoted(const Entity& e) { return "'" + std::string(e.name) + "'"; }
 
 }  // namespace
