@@ -116,13 +116,14 @@ EscalationRows Audits::escalation_paths(Id admin, Id only_org, const AuditFilter
   std::unordered_set<Id> already;
   if (linked != kNoId)
     for (Id d : graph_.reach(linked, Chain::kAccess, true, Kind::kDevice)) already.insert(d);
-  auto emit = [&](std::uint8_t mechanism, Id via, const std::vector<Id>& devices, const std::string& steps) {
+  // `steps` makes the row's text; called only if the path reaches a new device.
+  auto emit = [&](std::uint8_t mechanism, Id via, const std::vector<Id>& devices, auto&& steps) {
     bool any = false;
     if (filter.user != kNoId && via != filter.user) return;  // narrowed to paths through one user
     for (Id d : devices) {
       if (already.count(d) != 0 || (filter.device != kNoId && d != filter.device)) continue;
       if (!any) {
-        rows.step_texts.push_back(steps);
+        rows.step_texts.push_back(steps());
         any = true;
       }
       rows.mechanism.push_back(mechanism);
@@ -139,22 +140,24 @@ EscalationRows Audits::escalation_paths(Id admin, Id only_org, const AuditFilter
     const Entity* ue = model_.find(u);
     if (u == linked || ue == nullptr || ue->org != org || ue->state != kUserActive) continue;
     if (!engine_.check(actor, kSetPassword, u, false).allowed) continue;  // protected users stop here
-    emit(0, u, graph_.reach(u, Chain::kAccess, true, Kind::kDevice),
-         "users.set_password on user " + quoted(*ue) + ", then log in as " + quoted(*ue) + " on its devices");
+    emit(0, u, graph_.reach(u, Chain::kAccess, true, Kind::kDevice), [&] {
+      return "users.set_password on user " + quoted(*ue) + ", then log in as " + quoted(*ue) + " on its devices";
+    });
   }
   if (linked == kNoId || model_.find(linked)->org != org) return rows;
   const Entity& me = *model_.find(linked);
   // 2. Add its own linked user to a user group, reaching that group's devices.
   for (Id g : model_.ids_of(Kind::kUserGroup, org)) {
     if (model_.linked(g, linked) || !engine_.check(actor, kEditGroups, g, false).allowed) continue;
-    emit(1, g, graph_.reach(g, Chain::kAccess, true, Kind::kDevice),
-         "groups.edit: add its user " + quoted(me) + " to user group " + quoted(*model_.find(g)));
+    emit(1, g, graph_.reach(g, Chain::kAccess, true, Kind::kDevice), [&] {
+      return "groups.edit: add its user " + quoted(me) + " to user group " + quoted(*model_.find(g));
+    });
   }
   // 3. Assign devices to its own linked user directly (a protected action on
   //    a user holding an admin role: administrator_with_billing only).
   if (engine_.check(actor, kEditUsers, linked, false).allowed)
     emit(2, linked, model_.ids_of(Kind::kDevice, org),
-         "users.edit: associate its user " + quoted(me) + " with the device directly");
+         [&] { return "users.edit: associate its user " + quoted(me) + " with the device directly"; });
   return rows;
 }
 
