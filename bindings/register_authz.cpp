@@ -22,6 +22,10 @@ std::vector<Id> id_vector(const py::object& obj) {
   if (py::isinstance<py::int_>(obj)) return {obj.cast<Id>()};
   auto arr = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(obj);
   if (!arr) throw InvalidArgument("check_many: expected ids (int, sequence or array), got " + std::string(py::repr(obj)));
+  if (arr.ndim() == 0) arr = arr.reshape({1});  // a numpy scalar: one id
+  if (arr.ndim() != 1)
+    throw InvalidArgument("check_many: ids must be one-dimensional (an int, a sequence or a 1-D array), got " +
+                          std::to_string(arr.ndim()) + " dimensions; flatten them first (ids.ravel())");
   std::vector<Id> out(static_cast<std::size_t>(arr.size()));
   auto r = arr.unchecked<1>();
   for (py::ssize_t i = 0; i < arr.size(); ++i) {

@@ -36,23 +36,28 @@ Categories categorize(const std::vector<Id>& ids) {
   return c;
 }
 
-// Adds "<name>" (ids), "<name>_codes", "<name>_names" and "<name>_distinct" to out.
-void add_id_column(Handle& h, py::dict& out, const char* name, std::vector<Id>&& ids) {
+// An id column with its categories and the names of its distinct objects,
+// made while the handle's lock is held (in the same run() as the rows, so
+// the names are those of the rows' objects).
+struct NamedIds {
+  std::vector<Id> ids;
   Categories c;
   std::vector<std::string> names;
-  {
-    py::gil_scoped_release release;
-    c = categorize(ids);
-    std::lock_guard<std::mutex> lock(h.mu);
-    names = h.dir.names_of(c.distinct);
-  }
-  out[py::str(name)] = to_numpy(std::move(ids));
-  out[py::str(std::string(name) + "_codes")] = to_numpy(std::move(c.codes));
-  out[py::str(std::string(name) + "_names")] = names;
-  out[py::str(std::string(name) + "_distinct")] = to_numpy(std::move(c.distinct));
+};
+NamedIds named(Directory& d, std::vector<Id>&& ids) {
+  NamedIds n{std::move(ids), {}, {}};
+  n.c = categorize(n.ids);
+  n.names = d.names_of(n.c.distinct);
+  return n;
 }
 
-AuditFilter filter_arg(Id user, Id device, Id command, Id admin) { return AuditFilter{user, device, command, admin}; }
+// Adds "<name>" (ids), "<name>_codes", "<name>_names" and "<name>_distinct" to out.
+void add_id_column(py::dict& out, const char* name, NamedIds&& n) {
+  out[py::str(name)] = to_numpy(std::move(n.ids));
+  out[py::str(std::string(name) + "_codes")] = to_numpy(std::move(n.c.codes));
+  out[py::str(std::string(name) + "_names")] = n.names;
+  out[py::str(std::string(name) + "_distinct")] = to_numpy(std::move(n.c.distinct));
+}
 
 }  // namespace
 
@@ -82,10 +87,16 @@ void register_graph(py::module_& m) {
   dir.attr("who_can_access") = py::cpp_function(
       [](Handle& h, Id org, Id user, Id device, const py::object& who) {
         const Actor actor = actor_arg(who);
-        AccessRows rows = run(h, [&](Directory& d) { return d.who_can_access(actor, org, filter_arg(user, device, 0, 0)); });
+        AccessRows rows;
+        NamedIds users, devices;
+        run(h, [&](Directory& d) {
+          rows = d.who_can_access(actor, org, AuditFilter{user, device, kNoId, kNoId});
+          users = named(d, std::move(rows.user));
+          devices = named(d, std::move(rows.device));
+        });
         py::dict out;
-        add_id_column(h, out, "user", std::move(rows.user));
-        add_id_column(h, out, "device", std::move(rows.device));
+        add_id_column(out, "user", std::move(users));
+        add_id_column(out, "device", std::move(devices));
         out["how"] = to_numpy(std::move(rows.how));
         out["hows"] = rows.hows;
         out["suspended"] = to_numpy(std::move(rows.suspended));
@@ -96,11 +107,18 @@ void register_graph(py::module_& m) {
   dir.attr("who_can_run") = py::cpp_function(
       [](Handle& h, Id org, Id command, Id device, Id admin, const py::object& who) {
         const Actor actor = actor_arg(who);
-        RunRows rows = run(h, [&](Directory& d) { return d.who_can_run(actor, org, filter_arg(0, device, command, admin)); });
+        RunRows rows;
+        NamedIds admins, commands, devices;
+        run(h, [&](Directory& d) {
+          rows = d.who_can_run(actor, org, AuditFilter{kNoId, device, command, admin});
+          admins = named(d, std::move(rows.admin));
+          commands = named(d, std::move(rows.command));
+          devices = named(d, std::move(rows.device));
+        });
         py::dict out;
-        add_id_column(h, out, "admin", std::move(rows.admin));
-        add_id_column(h, out, "command", std::move(rows.command));
-        add_id_column(h, out, "device", std::move(rows.device));
+        add_id_column(out, "admin", std::move(admins));
+        add_id_column(out, "command", std::move(commands));
+        add_id_column(out, "device", std::move(devices));
         out["role"] = to_numpy(std::move(rows.role));
         out["rule"] = to_numpy(std::move(rows.rule));
         return out;
@@ -110,13 +128,18 @@ void register_graph(py::module_& m) {
   dir.attr("escalation_paths") = py::cpp_function(
       [](Handle& h, Id org, Id admin, Id user, Id device, const py::object& who) {
         const Actor actor = actor_arg(who);
-        EscalationRows rows =
-            run(h, [&](Directory& d) { return d.escalation_paths(actor, org, admin, filter_arg(user, device, 0, 0)); });
+        EscalationRows rows;
+        NamedIds vias, devices;
+        run(h, [&](Directory& d) {
+          rows = d.escalation_paths(actor, org, admin, AuditFilter{user, device, kNoId, kNoId});
+          vias = named(d, std::move(rows.via));
+          devices = named(d, std::move(rows.device));
+        });
         py::dict out;
         out["mechanism"] = to_numpy(std::move(rows.mechanism));
         out["mechanisms"] = rows.mechanisms;
-        add_id_column(h, out, "via", std::move(rows.via));
-        add_id_column(h, out, "device", std::move(rows.device));
+        add_id_column(out, "via", std::move(vias));
+        add_id_column(out, "device", std::move(devices));
         out["steps"] = to_numpy(std::move(rows.steps));
         out["step_texts"] = rows.step_texts;
         return out;

@@ -597,3 +597,12 @@ def test_only_admins_have_api_keys(w):
         w["d"].as_api_key("nobody@acme.com")
     with pytest.raises(dirctl.InvalidArgument):
         w["d"]._core.actor_for(w["bob"].id, api_key=True)
+
+
+def test_check_many_takes_numpy_scalars_and_refuses_nd_arrays_saying_what_to_pass(d, org):
+    import numpy as np
+
+    boss = d.admins.create(email="many@acme.com", role="administrator_with_billing", orgs=[org])
+    assert d.check_many(np.int64(boss.id), "users.read", np.int64(org.id)).tolist() == [True]
+    with pytest.raises(dirctl.InvalidArgument, match="one-dimensional.*ravel"):
+        d.check_many(np.array([[boss.id]]), "users.read", org.id)
