@@ -22,6 +22,7 @@ path, tag, n, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 d = dirctl.open(path, timeout=60)
 org = d.orgs.get("acme")
 group = org.user_groups.get("shared")
+print("ready", flush=True)  # the file is open: the parent waits for both before the go signal
 deadline = time.time() + 30
 while not os.path.exists(go):
     if time.time() > deadline:
@@ -68,7 +69,8 @@ def test_two_writers_at_once_lose_nothing(db_path, tmp_path, spawn_python):
     go = tmp_path / "go"
     n = 200
     procs = [spawn_python(WRITER, str(db_path), tag, str(n), str(go)) for tag in ("a", "b")]
-    time.sleep(0.3)  # let both start and open the file
+    for p in procs:  # both have opened the file: they start writing together
+        assert p.stdout.readline().strip() == "ready", p.stderr.read() if p.poll() is not None else ""
     go.touch()
     results = []
     for p in procs:
