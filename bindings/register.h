@@ -2,8 +2,11 @@
 // bindings/ only converts types, releases the GIL and maps errors.
 #pragma once
 
+#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include <pybind11/pybind11.h>
 
@@ -15,20 +18,39 @@ namespace dirctl::py_bindings {
 
 namespace py = pybind11;
 
-// One handle per Python object; the mutex serialises threads, since the
-// engine is not thread-safe and calls run with the GIL released.
+// One open file, shared by the system session and every view made from it.
+// The mutex serialises threads, since the engine is not thread-safe and calls
+// run with the GIL released. A batch belongs to the thread that opened it:
+// until it ends, other threads' calls wait (up to the busy timeout, then
+// StorageError), so they neither join the batch nor see its uncommitted rows.
 struct Handle {
-  explicit Handle(const std::string& path, OpenOptions options) : dir(path, options) {}
+  Handle(const std::string& path, OpenOptions options) : timeout_ms(options.busy_timeout_ms), dir(path, options) {}
   std::mutex mu;
+  std::condition_variable batch_ended;
+  std::thread::id batch_owner;  // guarded by mu; default (no thread) when no batch is open
+  int timeout_ms;
   Directory dir;
 };
 
+// What Python holds (_core.Directory): the shared handle and the actor every
+// call acts as. The actor is fixed at creation; a session made for an admin,
+// API key or user cannot reach the system actor (see Directory::act_as).
+struct Session {
+  std::shared_ptr<Handle> handle;
+  Actor actor;
+  bool restricted() const { return actor.type != ActorType::kSystem; }
+};
+
+// Takes the handle's mutex for this thread, waiting for another thread's
+// batch to end first. REQUIRES: the GIL released.
+std::unique_lock<std::mutex> acquire(Handle& h);
+
 // Runs f(directory) with the GIL released and the handle's mutex held.
 template <typename F>
-auto run(Handle& h, F&& f) {
+auto run(Session& s, F&& f) {
   py::gil_scoped_release release;
-  std::lock_guard<std::mutex> lock(h.mu);
-  return f(h.dir);
+  auto lock = acquire(*s.handle);
+  return f(s.handle->dir);
 }
 
 void register_errors(py::module_& m);
@@ -43,6 +65,9 @@ void register_import(py::module_& m);
 
 // None -> system; ("admin" | "user" | "api_key", id) -> that actor.
 Actor actor_arg(const py::object& actor);
+// The subject of a check through a session: a restricted session answers
+// only for its own actor (anything else is an audited acting_view denial).
+Actor subject_arg(Session& s, const py::object& actor);
 py::dict record_to_py(const Record& record);
 py::list records_to_py(const std::vector<Record>& records);
 py::dict event_to_py(const Event& event);

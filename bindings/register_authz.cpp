@@ -71,14 +71,14 @@ void register_authz(py::module_& m) {
 
   auto dir = py::reinterpret_borrow<py::object>(m.attr("Directory"));
   dir.attr("check") = py::cpp_function(
-      [](Handle& h, const py::object& who, const std::string& action, Id resource) {
-        const Actor actor = actor_arg(who);
+      [](Session& h, const py::object& who, const std::string& action, Id resource) {
+        const Actor actor = subject_arg(h, who);
         return run(h, [&](Directory& d) { return d.check(actor, action, resource); });
       },
       py::is_method(dir), "actor"_a, "action"_a, "resource"_a = 0,
       "Whether actor may do action (\"<scope>.<verb>\") on resource (0: the scope itself).");
   dir.attr("check_many") = py::cpp_function(
-      [](Handle& h, const py::object& actors, const py::object& actions, const py::object& resources, bool with_rules) {
+      [](Session& h, const py::object& actors, const py::object& actions, const py::object& resources, bool with_rules) {
         std::vector<Id> actor_ids = id_vector(actors);
         std::vector<ActionId> action_ids = action_vector(actions);
         std::vector<Id> resource_ids = id_vector(resources);
@@ -87,8 +87,13 @@ void register_authz(py::module_& m) {
         py::array_t<std::uint8_t> rules(with_rules ? static_cast<py::ssize_t>(n) : 0);
         auto* allowed_ptr = reinterpret_cast<std::uint8_t*>(allowed.mutable_data());
         std::uint8_t* rules_ptr = with_rules ? rules.mutable_data() : nullptr;
+        if (h.restricted())  // a view answers only for its own actor
+          for (Id id : actor_ids)
+            if (id != h.actor.id) subject_arg(h, py::make_tuple(std::string(actor_type_name(h.actor.type)), id));
         run(h, [&](Directory& d) {
-          d.check_many(d.actors_for(actor_ids), action_ids, resource_ids, allowed_ptr, rules_ptr);
+          std::vector<Actor> subjects = h.restricted() ? std::vector<Actor>{h.actor} : d.actors_for(actor_ids);
+          if (h.restricted() && actor_ids.size() > 1) subjects.assign(actor_ids.size(), h.actor);
+          d.check_many(subjects, action_ids, resource_ids, allowed_ptr, rules_ptr);
           return 0;
         });
         if (!with_rules) return py::object(allowed);
@@ -97,7 +102,9 @@ void register_authz(py::module_& m) {
       py::is_method(dir), "actors"_a, "actions"_a, "resources"_a, "with_rules"_a = false,
       "Many checks at once (GIL released): bool array, and rule ids (uint8) with with_rules.");
   dir.attr("actor_for") = py::cpp_function(
-      [](Handle& h, Id id, bool api_key) {
+      [](Session& h, Id id, bool api_key) {
+        if (h.restricted() && id != h.actor.id)  // a view names no actor but its own
+          throw NotFound("no admin or user with id " + std::to_string(id) + " that this view may name");
         Actor a = run(h, [&](Directory& d) { return d.actor_for(id, api_key); });
         return py::make_tuple(std::string(actor_type_name(a.type)), a.id);
       },

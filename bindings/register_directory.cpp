@@ -2,6 +2,8 @@
 // holds the handle's mutex; results convert to Python after the GIL returns.
 #include <pybind11/stl.h>
 
+#include <chrono>
+
 #include "dirctl/error.h"
 #include "register.h"
 
@@ -21,154 +23,229 @@ Actor actor_arg(const py::object& actor) {
   throw InvalidArgument("actor type '" + t.first + "' is not one of system, admin, user, api_key");
 }
 
+std::unique_lock<std::mutex> acquire(Handle& h) {
+  std::unique_lock<std::mutex> lock(h.mu);
+  const auto me = std::this_thread::get_id();
+  const auto free = [&] { return h.batch_owner == std::thread::id() || h.batch_owner == me; };
+  if (!h.batch_ended.wait_for(lock, std::chrono::milliseconds(h.timeout_ms), free))
+    throw StorageError("another thread of this process holds a batch open on this directory handle, and it did not "
+                       "end within the timeout (" + std::to_string(h.timeout_ms) + " ms); give each thread its own "
+                       "handle (dirctl.open) or end the batch first");
+  return lock;
+}
+
+Actor subject_arg(Session& s, const py::object& who) {
+  const Actor subject = actor_arg(who);
+  if (!s.restricted() || (subject.type == s.actor.type && subject.id == s.actor.id)) return subject;
+  // Through a view, a decision is about the view's own actor: asking about
+  // another (its rights, and names in its orgs) is acting as it.
+  return run(s, [&](Directory& d) { return d.act_as(s.actor, subject.id, subject.type); });
+}
+
+namespace {
+
+// Batch calls also mark (and clear) the thread that owns the batch.
+void batch_call(Session& s, void (Directory::*op)()) {
+  py::gil_scoped_release release;
+  auto lock = acquire(*s.handle);
+  Handle& h = *s.handle;
+  try {
+    (h.dir.*op)();
+  } catch (...) {
+    if (!h.dir.in_batch() && h.batch_owner != std::thread::id()) {
+      h.batch_owner = std::thread::id();
+      h.batch_ended.notify_all();
+    }
+    throw;
+  }
+  if (h.dir.in_batch()) {
+    h.batch_owner = std::this_thread::get_id();
+  } else if (h.batch_owner != std::thread::id()) {
+    h.batch_owner = std::thread::id();
+    h.batch_ended.notify_all();
+  }
+}
+
+}  // namespace
+
 void register_directory(py::module_& m) {
-  py::class_<Handle>(m, "Directory", "One open directory file (or ':memory:').")
-      .def(py::init([](const std::string& path, int busy_timeout_ms) {
+  py::class_<Session>(m, "Directory",
+                      "One open directory file (or ':memory:'), acting as one fixed actor (system when opened).")
+      .def(py::init([](const std::string& path, int busy_timeout_ms, bool uri) {
              py::gil_scoped_release release;
-             return std::make_unique<Handle>(path, OpenOptions{busy_timeout_ms});
+             return Session{std::make_shared<Handle>(path, OpenOptions{busy_timeout_ms, uri}), Actor::system()};
            }),
-           "path"_a, "busy_timeout_ms"_a = 10000, "Open or create the directory at path.")
-      .def_property_readonly("path", [](Handle& h) { return h.dir.path(); }, "The file this handle opened.")
-      .def_property_readonly("closed", [](Handle& h) { return h.dir.is_closed(); }, "True after close().")
-      .def("close", [](Handle& h) { run(h, [](Directory& d) { d.close(); }); }, "Close the file; idempotent.")
+           "path"_a, "busy_timeout_ms"_a = 10000, "uri"_a = false,
+           "Open or create the directory at path (a SQLite URI only with uri=True).")
+      .def(
+          "as_actor",
+          [](Session& s, const std::string& type, Id id) {
+            ActorType as = type == "admin"     ? ActorType::kAdmin
+                           : type == "user"    ? ActorType::kUser
+                           : type == "api_key" ? ActorType::kApiKey
+                                               : ActorType::kSystem;
+            if (as == ActorType::kSystem)
+              throw InvalidArgument("actor type '" + type + "' is not one of admin, user, api_key");
+            const Actor actor = run(s, [&](Directory& d) { return d.act_as(s.actor, id, as); });
+            return Session{s.handle, actor};
+          },
+          "type"_a, "id"_a,
+          "A session on the same file acting as ('admin' | 'api_key' | 'user', id). From a view: only itself.")
+      .def_property_readonly(
+          "actor",
+          [](Session& s) -> py::object {
+            if (!s.restricted()) return py::none();
+            return py::make_tuple(std::string(actor_type_name(s.actor.type)), s.actor.id);
+          },
+          "The (type, id) this session acts as; None for the system handle.")
+      .def_property_readonly("path", [](Session& h) { return h.handle->dir.path(); }, "The file this handle opened.")
+      .def_property_readonly("closed", [](Session& h) { return h.handle->dir.is_closed(); }, "True after close().")
+      .def("close", [](Session& h) {
+        py::gil_scoped_release release;
+        auto lock = acquire(*h.handle);
+        h.handle->dir.close();  // an open batch (this thread's) is rolled back
+        h.handle->batch_owner = std::thread::id();
+        h.handle->batch_ended.notify_all();
+      }, "Close the file (for every view of it); idempotent.")
       .def(
           "create",
-          [](Handle& h, const std::string& kind, Id org, const Fields& fields, const py::object& who) {
+          [](Session& h, const std::string& kind, Id org, const Fields& fields) {
             Kind k = kind_arg(kind);
-            const Actor actor = actor_arg(who);
+            const Actor actor = h.actor;
             return record_to_py(run(h, [&](Directory& d) { return d.create(actor, k, org, fields); }));
           },
-          "kind"_a, "org"_a, "fields"_a, "actor"_a = py::none(), "Create an object of a kind in an org; returns its record.")
+          "kind"_a, "org"_a, "fields"_a, "Create an object of a kind in an org; returns its record.")
       .def(
           "update",
-          [](Handle& h, Id id, const Fields& fields, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id id, const Fields& fields) {
+            const Actor actor = h.actor;
             return record_to_py(run(h, [&](Directory& d) { return d.update(actor, id, fields); }));
           },
-          "id"_a, "fields"_a, "actor"_a = py::none(), "Change the given fields of an object; returns the new record.")
+          "id"_a, "fields"_a, "Change the given fields of an object; returns the new record.")
       .def(
           "remove",
-          [](Handle& h, Id id, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id id) {
+            const Actor actor = h.actor;
             run(h, [&](Directory& d) { d.remove(actor, id); });
           },
-          "id"_a, "actor"_a = py::none(),
+          "id"_a,
           "Delete an object with its memberships and associations.")
       .def(
           "get",
-          [](Handle& h, Id id, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id id) {
+            const Actor actor = h.actor;
             return record_to_py(run(h, [&](Directory& d) { return d.get(actor, id); }));
           },
-          "id"_a, "actor"_a = py::none(), "The record of an object by id.")
+          "id"_a, "The record of an object by id.")
       .def(
           "find",
-          [](Handle& h, const std::string& kind, Id org, const std::string& key, const py::object& who) {
+          [](Session& h, const std::string& kind, Id org, const std::string& key) {
             Kind k = kind_arg(kind);
-            const Actor actor = actor_arg(who);
+            const Actor actor = h.actor;
             return record_to_py(run(h, [&](Directory& d) { return d.find(actor, k, org, key); }));
           },
-          "kind"_a, "org"_a, "key"_a, "actor"_a = py::none(), "The record of an object by its key fields (username or email, name...).")
+          "kind"_a, "org"_a, "key"_a, "The record of an object by its key fields (username or email, name...).")
       .def(
           "list",
-          [](Handle& h, const std::string& kind, Id org, const py::object& who) {
+          [](Session& h, const std::string& kind, Id org) {
             Kind k = kind_arg(kind);
-            const Actor actor = actor_arg(who);
+            const Actor actor = h.actor;
             return records_to_py(run(h, [&](Directory& d) { return d.list(actor, k, org); }));
           },
-          "kind"_a, "org"_a, "actor"_a = py::none(), "Every record of a kind in an org, by id.")
+          "kind"_a, "org"_a, "Every record of a kind in an org, by id.")
       .def(
           "count",
-          [](Handle& h, const std::string& kind, Id org, const py::object& who) {
+          [](Session& h, const std::string& kind, Id org) {
             Kind k = kind_arg(kind);
-            const Actor actor = actor_arg(who);
+            const Actor actor = h.actor;
             return run(h, [&](Directory& d) { return d.count(actor, k, org); });
           },
-          "kind"_a, "org"_a, "actor"_a = py::none(), "How many objects of a kind an org holds.")
+          "kind"_a, "org"_a, "How many objects of a kind an org holds.")
       .def(
           "columns",
-          [](Handle& h, const std::string& kind, Id org, const py::object& who) {
+          [](Session& h, const std::string& kind, Id org) {
             Kind k = kind_arg(kind);
-            const Actor actor = actor_arg(who);
+            const Actor actor = h.actor;
             Columns cols = run(h, [&](Directory& d) { return d.columns(actor, k, org); });
             py::dict out;
             for (auto& [name, values] : cols) out[py::str(name)] = py::cast(values);
             return out;
           },
-          "kind"_a, "org"_a, "actor"_a = py::none(), "Every record of a kind in an org as {field: list}, for DataFrames.")
+          "kind"_a, "org"_a, "Every record of a kind in an org as {field: list}, for DataFrames.")
       .def(
           "add_member",
-          [](Handle& h, Id group, Id member, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id group, Id member) {
+            const Actor actor = h.actor;
             run(h, [&](Directory& d) { d.add_member(actor, group, member); }); },
-          "group"_a, "member"_a, "actor"_a = py::none(), "Add a user to a user group or a device to a device group.")
+          "group"_a, "member"_a, "Add a user to a user group or a device to a device group.")
       .def(
           "remove_member",
-          [](Handle& h, Id group, Id member, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id group, Id member) {
+            const Actor actor = h.actor;
             run(h, [&](Directory& d) { d.remove_member(actor, group, member); }); },
-          "group"_a, "member"_a, "actor"_a = py::none(), "Remove a member from a group.")
+          "group"_a, "member"_a, "Remove a member from a group.")
       .def(
           "members",
-          [](Handle& h, Id group, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id group) {
+            const Actor actor = h.actor;
             return records_to_py(run(h, [&](Directory& d) { return d.members(actor, group); })); },
-          "group"_a, "actor"_a = py::none(), "The members of a group, by id.")
+          "group"_a, "The members of a group, by id.")
       .def(
           "groups_of",
-          [](Handle& h, Id member, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id member) {
+            const Actor actor = h.actor;
             return records_to_py(run(h, [&](Directory& d) { return d.groups_of(actor, member); })); },
-          "member"_a, "actor"_a = py::none(), "The groups a user or device belongs to.")
+          "member"_a, "The groups a user or device belongs to.")
       .def(
           "associate",
-          [](Handle& h, Id a, Id b, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id a, Id b) {
+            const Actor actor = h.actor;
             run(h, [&](Directory& d) { d.associate(actor, a, b); });
           },
-          "a"_a, "b"_a, "actor"_a = py::none(), "Associate two objects (an allowed pair).")
+          "a"_a, "b"_a, "Associate two objects (an allowed pair).")
       .def(
           "dissociate",
-          [](Handle& h, Id a, Id b, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id a, Id b) {
+            const Actor actor = h.actor;
             run(h, [&](Directory& d) { d.dissociate(actor, a, b); });
           },
-          "a"_a, "b"_a, "actor"_a = py::none(), "Remove an association.")
+          "a"_a, "b"_a, "Remove an association.")
       .def(
           "associations",
-          [](Handle& h, Id id, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id id) {
+            const Actor actor = h.actor;
             return records_to_py(run(h, [&](Directory& d) { return d.associations(actor, id); }));
           },
-          "id"_a, "actor"_a = py::none(), "The objects associated with an object (not its groups or members).")
+          "id"_a, "The objects associated with an object (not its groups or members).")
       .def(
           "create_admin_from_user",
-          [](Handle& h, Id user, const Fields& fields, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, Id user, const Fields& fields) {
+            const Actor actor = h.actor;
             return record_to_py(run(h, [&](Directory& d) { return d.create_admin_from_user(actor, user, fields); }));
           },
-          "user"_a, "fields"_a, "actor"_a = py::none(), "Give a user an admin role (an admin linked to the user, same email).")
-      .def("begin_batch", [](Handle& h) { run(h, [](Directory& d) { d.begin_batch(); }); }, "Start a batch.")
-      .def("commit_batch", [](Handle& h) { run(h, [](Directory& d) { d.commit_batch(); }); }, "Commit a batch.")
-      .def("rollback_batch", [](Handle& h) { run(h, [](Directory& d) { d.rollback_batch(); }); }, "Roll a batch back.")
-      .def_property_readonly("in_batch", [](Handle& h) { return h.dir.in_batch(); }, "True inside a batch.")
+          "user"_a, "fields"_a, "Give a user an admin role (an admin linked to the user, same email).")
+      .def("begin_batch", [](Session& h) { batch_call(h, &Directory::begin_batch); },
+           "Start a batch, owned by this thread until it ends.")
+      .def("commit_batch", [](Session& h) { batch_call(h, &Directory::commit_batch); }, "Commit a batch.")
+      .def("rollback_batch", [](Session& h) { batch_call(h, &Directory::rollback_batch); }, "Roll a batch back.")
+      .def_property_readonly("in_batch", [](Session& h) { return h.handle->dir.in_batch(); }, "True inside a batch.")
       .def(
           "events",
-          [](Handle& h, const EventFilter& filter, const py::object& who) {
-            const Actor actor = actor_arg(who);
+          [](Session& h, const EventFilter& filter) {
+            const Actor actor = h.actor;
             auto events = run(h, [&](Directory& d) { return d.events(actor, filter); });
             py::list out;
             for (const auto& e : events) out.append(event_to_py(e));
             return out;
           },
-          "filter"_a, "actor"_a = py::none(), "Audit events matching the filter, oldest first.")
-      .def("last_event_seq", [](Handle& h) { return run(h, [](Directory& d) { return d.last_event_seq(); }); },
+          "filter"_a, "Audit events matching the filter, oldest first.")
+      .def("last_event_seq", [](Session& h) { return run(h, [](Directory& d) { return d.last_event_seq(); }); },
            "The sequence number of the newest event.")
-      .def_property_readonly("schema_version", [](Handle& h) { return h.dir.schema_version(); },
+      .def_property_readonly("schema_version", [](Session& h) { return h.handle->dir.schema_version(); },
                              "The schema version of the open file.")
-      .def("integrity_check", [](Handle& h) { return run(h, [](Directory& d) { return d.integrity_check(); }); },
+      .def("integrity_check", [](Session& h) { return run(h, [](Directory& d) { return d.integrity_check(); }); },
            "SQLite's PRAGMA integrity_check ('ok' when sound).")
-      .def("refresh", [](Handle& h) { run(h, [](Directory& d) { d.refresh(); }); },
+      .def("refresh", [](Session& h) { run(h, [](Directory& d) { d.refresh(); }); },
            "Catch up with other processes' commits now.");
   m.attr("LATEST_SCHEMA_VERSION") = Directory::latest_schema_version();
 }

@@ -64,16 +64,16 @@ void add_id_column(py::dict& out, const char* name, NamedIds&& n) {
 void register_graph(py::module_& m) {
   auto dir = py::reinterpret_borrow<py::object>(m.attr("Directory"));
   dir.attr("reach") = py::cpp_function(
-      [](Handle& h, Id from, const std::string& want, const py::object& who) {
-        const Actor actor = actor_arg(who);
+      [](Session& h, Id from, const std::string& want) {
+        const Actor actor = h.actor;
         const Kind k = kind_arg(want);
         return run(h, [&](Directory& d) { return d.reach(actor, from, k); });
       },
-      py::is_method(dir), "from_id"_a, "want"_a, "actor"_a = py::none(),
+      py::is_method(dir), "from_id"_a, "want"_a,
       "Ids of kind `want` reachable from an object along the assignment graph.");
   dir.attr("explain") = py::cpp_function(
-      [](Handle& h, Id a, Id b, const py::object& who) {
-        const Actor actor = actor_arg(who);
+      [](Session& h, Id a, Id b) {
+        const Actor actor = h.actor;
         auto paths = run(h, [&](Directory& d) { return d.explain(actor, a, b); });
         py::list out;
         for (const auto& p : paths) {
@@ -83,10 +83,10 @@ void register_graph(py::module_& m) {
         }
         return out;
       },
-      py::is_method(dir), "a"_a, "b"_a, "actor"_a = py::none(), "Every path connecting a and b, as (type, name, id) hops.");
+      py::is_method(dir), "a"_a, "b"_a, "Every path connecting a and b, as (type, name, id) hops.");
   dir.attr("who_can_access") = py::cpp_function(
-      [](Handle& h, Id org, Id user, Id device, const py::object& who) {
-        const Actor actor = actor_arg(who);
+      [](Session& h, Id org, Id user, Id device) {
+        const Actor actor = h.actor;
         AccessRows rows;
         NamedIds users, devices;
         run(h, [&](Directory& d) {
@@ -102,11 +102,11 @@ void register_graph(py::module_& m) {
         out["suspended"] = to_numpy(std::move(rows.suspended));
         return out;
       },
-      py::is_method(dir), "org"_a, "user"_a = 0, "device"_a = 0, "actor"_a = py::none(),
+      py::is_method(dir), "org"_a, "user"_a = 0, "device"_a = 0,
       "Columns of (user, device, how, suspended) for an org, optionally for one user or device.");
   dir.attr("who_can_run") = py::cpp_function(
-      [](Handle& h, Id org, Id command, Id device, Id admin, const py::object& who) {
-        const Actor actor = actor_arg(who);
+      [](Session& h, Id org, Id command, Id device, Id admin) {
+        const Actor actor = h.actor;
         RunRows rows;
         NamedIds admins, commands, devices;
         run(h, [&](Directory& d) {
@@ -123,11 +123,11 @@ void register_graph(py::module_& m) {
         out["rule"] = to_numpy(std::move(rows.rule));
         return out;
       },
-      py::is_method(dir), "org"_a, "command"_a = 0, "device"_a = 0, "admin"_a = 0, "actor"_a = py::none(),
+      py::is_method(dir), "org"_a, "command"_a = 0, "device"_a = 0, "admin"_a = 0,
       "Columns of (admin, role, command, device, rule) for an org, optionally narrowed.");
   dir.attr("escalation_paths") = py::cpp_function(
-      [](Handle& h, Id org, Id admin, Id user, Id device, const py::object& who) {
-        const Actor actor = actor_arg(who);
+      [](Session& h, Id org, Id admin, Id user, Id device) {
+        const Actor actor = h.actor;
         EscalationRows rows;
         NamedIds vias, devices;
         run(h, [&](Directory& d) {
@@ -144,7 +144,7 @@ void register_graph(py::module_& m) {
         out["step_texts"] = rows.step_texts;
         return out;
       },
-      py::is_method(dir), "org"_a, "admin"_a, "user"_a = 0, "device"_a = 0, "actor"_a = py::none(),
+      py::is_method(dir), "org"_a, "admin"_a, "user"_a = 0, "device"_a = 0,
       "Columns of what an admin could newly reach, with the steps, optionally narrowed.");
 }
 

@@ -68,10 +68,9 @@ void register_import(py::module_& m) {
           "groups_added, device_bound.");
   auto dir = py::reinterpret_borrow<py::object>(m.attr("Directory"));
   dir.attr("import_users_csv") = py::cpp_function(
-      [](Handle& h, Id org, const std::string& path, const std::string& mode, bool skip_errors, bool dry_run,
-         bool create_groups, bool strict, std::function<void(std::size_t, std::size_t)> progress,
-         const py::object& who) {
-        const Actor actor = actor_arg(who);
+      [](Session& h, Id org, const std::string& path, const std::string& mode, bool skip_errors, bool dry_run,
+         bool create_groups, bool strict, std::function<void(std::size_t, std::size_t)> progress) {
+        const Actor actor = h.actor;
         ImportOptions opt;
         opt.mode = mode_arg(mode);
         opt.skip_errors = skip_errors;
@@ -83,15 +82,16 @@ void register_import(py::module_& m) {
             run(h, [&](Directory& d) { return d.import_users_csv(actor, org, path, opt); }));
       },
       py::is_method(dir), "org"_a, "path"_a, "mode"_a = "create", "skip_errors"_a = false, "dry_run"_a = false,
-      "create_groups"_a = false, "strict"_a = false, "progress"_a = nullptr, "actor"_a = py::none(),
+      "create_groups"_a = false, "strict"_a = false, "progress"_a = nullptr,
       "Import users from a JumpCloud-template CSV; returns an ImportResult.");
   dir.attr("export_users_csv") = py::cpp_function(
-      [](Handle& h, Id org, const std::string& path, const py::object& who) {
-        const Actor actor = actor_arg(who);
-        return run(h, [&](Directory& d) { return d.export_users_csv(actor, org, path); });
+      [](Session& h, Id org, const std::string& path, bool overwrite) {
+        const Actor actor = h.actor;
+        return run(h, [&](Directory& d) { return d.export_users_csv(actor, org, path, overwrite); });
       },
-      py::is_method(dir), "org"_a, "path"_a, "actor"_a = py::none(),
-      "Write an org's users to a CSV in the import template; returns the number of users.");
+      py::is_method(dir), "org"_a, "path"_a, "overwrite"_a = false,
+      "Write an org's users to a CSV in the import template (a new file, or a regular one with overwrite); "
+      "returns the number of users.");
 }
 
 }  // namespace dirctl::py_bindings

@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("csv", help="the CSV file to write")
     exp.add_argument("--db", required=True, help="the directory file")
     exp.add_argument("--org", required=True, help="the org to export")
+    exp.add_argument("--force", action="store_true", help="replace the CSV file if it exists (keeps its permissions)")
     return p
 
 
@@ -53,7 +54,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     with open_directory(args.db) as d:
-        n = d.orgs.get(args.org).users.export_csv(args.csv)
+        n = d.orgs.get(args.org).users.export_csv(args.csv, overwrite=args.force)
     print(f"exported {n} users to {args.csv}")
     return 0
 

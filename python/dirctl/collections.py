@@ -12,6 +12,8 @@ import datetime as _dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .args import id_list, object_id, text
+from .args import path as path_arg
 from .errors import InvalidArgument, NotFound, PermissionDenied
 from .objects import Object, _id
 
@@ -25,7 +27,9 @@ def _value(kind: str, name: str, value: Any) -> Any:
     """A Python value as the engine takes it (None, bool, int, str, dict, list of ids)."""
     if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
         raise InvalidArgument(f"{kind} field {name!r}: {value} does not fit in 64 bits")
-    if value is None or isinstance(value, (bool, int, str)):
+    if isinstance(value, str):
+        return text(value, f"{kind} field {name!r}")
+    if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
@@ -37,14 +41,14 @@ def _value(kind: str, name: str, value: Any) -> Any:
         bad = [k for k, v in value.items() if not isinstance(k, str) or not isinstance(v, str)]
         if bad:
             raise InvalidArgument(f"{kind} field {name!r}: attribute names and values must be text; fix {bad[:3]!r}")
-        return dict(value)
+        return {text(k, f"{kind} field {name!r}"): text(v, f"{kind} field {name!r}[{k!r}]") for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_id(v) for v in value]
     raise InvalidArgument(f"{kind} field {name!r}: {type(value).__name__} values are not accepted ({value!r})")
 
 
 def _fields(kind: str, given: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [(k, _value(kind, k, v)) for k, v in given.items()]
+    return [(text(k, f"{kind} field name"), _value(kind, k, v)) for k, v in given.items()]
 
 
 class Collection:
@@ -57,35 +61,34 @@ class Collection:
 
     def create(self, **fields: Any) -> Any:
         """Create an object from keyword fields; returns it. Unknown fields are an error."""
-        return self._dir._wrap(self._dir._core.create(self._kind, self._org, _fields(self._kind, fields), actor=self._dir._actor))
+        return self._dir._wrap(self._dir._core.create(self._kind, self._org, _fields(self._kind, fields)))
 
     def get(self, key: Object | int | str) -> Any:
         """By id, or by the kind's key (username or email; name; hostname; email). NotFound if missing."""
         if isinstance(key, Object):
             key = key.id
-        if isinstance(key, int) and not isinstance(key, bool):
-            obj = self._dir._wrap(self._dir._core.get(key, actor=self._dir._actor))
+        if not isinstance(key, str):
+            key = object_id(key, f"{self._kind} id")
+            obj = self._dir._wrap(self._dir._core.get(key))
             if obj.kind != self._kind or (self._org and obj.org_id != self._org):
                 raise NotFound(f"no {self._kind} with id {key} here")
             return obj
-        if not isinstance(key, str):
-            raise InvalidArgument(f"look a {self._kind} up by id or text, not {type(key).__name__}")
-        return self._dir._wrap(self._dir._core.find(self._kind, self._org, key, actor=self._dir._actor))
+        return self._dir._wrap(self._dir._core.find(self._kind, self._org, text(key, f"{self._kind} key")))
 
     def update(self, obj: Object | int | str, **fields: Any) -> Any:
         """Change the given fields; returns the object as now stored."""
         target = self.get(obj)
-        return self._dir._wrap(self._dir._core.update(target.id, _fields(self._kind, fields), actor=self._dir._actor))
+        return self._dir._wrap(self._dir._core.update(target.id, _fields(self._kind, fields)))
 
     def delete(self, obj: Object | int | str) -> None:
         """Delete the object with its memberships and associations."""
-        self._dir._core.remove(self.get(obj).id, actor=self._dir._actor)
+        self._dir._core.remove(self.get(obj).id)
 
     def __len__(self) -> int:
-        return int(self._dir._core.count(self._kind, self._org, actor=self._dir._actor))
+        return int(self._dir._core.count(self._kind, self._org))
 
     def __iter__(self) -> Iterator[Any]:
-        return iter([self._dir._wrap(r) for r in self._dir._core.list(self._kind, self._org, actor=self._dir._actor)])
+        return iter([self._dir._wrap(r) for r in self._dir._core.list(self._kind, self._org)])
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -98,16 +101,19 @@ class Collection:
         """Every object as a row of a pandas DataFrame, indexed by id."""
         from .frames import frame_from_columns
 
-        return frame_from_columns(self._dir._core.columns(self._kind, self._org, actor=self._dir._actor), index="id")
+        return frame_from_columns(self._dir._core.columns(self._kind, self._org), index="id")
 
-    def export_csv(self, path: Any) -> int:
+    def export_csv(self, path: Any, *, overwrite: bool = False) -> int:
         """Users only: write them in JumpCloud's import template (groups and attributes
-        included), so that importing the file into an empty org gives the same users."""
-        import os
+        included), so that importing the file into an empty org gives the same users.
 
+        Writes a new file; an existing regular file is replaced only with overwrite=True
+        (keeping its permissions). FIFOs, devices, folders and symbolic links are refused."""
         if self._kind != "user":
             raise InvalidArgument(f"export_csv exports users; this is a collection of {self._kind}s")
-        return int(self._dir._core.export_users_csv(self._org, os.fspath(path), actor=self._dir._actor))
+        if not isinstance(overwrite, bool):
+            raise InvalidArgument(f"overwrite must be True or False, not {overwrite!r}")
+        return int(self._dir._core.export_users_csv(self._org, path_arg(path, "export path"), overwrite))
 
     def __repr__(self) -> str:
         where = f"org {self._org}" if self._org else "the directory"
@@ -125,19 +131,19 @@ class GroupCollection(Collection):
 
     def add_member(self, group: Object | int | str, member: Object | int) -> None:
         """Add a user to a user group, or a device to a device group (no-op if already in)."""
-        self._dir._core.add_member(self.get(group).id, _id(member), actor=self._dir._actor)
+        self._dir._core.add_member(self.get(group).id, _id(member))
 
     def remove_member(self, group: Object | int | str, member: Object | int) -> None:
         """Remove a member; NotFound if it is not one."""
-        self._dir._core.remove_member(self.get(group).id, _id(member), actor=self._dir._actor)
+        self._dir._core.remove_member(self.get(group).id, _id(member))
 
     def members(self, group: Object | int | str) -> list[Any]:
         """The members of a group, by id."""
-        return [self._dir._wrap(r) for r in self._dir._core.members(self.get(group).id, actor=self._dir._actor)]
+        return [self._dir._wrap(r) for r in self._dir._core.members(self.get(group).id)]
 
     def of(self, member: Object | int) -> list[Any]:
         """The groups a user or device belongs to."""
-        return [self._dir._wrap(r) for r in self._dir._core.groups_of(_id(member), actor=self._dir._actor)]
+        return [self._dir._wrap(r) for r in self._dir._core.groups_of(_id(member))]
 
 
 class OrgCollection(Collection):
@@ -159,11 +165,11 @@ class AdminCollection(Collection):
 
     def create(self, email: str, role: str, orgs: Any = (), **fields: Any) -> Any:  # type: ignore[override]
         """Create an admin with a role and org access (API access is off by default)."""
-        return super().create(email=email, role=role, orgs=list(orgs), **fields)
+        return super().create(email=email, role=role, orgs=id_list(orgs, "admin field 'orgs'"), **fields)
 
     def create_from_user(self, user: Object | int, role: str, **fields: Any) -> Any:
         """Give a user an admin role: an admin with the user's email, linked to the user.
         If an unlinked admin with that email exists, it is linked instead (seed 003)."""
         return self._dir._wrap(self._dir._core.create_admin_from_user(
-            _id(user), _fields("admin", dict(role=role, **fields)), actor=self._dir._actor
+            _id(user), _fields("admin", dict(role=role, **fields))
         ))

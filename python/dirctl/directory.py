@@ -8,45 +8,76 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import _core
+from .args import object_id, text
+from .args import path as path_arg
+from .errors import InvalidArgument
 from .collections import AdminCollection, OrgCollection
 from .events import Event, build_filter, events_frame
 from .objects import KINDS, Object
 
 
 class Directory:
-    """One directory file. Acts as `system`: every change is still audited."""
+    """One directory file. Acts as `system`: every change is still audited.
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 10.0) -> None:
-        self._path = os.fspath(path)
-        self._core = _core.Directory(self._path, busy_timeout_ms=int(timeout * 1000))
+    ``as_admin``/``as_api_key``/``as_user`` give views: the same API, acting as
+    that actor. A view's engine session is bound to its actor in C++, so
+    nothing reachable from a view (its attributes, its objects, views made
+    from it) acts with more rights than that actor. See README, "Trust boundary".
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 10.0, uri: bool = False) -> None:
+        self._path = path_arg(path, "directory path")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 <= timeout <= 86400:
+            raise InvalidArgument(f"timeout: expected seconds from 0 to 86400, got {timeout!r}")
+        if not isinstance(uri, bool):
+            raise InvalidArgument(f"uri must be True or False, not {uri!r}")
+        self._core = _core.Directory(self._path, busy_timeout_ms=int(timeout * 1000), uri=uri)
         self._actor: tuple[str, int] | None = None  # None: the system handle
         self._acting: Object | None = None
 
     # -- acting contexts ------------------------------------------------------
-    def _view(self, actor: tuple[str, int], acting: Object) -> Directory:
+    def _view(self, kind: str, target: Any, collection: Any) -> Directory:
+        """A view acting as (kind, target). The engine decides whether this handle may
+        make it: the system handle may act as anyone; a view only as itself."""
+        from .objects import Object
+
+        want = "user" if kind == "user" else "admin"
+        if isinstance(target, Object):
+            if target.kind != want:
+                raise InvalidArgument(
+                    f"{target!r} is a {target.kind}; as_{'user' if kind == 'user' else kind} takes {'a user' if want == 'user' else 'an admin'} "
+                    f"(use as_{'admin' if want == 'user' else 'user'} for {target.kind}s)")
+            acting: Object | None = target
+        elif isinstance(target, str):
+            acting = collection.get(text(target, f"as_{kind}"))
+        else:
+            acting = None
+        tid = acting.id if acting is not None else object_id(target, f"as_{kind}")
+        core = self._core.as_actor(kind, tid)
         view = object.__new__(type(self))
-        view._path, view._core, view._actor, view._acting = self._path, self._core, actor, acting
+        view._path, view._core, view._actor = self._path, core, tuple(core.actor)
+        if acting is None:  # by id: the system handle reads it; a view could only have named itself
+            acting = self._wrap(self._core.get(tid)) if self._actor is None else self._acting
+        # The acting object is re-made on the view: one read through the system
+        # handle must not leave that handle reachable from the view.
+        view._acting = type(acting)(view, {"id": acting.id, "org": acting.org_id, "fields": acting._fields})
         return view
 
     def as_admin(self, admin: Object | int | str) -> Directory:
-        """A view with this API in which every call is authorised for the admin and audited."""
-        a = admin if isinstance(admin, Object) else self.admins.get(admin)
-        return self._view(tuple(self._core.actor_for(a.id)), a)
+        """A view with this API in which every call is authorised for the admin and audited.
+        On a view, only the view's own admin is accepted (a view never gains rights)."""
+        return self._view("admin", admin, self.admins)
 
     def as_api_key(self, admin: Object | int | str) -> Directory:
         """A view acting through the admin's API key: the admin's role, only while API access is on."""
-        a = admin if isinstance(admin, Object) else self.admins.get(admin)
-        return self._view(tuple(self._core.actor_for(a.id, api_key=True)), a)
+        return self._view("api_key", admin, self.admins)
 
     def as_user(self, user: Object | int) -> Directory:
         """A view acting as a directory user (Runops group match decides what it may run)."""
-        uid = user.id if isinstance(user, Object) else int(user)
-        actor = tuple(self._core.actor_for(uid))
-        if actor[0] != "user":
-            from .errors import InvalidArgument
-
-            raise InvalidArgument(f"object {uid} is not a user; use as_admin for admins")
-        return self._view(actor, user if isinstance(user, Object) else self._wrap(self._core.get(uid)))
+        if isinstance(user, str):
+            raise InvalidArgument(f"as_user takes a User or a user id, not text ({user!r:.60}); "
+                                  "look the user up first: org.users.get(name)")
+        return self._view("user", user, None)
 
     @property
     def actor(self) -> Object | None:
@@ -61,27 +92,40 @@ class Directory:
             return actor._actor
         if isinstance(actor, tuple):
             return actor
-        return tuple(self._core.actor_for(actor.id if isinstance(actor, Object) else int(actor)))
+        return tuple(self._core.actor_for(object_id(actor, "actor")))
 
     def check(self, actor: Any, action: str, resource: Object | int | None = None) -> Any:
         """Whether actor (admin, user, view, or None for system) may do action on resource.
         Returns a Decision: truthy when allowed, with .rule and .reason."""
-        rid = 0 if resource is None else (resource.id if isinstance(resource, Object) else int(resource))
-        return self._core.check(self._actor_of(actor), action, rid)
+        rid = 0 if resource is None else object_id(resource, "resource", none=True)
+        return self._core.check(self._actor_of(actor), text(action, "action"), rid)
 
     def check_many(self, actors: Any, actions: Any, resources: Any = None, *, with_rules: bool = False) -> Any:
         """Many checks in one native call. actors and resources: ids (int arrays or sequences,
         objects allowed, 0/None for no resource); actions: a string or a sequence. Each has
         length n or 1. Returns a numpy bool array (and uint8 rule ids, see rule_names())."""
 
-        def ids(xs: Any) -> Any:
-            if xs is None or isinstance(xs, (int, Object)):
-                return 0 if xs is None else (xs.id if isinstance(xs, Object) else xs)
+        def ids(xs: Any, what: str) -> Any:
+            if xs is None:
+                return 0
+            if isinstance(xs, Object) or (isinstance(xs, int) and not isinstance(xs, bool)):
+                return object_id(xs, what, none=True)
             if hasattr(xs, "dtype"):
                 return xs
-            return [0 if x is None else (x.id if isinstance(x, Object) else int(x)) for x in xs]
+            if isinstance(xs, (str, bytes, bytearray)) or not hasattr(xs, "__iter__"):
+                raise InvalidArgument(f"check_many {what}: expected an id, an object, a sequence or an array of them, "
+                                      f"got {type(xs).__name__} {xs!r:.60}")
+            return [0 if x is None else object_id(x, f"check_many {what}", none=True) for x in xs]
 
-        return self._core.check_many(ids(actors), actions, ids(resources), with_rules)
+        if isinstance(actions, str):
+            actions = text(actions, "check_many actions")
+        elif isinstance(actions, (bytes, bytearray)) or not hasattr(actions, "__iter__"):
+            raise InvalidArgument(f"check_many actions: expected an action name or a sequence of them, got {actions!r:.60}")
+        else:
+            actions = [text(a, "check_many actions") for a in actions]
+        if not isinstance(with_rules, bool):
+            raise InvalidArgument(f"with_rules must be True or False, not {with_rules!r:.60}")
+        return self._core.check_many(ids(actors, "actors"), actions, ids(resources, "resources"), with_rules)
 
     @staticmethod
     def rule_names() -> list[str]:
@@ -105,7 +149,10 @@ class Directory:
         """Group mutations into one transaction: all commit together, or none do.
 
         Batches nest; only the outermost commits. Another process waits for
-        the batch to end before it writes (it may read meanwhile).
+        the batch to end before it writes (it may read meanwhile). A batch
+        belongs to the thread that opened it: another thread's calls on this
+        handle wait until it ends (up to the timeout, then StorageError), so
+        they never join it, see its uncommitted rows, or vanish with its rollback.
         """
         self._core.begin_batch()
         try:
@@ -119,7 +166,7 @@ class Directory:
     def events(self, **criteria: Any) -> list[Event]:
         """Audit events, oldest first. Criteria: type, since, until, initiated_by (object, id or
         'system'/'admin'/'user'), resource (object or id), resource_type, org, success, after_seq, limit."""
-        return [Event._from_core(e) for e in self._core.events(build_filter(_core, **criteria), actor=self._actor)]
+        return [Event._from_core(e) for e in self._core.events(build_filter(_core, **criteria))]
 
     def events_frame(self, **criteria: Any) -> Any:
         """The same events as a pandas DataFrame indexed by seq."""
@@ -135,7 +182,8 @@ class Directory:
         return int(self._core.schema_version)
 
     def integrity_check(self) -> str:
-        """SQLite's integrity check of the file: 'ok' when sound."""
+        """SQLite's integrity check of the file: 'ok' when sound, else the problems found
+        (a file too damaged to check says so instead of raising)."""
         return str(self._core.integrity_check())
 
     def close(self) -> None:
@@ -167,12 +215,14 @@ class Directory:
 
     def __getitem__(self, obj_id: int) -> Object:
         """Any object by id."""
-        return self._wrap(self._core.get(int(obj_id), actor=self._actor))
+        return self._wrap(self._core.get(object_id(obj_id, "d[...]")))
 
 
-def open(path: str | os.PathLike[str] = ":memory:", *, timeout: float = 10.0) -> Directory:  # noqa: A001
+def open(path: str | os.PathLike[str] = ":memory:", *, timeout: float = 10.0, uri: bool = False) -> Directory:  # noqa: A001
     """Create or open a directory file (":memory:" for a private in-memory one).
 
     timeout: seconds a write waits for another process's transaction to end.
+    uri: take path as a SQLite URI ("file:acme.db?mode=rwc"); without it, a name
+    such as "file:x?mode=memory" is just a file name.
     """
-    return Directory(path, timeout=timeout)
+    return Directory(path, timeout=timeout, uri=uri)

@@ -7,6 +7,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .args import count, object_id, text
+from .errors import InvalidArgument
+
 
 @dataclass(frozen=True)
 class Event:
@@ -44,7 +47,13 @@ def _time(value: Any) -> str | None:
         return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     if isinstance(value, _dt.date):
         return value.isoformat()
-    return str(value)
+    if not isinstance(value, str):
+        raise InvalidArgument(f"since/until: expected a datetime, a date or ISO-8601 text, got {type(value).__name__} {value!r:.60}")
+    return text(value, "since/until")
+
+
+def _opt_text(value: Any, what: str) -> str | None:
+    return None if value is None else text(value, what)
 
 
 def build_filter(core: Any, **criteria: Any) -> Any:
@@ -52,32 +61,29 @@ def build_filter(core: Any, **criteria: Any) -> Any:
     from .objects import Object
 
     f = core.EventFilter()
-    f.type = criteria.pop("type", None)
+    f.type = _opt_text(criteria.pop("type", None), "type")
     f.since = _time(criteria.pop("since", None))
     f.until = _time(criteria.pop("until", None))
     initiated_by = criteria.pop("initiated_by", None)
-    if isinstance(initiated_by, Object):
-        f.initiated_by_id = initiated_by.id
-    elif isinstance(initiated_by, str):
-        f.initiated_by_type = initiated_by
+    if isinstance(initiated_by, str):
+        f.initiated_by_type = text(initiated_by, "initiated_by")
     elif initiated_by is not None:
-        f.initiated_by_id = int(initiated_by)
+        f.initiated_by_id = object_id(initiated_by, "initiated_by")
     resource = criteria.pop("resource", None)
-    if isinstance(resource, Object):
-        f.resource_id = resource.id
-    elif resource is not None:
-        f.resource_id = int(resource)
-    f.resource_type = criteria.pop("resource_type", None)
+    if resource is not None:
+        f.resource_id = object_id(resource, "resource")
+    f.resource_type = _opt_text(criteria.pop("resource_type", None), "resource_type")
     org = criteria.pop("org", None)
     if org is not None:
-        f.org = org.id if isinstance(org, Object) else int(org)
-    f.success = criteria.pop("success", None)
-    f.after_seq = int(criteria.pop("after_seq", 0))
+        f.org = object_id(org, "org")
+    success = criteria.pop("success", None)
+    if success is not None and not isinstance(success, bool):
+        raise InvalidArgument(f"success: expected True, False or None, got {success!r:.60}")
+    f.success = success
+    f.after_seq = count(criteria.pop("after_seq", 0), "after_seq")
     limit = criteria.pop("limit", None)
-    f.limit = -1 if limit is None else int(limit)
+    f.limit = -1 if limit is None else count(limit, "limit")
     if criteria:
-        from .errors import InvalidArgument
-
         raise InvalidArgument(
             f"unknown event filter {sorted(criteria)}; use type, since, until, initiated_by, resource, "
             "resource_type, org, success, after_seq, limit"

@@ -58,7 +58,7 @@ class OrgGraph:
     def _here(self, obj: Object | int) -> int:
         """The id of an object of this org (another org's objects are refused, not answered)."""
         oid = _id(obj)
-        found = self._dir._wrap(self._dir._core.get(oid, actor=self._dir._actor))  # a view: NotFound if invisible
+        found = self._dir._wrap(self._dir._core.get(oid))  # a view: NotFound if invisible
         if found.org_id not in (self._org.id, 0):  # 0: admins are directory-wide
             from .errors import InvalidArgument
 
@@ -66,25 +66,25 @@ class OrgGraph:
         return oid
 
     def _objects(self, ids: list[int]) -> list[Any]:
-        core, actor = self._dir._core, self._dir._actor
-        return [self._dir._wrap(core.get(i, actor=actor)) for i in ids]
+        core = self._dir._core
+        return [self._dir._wrap(core.get(i)) for i in ids]
 
     def devices_of(self, obj: Object | int) -> list[Any]:
         """Devices a user or user group may access, or a command targets."""
-        return self._objects(self._dir._core.reach(self._here(obj), "device", actor=self._dir._actor))
+        return self._objects(self._dir._core.reach(self._here(obj), "device"))
 
     def users_of(self, device: Object | int) -> list[Any]:
         """Users who may access a device (directly, through groups, through device groups)."""
-        return self._objects(self._dir._core.reach(self._here(device), "user", actor=self._dir._actor))
+        return self._objects(self._dir._core.reach(self._here(device), "user"))
 
     def commands_of(self, device: Object | int) -> list[Any]:
         """Commands that target a device (directly or through its device groups)."""
-        return self._objects(self._dir._core.reach(self._here(device), "command", actor=self._dir._actor))
+        return self._objects(self._dir._core.reach(self._here(device), "command"))
 
     def explain(self, a: Object | int, b: Object | int) -> list[list[tuple[str, str]]]:
         """Every path connecting a and b, each as (type, name) hops. Removing any one edge of
         every path cuts the access."""
-        paths = self._dir._core.explain(self._here(a), self._here(b), actor=self._dir._actor)
+        paths = self._dir._core.explain(self._here(a), self._here(b))
         return [[(t, n) for t, n, _ in p] for p in paths]
 
     def __repr__(self) -> str:
@@ -104,8 +104,7 @@ class Audit:
         import pandas as pd
 
         cols = self._dir._core.who_can_access(
-            self._org.id, user=_id(user) if user is not None else 0, device=_id(device) if device is not None else 0,
-            actor=self._dir._actor)
+            self._org.id, user=_id(user) if user is not None else 0, device=_id(device) if device is not None else 0)
         user_ids, users = _id_column(cols, "user")
         device_ids, devices = _id_column(cols, "device")
         return pd.DataFrame({
@@ -123,8 +122,7 @@ class Audit:
 
         cols = self._dir._core.who_can_run(
             self._org.id, command=_id(command) if command is not None else 0,
-            device=_id(device) if device is not None else 0, admin=_id(admin) if admin is not None else 0,
-            actor=self._dir._actor)
+            device=_id(device) if device is not None else 0, admin=_id(admin) if admin is not None else 0)
         admin_ids, admins = _id_column(cols, "admin")
         command_ids, commands = _id_column(cols, "command")
         device_ids, devices = _id_column(cols, "device")
@@ -145,8 +143,7 @@ class Audit:
 
         a = admin if isinstance(admin, Object) else self._dir.admins.get(admin)
         cols = self._dir._core.escalation_paths(
-            self._org.id, a.id, user=_id(user) if user is not None else 0, device=_id(device) if device is not None else 0,
-            actor=self._dir._actor)
+            self._org.id, a.id, user=_id(user) if user is not None else 0, device=_id(device) if device is not None else 0)
         via_ids, vias = _id_column(cols, "via")
         device_ids, devices = _id_column(cols, "device")
         return pd.DataFrame({

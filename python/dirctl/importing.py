@@ -137,15 +137,21 @@ def _progress_callable(progress: Any) -> tuple[Callable[[int, int], None] | None
 def import_users_csv(directory: Any, org_id: int, path: str | os.PathLike[str], *, mode: str = "create",
                      on_error: str = "abort", dry_run: bool = False, create_groups: bool = False,
                      strict: bool = False, progress: Any = None) -> ImportReport:
+    from .args import path as path_arg
     from .errors import InvalidArgument
 
-    if on_error not in ("abort", "skip"):
-        raise InvalidArgument(f"on_error={on_error!r} is not one of 'abort', 'skip'")
+    if not isinstance(on_error, str) or on_error not in ("abort", "skip"):
+        raise InvalidArgument(f"on_error={on_error!r:.60} is not one of 'abort', 'skip'")
+    if not isinstance(mode, str) or mode not in ("create", "update", "upsert"):
+        raise InvalidArgument(f"mode={mode!r:.60} is not one of 'create', 'update', 'upsert'")
+    for flag, value in (("dry_run", dry_run), ("create_groups", create_groups), ("strict", strict)):
+        if not isinstance(value, bool):
+            raise InvalidArgument(f"{flag} must be True or False, not {value!r:.60}")
     callback, bar = _progress_callable(progress)
     try:
         result = directory._core.import_users_csv(
-            org_id, os.fspath(path), mode=mode, skip_errors=on_error == "skip", dry_run=dry_run,
-            create_groups=create_groups, strict=strict, progress=callback, actor=directory._actor)
+            org_id, path_arg(path, "CSV path"), mode=mode, skip_errors=on_error == "skip", dry_run=dry_run,
+            create_groups=create_groups, strict=strict, progress=callback)
     finally:
         if bar is not None:
             bar.close()

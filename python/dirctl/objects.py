@@ -62,7 +62,7 @@ class Object:
 
     def refresh(self) -> Object:
         """The object as stored now (a new value)."""
-        return self._dir._wrap(self._dir._core.get(self.id, actor=self._dir._actor))
+        return self._dir._wrap(self._dir._core.get(self.id))
 
     @property
     def org(self) -> Org:
@@ -120,7 +120,7 @@ class Admin(Object):
     def user(self) -> User | None:
         """The user this admin was made from (admin from user), if any."""
         uid = self._fields.get("user")
-        return None if uid is None else self._dir._wrap(self._dir._core.get(uid, actor=self._dir._actor))
+        return None if uid is None else self._dir._wrap(self._dir._core.get(uid))
 
     def __repr__(self) -> str:
         base = super().__repr__()[:-1]
@@ -192,15 +192,15 @@ class Org(Object):
     def associate(self, a: Object, b: Object) -> None:
         """Associate two objects of this org (user|user_group <-> device|device_group,
         command <-> device|device_group, Command Runner admin <-> command)."""
-        self._dir._core.associate(_id(a), _id(b), actor=self._dir._actor)
+        self._dir._core.associate(_id(a), _id(b))
 
     def dissociate(self, a: Object, b: Object) -> None:
         """Remove an association; NotFound if there is none."""
-        self._dir._core.dissociate(_id(a), _id(b), actor=self._dir._actor)
+        self._dir._core.dissociate(_id(a), _id(b))
 
     def associations(self, obj: Object) -> list[Object]:
         """The objects associated with obj (not its groups or members)."""
-        return [self._dir._wrap(r) for r in self._dir._core.associations(_id(obj), actor=self._dir._actor)]
+        return [self._dir._wrap(r) for r in self._dir._core.associations(_id(obj))]
 
     def __repr__(self) -> str:
         if self._dir._actor is not None:  # counting through a view would be an audited read
@@ -211,13 +211,10 @@ class Org(Object):
 
 
 def _id(obj: Object | int) -> int:
-    if isinstance(obj, Object):
-        return obj.id
-    if isinstance(obj, int) and not isinstance(obj, bool):
-        return obj
-    from .errors import InvalidArgument
+    """An object or its id as an id (InvalidArgument for other types, NotFound out of range)."""
+    from .args import object_id
 
-    raise InvalidArgument(f"expected a dirctl object or an id, got {type(obj).__name__} {obj!r}")
+    return object_id(obj)
 
 
 KINDS: dict[str, type[Object]] = {

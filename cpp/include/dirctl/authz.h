@@ -47,8 +47,9 @@ enum class Rule : std::uint8_t {
   kGroupMatch,          // rule 8 (Runops)
   kUserScope,           // what a directory user acting for itself may do
   kUnknownAction,
+  kActingView,          // a view may act only as its own actor (never as another)
 };
-constexpr int kRuleCount = 16;
+constexpr int kRuleCount = 17;
 std::string_view rule_name(Rule rule);
 
 using ActionId = std::uint16_t;

@@ -33,6 +33,7 @@ class Model;
 
 struct OpenOptions {
   int busy_timeout_ms = 10000;  // how long a writer waits for another process's lock
+  bool uri = false;             // take the path as a SQLite URI ("file:...?mode=...")
 };
 
 // Columns of a listing: one (field name, values) pair per field, rows aligned.
@@ -91,6 +92,12 @@ class Directory {
                   const std::vector<Id>& resources, std::uint8_t* allowed, std::uint8_t* rules);
   // The actor for a live admin or user id (kUser or kAdmin by its kind).
   Actor actor_for(Id id, bool api_key = false);
+  // The actor an acting view should hold: `as` (admin, API key or user) for
+  // object `id`, which must be of the matching kind (InvalidArgument
+  // otherwise). From the system handle any admin or user; from an acting
+  // actor only itself (or, for an admin, its own API key): anything else is
+  // an audited PermissionDenied (rule acting_view).
+  Actor act_as(const Actor& from, Id id, ActorType as);
   // Actors for many ids at once; an id that is no admin or user yields an
   // actor the engine denies (unknown_actor) instead of an error.
   std::vector<Actor> actors_for(const std::vector<Id>& ids);
@@ -112,7 +119,10 @@ class Directory {
   // --- bulk import and export (bulk_user_imports scope through a view) -----------
   ImportReport import_users_csv(const Actor& actor, Id org, const std::string& path, const ImportOptions& options);
   // The same template columns (groups and attributes included); returns rows written.
-  std::size_t export_users_csv(const Actor& actor, Id org, const std::string& path);
+  // Writes a new regular file, or replaces an existing regular file only with
+  // `overwrite` (keeping its permission bits); anything else at `path` (a
+  // FIFO, a device, a folder, a symbolic link) is refused untouched.
+  std::size_t export_users_csv(const Actor& actor, Id org, const std::string& path, bool overwrite = false);
 
   // --- transactions ---------------------------------------------------------
   // A batch is one write transaction: everything in it commits at once or

@@ -13,7 +13,15 @@ namespace dirctl {
 
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& message) : std::runtime_error(message) {}
+  explicit Error(const std::string& message) : std::runtime_error(printable(message)) {}
+
+  // A message travels as a C string (what()): an embedded NUL, quoted from
+  // a CSV cell or a path, is spelled "\0" instead of cutting it short.
+  static std::string printable(std::string message) {
+    for (std::size_t at = message.find('\0'); at != std::string::npos; at = message.find('\0', at + 2))
+      message.replace(at, 1, "\\0");
+    return message;
+  }
 };
 
 // The named object does not exist (or is invisible to the acting context).

@@ -48,6 +48,15 @@ std::string RoleEngine::describe_actor(const Actor& actor) const {
   return actor.type == ActorType::kApiKey ? "the API key of " + name : name;
 }
 
+std::string RoleEngine::describe_visible(Id viewer, Id id) const {
+  const Entity* e = model_.find(id);
+  const Entity* v = model_.find(viewer);
+  if (e == nullptr || v == nullptr) return "object " + std::to_string(id);
+  const Id org = e->kind == Kind::kOrg ? id : e->org;
+  const bool sees = org == kNoId || (v->kind == Kind::kAdmin ? model_.linked(viewer, org) : v->org == org);
+  return sees ? describe_object(id) : "object " + std::to_string(id);
+}
+
 std::string RoleEngine::describe_object(Id id) const {
   const Entity* e = model_.find(id);
   if (e == nullptr) return "object " + std::to_string(id);
@@ -81,7 +90,9 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
                                  Id resource, bool explain) const {
   const std::string who = explain ? describe_actor(actor) : std::string();
   const std::string what = explain ? action_name(action) : std::string();
-  const std::string on = explain && resource != kNoId ? " on " + describe_object(resource) : std::string();
+  // A resource outside the actor's orgs is named by id only: its name is
+  // for those who can see it (before the org rule below has spoken).
+  const std::string on = explain && resource != kNoId ? " on " + describe_visible(actor.id, resource) : std::string();
   const std::string as_role = explain ? who + " is " + with_article(role_of(a)) : std::string();
   if (a.state == kAdminSuspended)
     return decide(false, Rule::kSuspendedActor, explain, [&] {
@@ -97,7 +108,8 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
     const Id org = r->kind == Kind::kOrg ? resource : r->org;
     if (org != kNoId && !model_.linked(actor.id, org))
       return decide(false, Rule::kOrgAccess, explain, [&] {
-        return as_role + " without access to the org of " + describe_object(resource) + ", so it is not visible";
+        return as_role + " without access to the org of object " + std::to_string(resource) +
+               ", so it is not found";
       });
     // An org as the resource of another scope's action means "that scope,
     // within this org" (a listing or a creation there).
@@ -211,7 +223,8 @@ Decision RoleEngine::user_check(const Entity& u, Id user, const Action& act, Act
   const Entity* r = resource != kNoId ? model_.find(resource) : nullptr;
   if (r != nullptr && r->org != u.org && !(r->kind == Kind::kOrg && resource == u.org))
     return decide(false, Rule::kOrgAccess, explain, [&] {
-      return std::string(who + " belongs to another org than " + describe_object(resource));
+      return std::string(who + " belongs to another org than object " + std::to_string(resource) +
+                         ", so it is not found");
     });
   if (r != nullptr && r->kind == Kind::kOrg && act.scope != Scope::kOrganization) {  // the scope, in their org
     r = nullptr;
@@ -309,7 +322,8 @@ Decision RoleEngine::sees_org(const Actor& actor, Id org, bool explain) const {
   const bool ok = o != nullptr && o->kind == Kind::kOrg &&
                   (a->kind == Kind::kAdmin ? model_.linked(actor.id, org) : a->org == org);
   return decide(ok, Rule::kOrgAccess, explain, [&] {
-    return std::string(describe_actor(actor) + (ok ? " has access to " : " has no access to ") + describe_object(org));
+    return std::string(describe_actor(actor) + (ok ? " has access to " + describe_object(org)
+                                                   : " has no access to org " + std::to_string(org) + ", so it is not found"));
   });
 }
 

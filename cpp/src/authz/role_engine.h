@@ -49,6 +49,9 @@ class RoleEngine {
 
   std::string describe_actor(const Actor& actor) const;
   std::string describe_object(Id id) const;
+  // describe_object() if `viewer` (an admin or user) can see the object's
+  // org, else only "object <id>": reasons never name what lies elsewhere.
+  std::string describe_visible(Id viewer, Id id) const;
 
  private:
   Decision admin_check(const Actor& actor, const Entity& a, const Action& act, ActionId action, Id resource,

@@ -159,8 +159,7 @@ void Directory::Impl::authorize(const Actor& actor, Scope scope, Verb verb, Id r
   authorize(actor, action_for(scope, verb), resource, event_type);
 }
 
-void Directory::Impl::record_denial(const Denial& denial) {
-  Event e = denial.event;
+void Directory::Impl::write_denial(Event e) {
   try {
     WriteScope w(*this);
     append(e);
@@ -168,10 +167,41 @@ void Directory::Impl::record_denial(const Denial& denial) {
   } catch (const std::exception& ex) {
     spdlog::error("dirctl: could not record a denied attempt: {}", ex.what());
   }
+}
+
+void Directory::Impl::record_denial(const Denial& denial) {
+  Event e = denial.event;
+  write_denial(e);
+  // Inside a batch the event commits with it; if the batch rolls back, the
+  // event is written again afterwards (see after_batch_rollback()).
+  if (batch_depth > 0) batch_denials.push_back({batch_depth, e});
   if (denial.decision.rule == Rule::kOrgAccess)  // the audit keeps the reason; the caller learns no name
     throw NotFound("no " + (e.resource.type.empty() ? std::string("object") : e.resource.type) + " with id " +
                    std::to_string(e.resource.id) + " in the orgs you can access");
   throw PermissionDenied(denial.decision.reason, std::string(rule_name(denial.decision.rule)));
+}
+
+void Directory::Impl::after_batch_rollback(int depth) {
+  std::vector<PendingDenial> lost;
+  for (auto it = batch_denials.begin(); it != batch_denials.end();)
+    if (it->depth >= depth) {
+      lost.push_back(*it);
+      it = batch_denials.erase(it);
+    } else {
+      ++it;
+    }
+  for (PendingDenial& p : lost) {
+    write_denial(p.event);  // in the outer batch if there is one, else on its own
+    if (batch_depth > 0) batch_denials.push_back({batch_depth, p.event});
+  }
+}
+
+void Directory::Impl::after_batch_commit(int depth) {
+  for (PendingDenial& p : batch_denials)
+    if (p.depth >= depth) p.depth = depth - 1;
+  batch_denials.erase(std::remove_if(batch_denials.begin(), batch_denials.end(),
+                                     [](const PendingDenial& p) { return p.depth == 0; }),
+                      batch_denials.end());
 }
 
 bool Directory::Impl::filters(const Actor& actor, Scope scope, Id org) {
@@ -197,7 +227,11 @@ const std::string& Directory::path() const {
 }
 
 void Directory::close() {
-  if (impl_ && impl_->batch_depth > 0) impl_->store.rollback();
+  if (impl_ && impl_->batch_depth > 0) {
+    impl_->store.rollback();
+    impl_->batch_depth = 0;
+    impl_->after_batch_rollback(1);  // a denial is recorded even when its batch is abandoned
+  }
   impl_.reset();
 }
 
@@ -250,7 +284,12 @@ namespace {
 // Listing rights: the scope in the org (or directory-wide); for orgs, each
 // org the actor can see.
 void authorize_listing(Directory::Impl& d, const Actor& actor, const KindSpec& kind, Id org) {
-  if (kind.kind == Kind::kOrg) return;  // filtered org by org
+  if (kind.kind == Kind::kOrg) {  // filtered org by org, once the actor may act at all
+    if (actor.type == ActorType::kSystem) return;
+    Decision who = d.engine.sees_org(actor, kNoId, true);
+    if (who.rule != Rule::kOrgAccess) d.require(who, actor, kNoId, "organization_list");
+    return;
+  }
   d.authorize(actor, scope_of(kind.kind), Verb::kRead, kind.per_org ? org : kNoId, kind.name + "_list");
 }
 
@@ -364,6 +403,31 @@ Actor Directory::actor_for(Id id, bool api_key) {
   return Actor{api_key ? ActorType::kApiKey : e->kind == Kind::kAdmin ? ActorType::kAdmin : ActorType::kUser, id};
 }
 
+Actor Directory::act_as(const Actor& from, Id id, ActorType as) {
+  Impl& d = live(impl_);
+  return audited(d, [&] {
+    const bool user = as == ActorType::kUser;
+    const Entity* e = d.model.find(id);
+    if (from.type != ActorType::kSystem) {
+      // A view may only narrow itself: the same admin through its API key,
+      // or itself again. Anything else would act with another's rights.
+      const bool same = id == from.id && (as == from.type || (from.type == ActorType::kAdmin && as == ActorType::kApiKey));
+      if (!same) {
+        Decision no{false, Rule::kActingView,
+                    d.engine.describe_actor(from) + " may not act as " +
+                        (e == nullptr ? "object " + std::to_string(id) : d.engine.describe_visible(from.id, id)) +
+                        ": a view acts only as its own actor; open the view from the directory handle instead"};
+        d.require(no, from, e != nullptr ? id : kNoId, "acting_view_denied");
+      }
+    }
+    if (as == ActorType::kSystem) throw InvalidArgument("a view acts as an admin, an API key or a user, not as system");
+    if (e == nullptr) throw NotFound("no " + std::string(user ? "user" : "admin") + " with id " + std::to_string(id) + " to act as");
+    if (e->kind != (user ? Kind::kUser : Kind::kAdmin))
+      throw InvalidArgument(d.describe(id) + " is not " + (user ? "a user; use as_admin for admins" : "an admin; use as_user for users"));
+    return Actor{as, id};
+  });
+}
+
 void Directory::begin_batch() {
   Impl& d = live(impl_);
   if (d.batch_depth > 0) {
@@ -383,8 +447,10 @@ void Directory::begin_batch() {
 void Directory::commit_batch() {
   if (!impl_ || impl_->batch_depth == 0) throw InvalidArgument("commit_batch() without begin_batch()");
   Impl& d = *impl_;
-  if (--d.batch_depth > 0) {
+  const int depth = d.batch_depth--;
+  if (d.batch_depth > 0) {
     d.store.release("batch");
+    d.after_batch_commit(depth);
     return;
   }
   const std::int64_t version = d.store.data_version();  // under the lock, as in WriteScope
@@ -393,20 +459,24 @@ void Directory::commit_batch() {
   } catch (...) {
     d.store.rollback();
     d.reload();
+    d.after_batch_rollback(depth);
     throw;
   }
   d.data_version = version;
+  d.after_batch_commit(depth);
 }
 
 void Directory::rollback_batch() {
   if (!impl_ || impl_->batch_depth == 0) throw InvalidArgument("rollback_batch() without begin_batch()");
   Impl& d = *impl_;
-  if (--d.batch_depth > 0) {
+  const int depth = d.batch_depth--;
+  if (d.batch_depth > 0) {
     d.store.rollback_to("batch");  // only the inner batch; the outer one goes on
   } else {
     d.store.rollback();
   }
   d.reload();  // memory follows the file, inside the outer transaction if any
+  d.after_batch_rollback(depth);
 }
 
 bool Directory::in_batch() const { return impl_ && impl_->batch_depth > 0; }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "authz/role_engine.h"
 #include "graph/assignment_graph.h"
@@ -29,7 +30,7 @@ struct Denial;
 
 struct Directory::Impl {
   Impl(const std::string& path, const OpenOptions& options)
-      : path(path), store(path, options.busy_timeout_ms), records(store), log(store) {}
+      : path(path), store(path, options.busy_timeout_ms, options.uri), records(store), log(store) {}
 
   std::string path;
   Store store;
@@ -43,7 +44,8 @@ struct Directory::Impl {
   std::int64_t data_version = -1;  // PRAGMA data_version when last synced
 
   // sync.cpp
-  void reload();
+  void reload();         // the whole model from one snapshot of the file
+  void load_snapshot();  // reload()'s reads, inside its read transaction
   void catch_up();  // no-op inside our own transaction
   void replay_since(std::int64_t seq);
   void refresh_object(const ObjectRef& ref);
@@ -64,6 +66,16 @@ struct Directory::Impl {
   // then throws PermissionDenied, or NotFound for objects outside the
   // actor's orgs.
   [[noreturn]] void record_denial(const Denial& denial);
+  void write_denial(Event e);
+  // Denials written inside a batch, with the batch depth they were written
+  // at: a rolled-back batch must not take them along.
+  struct PendingDenial {
+    int depth;
+    Event event;
+  };
+  std::vector<PendingDenial> batch_denials;
+  void after_batch_rollback(int depth);  // rewrites the denials the rollback undid
+  void after_batch_commit(int depth);    // they now belong to the enclosing batch
   // Whether a listing of `scope` must be filtered object by object.
   bool filters(const Actor& actor, Scope scope, Id org);
 };

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <future>
@@ -110,6 +112,25 @@ std::size_t estimated_rows(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? static_cast<std::size_t>(st.st_size) / 100 : 0;
 }
 
+// The file's line count less the header: the progress total while rows are
+// read (quoted newlines make it an upper bound; it is never below what has
+// been read). One memchr pass, about 50 ms for 100 MB.
+std::size_t counted_rows(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return 0;
+  std::vector<char> buf(1 << 20);
+  std::size_t lines = 0, n = 0;
+  char last = '\n';
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
+    for (const char* p = buf.data(); (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(buf.data() + n - p)))) != nullptr; ++p)
+      ++lines;
+    last = buf[n - 1];
+  }
+  std::fclose(f);
+  if (last != '\n') ++lines;  // a last line without its newline
+  return lines > 0 ? lines - 1 : 0;
+}
+
 // This process's resident memory, for the debug log.
 std::size_t resident_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -177,6 +198,7 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
     std::optional<WriteScope> w;    // declared before the run: it rolls back after the run stops
     std::optional<ImportRun> run;
     std::size_t read = 0;
+    const std::size_t expected = opt.progress ? counted_rows(path) : 0;
     auto start_run = [&](std::size_t expected_rows) {
       w.emplace(d);
       run.emplace(d, *w, actor, org, opt, *layout, rep, header_errors > 0, expected_rows);
@@ -194,7 +216,8 @@ ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::
                 run->add(std::move(row));
               else
                 staged.push_back(std::move(row));
-              progress.tick(++read, 0);
+              ++read;
+              progress.tick(read, std::max(read, expected));
             }
           });
     } catch (const CsvSyntaxError& e) {

@@ -12,16 +12,15 @@
 namespace dirctl {
 
 void Directory::Impl::reload() {
-  model.clear();
-  for (const KindSpec* kind : all_specs()) model.note_id(records.max_id(*kind));
-  // Ids of deleted objects are never reused: the log remembers them.
-  model.note_id(static_cast<Id>(log.max_resource_id()));
-  model.reserve(model.max_id());
-  for (const KindSpec* kind : all_specs())
-    records.load_entities(*kind, [this](Id id, const Entity& e) { model.put(id, e); });
-  records.load_edges([this](Id a, Id b) { model.link_unchecked(a, b); });
-  last_seq = log.last_seq();
-  data_version = store.data_version();
+  // The version first, then everything else in one snapshot: a commit that
+  // lands between them moves the version again, and the next catch_up()
+  // replays it from last_seq (read in the same snapshot as the objects).
+  const std::int64_t version = store.data_version();
+  {
+    Store::ReadTransaction snapshot(store);
+    load_snapshot();
+  }
+  data_version = version;
   // The scan filled SQLite's page cache (up to 128 MiB) with pages the model
   // now holds what it needs of: give them back, to the system too (glibc
   // keeps freed heap otherwise). About 130 bytes per user of resident memory.
@@ -32,12 +31,24 @@ void Directory::Impl::reload() {
   spdlog::debug("dirctl: loaded {} objects from '{}'", model.live_objects(), path);
 }
 
+void Directory::Impl::load_snapshot() {
+  model.clear();
+  for (const KindSpec* kind : all_specs()) model.note_id(records.max_id(*kind));
+  // Ids of deleted objects are never reused: the log remembers them.
+  model.note_id(static_cast<Id>(log.max_resource_id()));
+  model.reserve(model.max_id());
+  for (const KindSpec* kind : all_specs())
+    records.load_entities(*kind, [this](Id id, const Entity& e) { model.put(id, e); });
+  records.load_edges([this](Id a, Id b) { model.link_unchecked(a, b); });
+  last_seq = log.last_seq();
+}
+
 void Directory::Impl::catch_up() {
   if (batch_depth > 0) return;
   const std::int64_t v = store.data_version();
   if (v == data_version) return;
+  replay_since(last_seq);  // a failure leaves the old version: the next call retries
   data_version = v;
-  replay_since(last_seq);
 }
 
 void Directory::Impl::replay_since(std::int64_t seq) {
@@ -51,6 +62,7 @@ void Directory::Impl::replay_since(std::int64_t seq) {
     return;
   }
   spdlog::debug("dirctl: catching up {} events from another process", events.size());
+  Store::ReadTransaction snapshot(store);  // the objects as of one commit, at least as new as the events
   for (const Event& e : events) {
     last_seq = e.seq;
     if (!e.success) continue;

@@ -4,6 +4,10 @@
 #include <SQLiteCpp/Statement.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "dirctl/error.h"
 #include "store/schema.h"
@@ -54,48 +58,110 @@ void configure_sqlite_once() {
 
 }  // namespace
 
-Store::Store(const std::string& path, int busy_timeout_ms) : path_(path) {
+namespace {
+
+// Debian's SQLite is built with SQLITE_USE_URI: a name starting "file:" would
+// be a URI even without OPEN_URI. "./" makes it the plain file it looks like.
+std::string plain_file_name(const std::string& path) {
+  return path.rfind("file:", 0) == 0 ? "./" + path : path;
+}
+
+std::string folder_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// SQLite needs to create <file>-wal and <file>-shm beside a WAL file; a
+// folder it cannot write to makes every read fail with CANTOPEN/READONLY.
+bool folder_refuses_wal(const std::string& path, int code) {
+  const int primary = code & 0xff;
+  if (primary != SQLITE_CANTOPEN && primary != SQLITE_READONLY && primary != SQLITE_IOERR) return false;
+  return ::access(folder_of(path).c_str(), W_OK) != 0;
+}
+
+[[noreturn]] void throw_wal_folder(const std::string& path, const SQLite::Exception& e) {
+  throw StorageError("cannot open '" + path + "': its folder '" + folder_of(path) +
+                         "' is not writable, and SQLite must create '" + path + "-wal' and '" + path +
+                         "-shm' beside the file; make the folder writable or copy the file to one that is",
+                     e.getExtendedErrorCode());
+}
+
+struct FileIdentity {
+  int app_id = 0, version = 0, objects = 0;
+  std::string journal_mode;
+};
+
+// One read of the three facts, so a concurrent first open cannot commit
+// between them (it would look like SQLite that is not dirctl's).
+FileIdentity identify(SQLite::Database& db) {
+  SQLite::Statement st(db,
+                       "SELECT (SELECT application_id FROM pragma_application_id()), "
+                       "(SELECT user_version FROM pragma_user_version()), "
+                       "(SELECT count(*) FROM sqlite_master), (SELECT journal_mode FROM pragma_journal_mode())");
+  st.executeStep();
+  return {st.getColumn(0).getInt(), st.getColumn(1).getInt(), st.getColumn(2).getInt(), st.getColumn(3).getString()};
+}
+
+}  // namespace
+
+Store::Store(const std::string& path, int busy_timeout_ms, bool uri) : path_(path) {
   configure_sqlite_once();
-  memory_ = path.empty() || path == ":memory:" || path.rfind("file::memory:", 0) == 0;
+  if (path.find('\0') != std::string::npos)
+    throw InvalidArgument("the directory path contains a NUL character; give a plain file path");
+  memory_ = path.empty() || path == ":memory:" ||
+            (uri && (path.rfind("file::memory:", 0) == 0 || path.find("mode=memory") != std::string::npos));
   try {
-    db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
-                                                       SQLite::OPEN_URI | SQLite::OPEN_NOMUTEX);
+    db_ = std::make_unique<SQLite::Database>(uri ? path : plain_file_name(path),
+                                             SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX |
+                                                 (uri ? SQLite::OPEN_URI : 0));
     db_->setBusyTimeout(busy_timeout_ms);
   } catch (const SQLite::Exception& e) {
+    if (!memory_ && folder_refuses_wal(path, e.getExtendedErrorCode())) throw_wal_folder(path, e);
     throw_storage(e, "cannot open directory '" + path + "'");
   }
-  int app_id = 0, version = 0, objects = 0;
+  FileIdentity id;
   try {
-    app_id = db_->execAndGet("PRAGMA application_id").getInt();
-    version = db_->execAndGet("PRAGMA user_version").getInt();
-    objects = db_->execAndGet("SELECT count(*) FROM sqlite_master").getInt();
+    id = identify(*db_);
   } catch (const SQLite::Exception& e) {
+    if (!memory_ && folder_refuses_wal(path, e.getExtendedErrorCode())) throw_wal_folder(path, e);
+    if ((e.getErrorCode() & 0xff) == SQLITE_BUSY || (e.getErrorCode() & 0xff) == SQLITE_LOCKED) throw_storage(e, "cannot open '" + path + "'");
     throw StorageError("'" + path + "' is not a dirctl directory (" + e.what() +
                            "); it was left untouched: open a dirctl .db file or a new path",
                        e.getExtendedErrorCode());
   }
-  const bool fresh = objects == 0 && app_id == 0 && version == 0;
-  if (!fresh && app_id != kApplicationId)
-    throw StorageError("'" + path + "' is a SQLite database but not a dirctl directory (application_id " +
-                       std::to_string(app_id) + "); it was left untouched: open a dirctl .db file or a new path");
   const int latest = latest_schema_version();
-  if (version > latest)
-    throw StorageError("'" + path + "' was written by a newer dirctl (schema version " + std::to_string(version) +
-                       "; this dirctl reads up to " + std::to_string(latest) +
-                       "); upgrade dirctl to open it. The file was left untouched");
+  check_identity(id.app_id, id.version, id.objects);
   try {
-    if (!memory_) db_->exec("PRAGMA journal_mode = WAL");
+    // The journal mode lives in the file: set once, by whoever comes first.
+    // Switching to WAL needs the file to itself for a moment, and SQLite
+    // answers BUSY at once (no busy handler) while a racing first open holds
+    // it: retry until the busy timeout.
+    if (!memory_ && id.journal_mode != "wal") {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+      for (;;) {
+        try {
+          db_->exec("PRAGMA journal_mode = WAL");
+          break;
+        } catch (const SQLite::Exception& e) {
+          if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) throw;
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+      }
+    }
     db_->exec("PRAGMA synchronous = FULL");
     db_->exec("PRAGMA temp_store = MEMORY");
     db_->exec("PRAGMA cache_size = -131072");  // up to 128 MiB, used only as pages are touched
-    if (version < latest) {
+    if (id.version < latest) {
       begin();
       try {
-        // Another process may have migrated while we waited for the lock.
-        int now = db_->execAndGet("PRAGMA user_version").getInt();
-        if (now < latest) {
-          spdlog::info("dirctl: migrating '{}' from schema {} to {}", path, now, latest);
-          migrate(*db_, now, latest);
+        // Another process may have created or migrated the file while we
+        // waited for the lock: look again, under it.
+        const FileIdentity now = identify(*db_);
+        check_identity(now.app_id, now.version, now.objects);
+        if (now.version < latest) {
+          spdlog::info("dirctl: migrating '{}' from schema {} to {}", path, now.version, latest);
+          migrate(*db_, now.version, latest);
         }
         commit();
       } catch (...) {
@@ -107,8 +173,21 @@ Store::Store(const std::string& path, int busy_timeout_ms) : path_(path) {
     db_->exec("PRAGMA foreign_keys = ON");
     schema_version_ = latest;
   } catch (const SQLite::Exception& e) {
+    if (!memory_ && folder_refuses_wal(path, e.getExtendedErrorCode())) throw_wal_folder(path, e);
     throw_storage(e, "cannot prepare directory '" + path + "'");
   }
+}
+
+void Store::check_identity(int app_id, int version, int objects) const {
+  const bool fresh = objects == 0 && app_id == 0 && version == 0;
+  if (!fresh && app_id != kApplicationId)
+    throw StorageError("'" + path_ + "' is a SQLite database but not a dirctl directory (application_id " +
+                       std::to_string(app_id) + "); it was left untouched: open a dirctl .db file or a new path");
+  const int latest = latest_schema_version();
+  if (version > latest)
+    throw StorageError("'" + path_ + "' was written by a newer dirctl (schema version " + std::to_string(version) +
+                       "; this dirctl reads up to " + std::to_string(latest) +
+                       "); upgrade dirctl to open it. The file was left untouched");
 }
 
 Store::~Store() {
@@ -184,6 +263,22 @@ void Store::rollback_to(const char* name) noexcept {
   sqlite3_exec(db_->getHandle(), sql.c_str(), nullptr, nullptr, nullptr);
 }
 
+Store::ReadTransaction::ReadTransaction(Store& store) : store_(store) {
+  if (sqlite3_get_autocommit(store_.db_->getHandle()) == 0) return;  // already inside one
+  store_.reset_all();
+  store_.exec("BEGIN");
+  // A deferred BEGIN takes its snapshot at the first read: take it now.
+  store_.exec("SELECT 1 FROM sqlite_master LIMIT 1");
+  own_ = true;
+}
+
+Store::ReadTransaction::~ReadTransaction() {
+  if (!own_) return;
+  store_.reset_all();
+  if (sqlite3_get_autocommit(store_.db_->getHandle()) == 0)
+    sqlite3_exec(store_.db_->getHandle(), "COMMIT", nullptr, nullptr, nullptr);
+}
+
 std::int64_t Store::data_version() {
   try {
     reset_all();  // no stale snapshot may hide another connection's commit
@@ -204,6 +299,10 @@ std::string Store::integrity_check() {
     while (st.executeStep()) out += (out.empty() ? "" : "\n") + st.getColumn(0).getString();
     return out;
   } catch (const SQLite::Exception& e) {
+    // A damaged file is what the check is for: its problem is the answer.
+    const int primary = e.getErrorCode() & 0xff;
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB || primary == SQLITE_IOERR)
+      return std::string("not ok: ") + e.what();
     throw_storage(e, "integrity check of '" + path_ + "'");
   }
 }

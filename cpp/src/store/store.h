@@ -24,7 +24,12 @@ namespace dirctl {
 
 class Store {
  public:
-  Store(const std::string& path, int busy_timeout_ms);
+  // `path` is a plain file path or ":memory:"; a name such as "file:x?mode=
+  // memory" is taken as a file name unless `uri` asks for SQLite's URIs.
+  // A NUL in the path is InvalidArgument. Opening is safe when processes
+  // race to create the same new file: the schema is created under the
+  // write lock by whoever takes it first.
+  Store(const std::string& path, int busy_timeout_ms, bool uri = false);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -48,13 +53,31 @@ class Store {
   void release(const char* name = "op");
   void rollback_to(const char* name = "op") noexcept;
 
+  // One consistent snapshot for several reads (WAL): every read between
+  // construction and destruction sees the same committed state. Inside a
+  // write transaction it adds nothing. Never throws from its destructor.
+  class ReadTransaction {
+   public:
+    explicit ReadTransaction(Store& store);
+    ~ReadTransaction();
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+   private:
+    Store& store_;
+    bool own_ = false;
+  };
+
   // Resets every cached statement, ending any read it left open.
   void reset_all() noexcept;
   // Changes whenever another connection commits to the file.
   std::int64_t data_version();
+  // "ok", or the problems found (a damaged file's error included).
   std::string integrity_check();
 
  private:
+  void check_identity(int app_id, int version, int objects) const;
+
   std::unique_ptr<SQLite::Database> db_;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
   std::string path_;
