@@ -36,7 +36,7 @@ def object_id(value: Any, what: str = "id", *, none: bool = False) -> int:
     if isinstance(value, Object):
         return value.id
     if value is None or isinstance(value, (str, bytes, float)):
-        raise InvalidArgument(f"{what}: expected a dirctl object or an integer id, got {type(value).__name__} {value!r:.60}")
+        raise InvalidArgument(f"{what}: expected a dirctl object or an id (an integer), got {type(value).__name__} {value!r:.60}")
     n = integer(value, what)
     if none and n == 0:
         return 0

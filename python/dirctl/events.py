@@ -68,7 +68,7 @@ def build_filter(core: Any, **criteria: Any) -> Any:
     if isinstance(initiated_by, str):
         f.initiated_by_type = text(initiated_by, "initiated_by")
     elif initiated_by is not None:
-        f.initiated_by_id = object_id(initiated_by, "initiated_by")
+        f.initiated_by_id = object_id(initiated_by, "initiated_by", none=True)  # 0: the system
     resource = criteria.pop("resource", None)
     if resource is not None:
         f.resource_id = object_id(resource, "resource")

@@ -477,6 +477,67 @@ TEST_P(DirectoryTest, CloseInsideABatchRollsBack) {
   }
 }
 
+// ---- acting views and denials (issue 8) ------------------------------------------------------
+
+TEST_P(DirectoryTest, ActAsFromSystemChecksTheKindAndFromAnActorOnlyItself) {
+  const Id org = make_org(d(), "acme");
+  const Id u = make_user(d(), org, "alice");
+  IdList orgs{static_cast<std::int64_t>(org)};
+  const Id owner = d().create(sys(), Kind::kAdmin, kNoId,
+                              {{"email", "o@acme.com"s}, {"role", "administrator_with_billing"s}, {"orgs", orgs}}).id;
+  const Id ro = d().create(sys(), Kind::kAdmin, kNoId, {{"email", "r@acme.com"s}, {"role", "read_only"s}, {"orgs", orgs}}).id;
+  EXPECT_EQ(d().act_as(sys(), owner, ActorType::kAdmin).id, owner);
+  EXPECT_THROW(d().act_as(sys(), u, ActorType::kAdmin), InvalidArgument);
+  EXPECT_THROW(d().act_as(sys(), owner, ActorType::kUser), InvalidArgument);
+  EXPECT_THROW(d().act_as(sys(), 999, ActorType::kAdmin), NotFound);
+  const Actor view{ActorType::kAdmin, ro};
+  EXPECT_EQ(d().act_as(view, ro, ActorType::kAdmin).type, ActorType::kAdmin);
+  EXPECT_EQ(d().act_as(view, ro, ActorType::kApiKey).type, ActorType::kApiKey);
+  const auto seq = d().last_event_seq();
+  EXPECT_THROW(d().act_as(view, owner, ActorType::kAdmin), PermissionDenied);
+  EXPECT_THROW(d().act_as(view, u, ActorType::kUser), PermissionDenied);
+  EXPECT_THROW(d().act_as(Actor{ActorType::kApiKey, ro}, ro, ActorType::kAdmin), PermissionDenied);
+  EventFilter f;
+  f.after_seq = seq;
+  const auto events = d().events(sys(), f);
+  ASSERT_EQ(events.size(), 3u);
+  for (const auto& e : events) {
+    EXPECT_EQ(e.event_type, "acting_view_denied");
+    EXPECT_FALSE(e.success);
+  }
+}
+
+TEST_P(DirectoryTest, ADenialSurvivesTheRollbackOfItsBatch) {
+  const Id org = make_org(d(), "acme");
+  const Id u = make_user(d(), org, "alice");
+  const Actor stranger{ActorType::kUser, u};
+  d().begin_batch();
+  make_user(d(), org, "bob");
+  d().begin_batch();
+  EXPECT_THROW(d().create(stranger, Kind::kUser, org, valid_fields(Kind::kUser, "x")), PermissionDenied);
+  d().rollback_batch();  // inner: the denial is written again in the outer batch
+  d().rollback_batch();  // outer: and again on its own
+  EventFilter f;
+  f.success = false;
+  EXPECT_EQ(d().events(sys(), f).size(), 1u);
+  EXPECT_EQ(count(Kind::kUser, org), 1u);
+  reopen();
+  EXPECT_EQ(d().events(sys(), f).size(), 1u);
+}
+
+TEST_P(DirectoryTest, ListingOrgsAsASuspendedAdminIsADenial) {
+  const Id org = make_org(d(), "acme");
+  IdList orgs{static_cast<std::int64_t>(org)};
+  test::keep_admin(d(), orgs);
+  const Id sus = d().create(sys(), Kind::kAdmin, kNoId,
+                            {{"email", "s@acme.com"s}, {"role", "manager"s}, {"orgs", orgs}, {"state", "suspended"s}}).id;
+  EXPECT_THROW(d().list(Actor{ActorType::kAdmin, sus}, Kind::kOrg, kNoId), PermissionDenied);
+  EXPECT_THROW(d().count(Actor{ActorType::kAdmin, sus}, Kind::kOrg, kNoId), PermissionDenied);
+  EventFilter f;
+  f.success = false;
+  EXPECT_EQ(d().events(sys(), f).size(), 2u);
+}
+
 // ---- ids ---------------------------------------------------------------------------
 
 TEST_P(DirectoryTest, IdsAreGlobalAndNeverReused) {

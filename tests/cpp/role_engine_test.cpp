@@ -355,5 +355,34 @@ TEST_F(RoleEngineTest, ActorsForUnknownIdsAreDeniedNotErrors) {
   EXPECT_EQ(rules[3], static_cast<std::uint8_t>(Rule::kUnknownActor));
 }
 
+// ---- reasons never name what lies in another org (issue 8) ------------------------------
+
+TEST_F(RoleEngineTest, ReasonsNameObjectsOutsideTheActorsOrgsByIdOnly) {
+  const Id secret = d_.create(sys(), Kind::kCommand, globex_, {{"name", "wipe globex"s}, {"script", "rm"s}}).id;
+  for (const Actor& a : {admin_actor(manager_), admin_actor(runner_), admin_actor(help_desk_), user_actor(bob_)})
+    for (const char* action : {"commands.read", "commands.run", "users.edit"}) {
+      const Id resource = std::string(action) == "users.edit" ? zed_ : secret;
+      const Decision dec = check(a, action, resource);
+      EXPECT_FALSE(dec.allowed);
+      EXPECT_EQ(dec.reason.find("wipe globex"), std::string::npos) << dec.reason;
+      EXPECT_EQ(dec.reason.find("zed"), std::string::npos) << dec.reason;
+      EXPECT_EQ(dec.reason.find("globex"), std::string::npos) << dec.reason;
+      EXPECT_NE(dec.reason.find(std::to_string(resource)), std::string::npos) << dec.reason;
+    }
+  const Decision org = engine().sees_org(admin_actor(manager_), globex_, true);
+  EXPECT_FALSE(org.allowed);
+  EXPECT_EQ(org.reason.find("globex"), std::string::npos) << org.reason;
+  // What the actor can see is still named.
+  EXPECT_NE(check(admin_actor(help_desk_), "commands.edit", deploy_).reason.find("deploy"), std::string::npos);
+}
+
+TEST_F(RoleEngineTest, ASuspendedAdminsReasonDoesNotNameOtherOrgs) {
+  const Id gone = admin("sus", "manager", {acme_}, "suspended");
+  const Id secret = d_.create(sys(), Kind::kCommand, globex_, {{"name", "wipe globex"s}, {"script", "rm"s}}).id;
+  const Decision dec = check(admin_actor(gone), "commands.read", secret);
+  expect_decision(dec, false, Rule::kSuspendedActor);
+  EXPECT_EQ(dec.reason.find("wipe globex"), std::string::npos) << dec.reason;
+}
+
 }  // namespace
 }  // namespace dirctl

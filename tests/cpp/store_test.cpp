@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -349,6 +353,61 @@ TEST(StoreTest, BusyWriterTimesOutWithStorageError) {
   a.rollback();
   EXPECT_NO_THROW(b.begin());
   b.rollback();
+}
+
+// ---- paths (issue 8) ----------------------------------------------------------------------
+
+TEST(StoreTest, ANulInThePathIsRefusedBeforeAnythingIsOpened) {
+  TempFile file;
+  EXPECT_THROW(Store(file.path() + std::string("\0.copy", 6), 100), InvalidArgument);
+  EXPECT_FALSE(test::file_exists(file.path()));
+}
+
+TEST(StoreTest, AUriLookingNameIsAPlainFileUnlessAskedFor) {
+  TempFile file;
+  const std::string dir = file.path() + ".d";
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  const std::string cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  {
+    Store s("file:x.db?mode=memory", 100);
+    EXPECT_FALSE(s.is_memory());
+  }
+  EXPECT_TRUE(test::file_exists(dir + "/file:x.db?mode=memory"));
+  {
+    Store s("file:mem?mode=memory", 100, /*uri=*/true);
+    EXPECT_TRUE(s.is_memory());
+  }
+  EXPECT_FALSE(test::file_exists(dir + "/mem"));
+  std::filesystem::current_path(cwd);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(StoreTest, AReadTransactionSeesOneSnapshot) {
+  TempFile file;
+  Store reader(file.path(), 1000);
+  Store writer(file.path(), 1000);
+  auto count = [&] { return reader.db().execAndGet("SELECT count(*) FROM orgs").getInt(); };
+  {
+    Store::ReadTransaction snapshot(reader);
+    const int before = count();
+    writer.exec("INSERT INTO orgs(id, name, created, updated) VALUES (1, 'a', 'x', 'x')");
+    EXPECT_EQ(count(), before) << "a commit by another connection is invisible inside the snapshot";
+  }
+  EXPECT_EQ(count(), 1);
+}
+
+TEST(StoreTest, IntegrityCheckOfAnUnreadableFileReturnsTheProblem) {
+  TempFile file;
+  { Store s(file.path(), 100); }
+  Store s(file.path(), 100);
+  std::string bytes = test::read_bytes(file.path());
+  ASSERT_GT(bytes.size(), 8192u);
+  for (std::size_t i = 4096; i < bytes.size(); ++i) bytes[i] = static_cast<char>(0xA5);
+  test::write_bytes(file.path(), bytes);
+  s.exec("PRAGMA cache_size = 0");
+  const std::string result = s.integrity_check();
+  EXPECT_NE(result, "ok");
 }
 
 }  // namespace

@@ -146,7 +146,7 @@ def test_export_of_an_empty_org_is_a_header(d, org, tmp_path):
 def test_export_replaces_the_file_atomically(populated, tmp_path):
     path = tmp_path / "out.csv"
     path.write_text("old content that is much longer than nothing\n" * 100)
-    populated.users.export_csv(str(path))
+    populated.users.export_csv(str(path), overwrite=True)
     assert read_rows(path)[0][:4] == TEMPLATE[:4]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]  # no .tmp left behind
 
@@ -214,7 +214,7 @@ def test_round_trip_of_random_users(d, org, tmp_path):
 def test_a_failed_export_says_why_and_leaves_nothing_behind(org, tmp_path):
     org.users.create(username="ada", email="ada@acme.com")
     target = tmp_path / "users.csv"
-    target.mkdir()  # a folder where the file should go: the final rename fails
-    with pytest.raises(dirctl.StorageError, match="cannot replace .*check it is not a folder"):
-        org.users.export_csv(target)
+    target.mkdir()  # a folder where the file should go: refused before anything is written
+    with pytest.raises(dirctl.InvalidArgument, match="not a regular file .a folder.*pick another path"):
+        org.users.export_csv(target, overwrite=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["users.csv"], "no .tmp file is left"

@@ -146,6 +146,9 @@ void Directory::Impl::require(const Decision& decision, const Actor& actor, Id r
   if (const Entity* r = model.find(resource)) denial.event.org = r->kind == Kind::kOrg ? resource : r->org;
   denial.event.success = false;
   denial.event.message = decision.reason;
+  // The caller learns only an id; the audit log, read by those who see the
+  // object's org, says exactly what was tried.
+  if (decision.rule == Rule::kOrgAccess && resource != kNoId) denial.event.message += " (" + describe(resource) + ")";
   throw denial;
 }
 
