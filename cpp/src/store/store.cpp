@@ -6,6 +6,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <chrono>
 #include <thread>
 
@@ -77,7 +79,8 @@ std::string folder_of(const std::string& path) {
 bool folder_refuses_wal(const std::string& path, int code) {
   const int primary = code & 0xff;
   if (primary != SQLITE_CANTOPEN && primary != SQLITE_READONLY && primary != SQLITE_IOERR) return false;
-  return ::access(folder_of(path).c_str(), W_OK) != 0;
+  // A folder that exists but refuses writes (a missing one is another story).
+  return ::access(folder_of(path).c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS || errno == EPERM);
 }
 
 [[noreturn]] void throw_wal_folder(const std::string& path, const SQLite::Exception& e) {
