@@ -16,6 +16,8 @@ except ImportError as exc:  # pragma: no cover - exercised only on broken instal
         "Install with `pip install .` from the source tree (see README.md)."
     ) from exc
 
+PermissionDenied._decision_type = _core.Decision  # the engine imports errors, so errors gets Decision from here
+
 from .directory import Directory, open
 from .events import Event
 from .objects import Admin, Command, Device, DeviceGroup, Object, Org, User, UserGroup

@@ -12,6 +12,7 @@ import operator
 import os
 from typing import Any
 
+from .base import Object
 from .errors import InvalidArgument, NotFound
 
 ID_MAX = 2**32 - 1  # object ids are unsigned 32-bit in the engine
@@ -31,8 +32,6 @@ def integer(value: Any, what: str) -> int:
 def object_id(value: Any, what: str = "id", *, none: bool = False) -> int:
     """An object (or its id) as an id. An integer no object can have is NotFound;
     with none=True, 0 is accepted as "no object" (a scope-level check)."""
-    from .objects import Object
-
     if isinstance(value, Object):
         return value.id
     if value is None or isinstance(value, (str, bytes, float)):
@@ -81,8 +80,6 @@ def path(value: Any, what: str = "path") -> str:
 
 def id_list(values: Any, what: str) -> list[int]:
     """A list of objects or ids (e.g. an admin's orgs): an iterable, not text, bytes or a single id."""
-    from .objects import Object
-
     if values is None or isinstance(values, (str, bytes, bytearray, int, Object)) or not hasattr(values, "__iter__"):
         raise InvalidArgument(f"{what}: expected a list of objects or ids (e.g. [org]), got {type(values).__name__} {values!r:.60}")
     return [object_id(v, what) for v in values]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import open as open_directory
+from .directory import open as open_directory
 from .errors import Error
 
 

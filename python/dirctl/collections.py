@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from .args import id_list, object_id, text
 from .args import path as path_arg
+from .base import Handle, Object, wrap
 from .errors import InvalidArgument, NotFound, PermissionDenied
-from .objects import Object, _id
+from .frames import frame_from_columns
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas
+    from ._core import Fields, FieldValue
+    from .frames import DataFrame
 
-    from .directory import Directory
 
-
-def _value(kind: str, name: str, value: Any) -> Any:
+def _value(kind: str, name: str, value: Any) -> FieldValue:
     """A Python value as the engine takes it (None, bool, int, str, dict, list of ids)."""
     if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
         raise InvalidArgument(f"{kind} field {name!r}: {value} does not fit in 64 bits")
@@ -43,25 +43,25 @@ def _value(kind: str, name: str, value: Any) -> Any:
             raise InvalidArgument(f"{kind} field {name!r}: attribute names and values must be text; fix {bad[:3]!r}")
         return {text(k, f"{kind} field {name!r}"): text(v, f"{kind} field {name!r}[{k!r}]") for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_id(v) for v in value]
+        return [object_id(v) for v in value]
     raise InvalidArgument(f"{kind} field {name!r}: {type(value).__name__} values are not accepted ({value!r})")
 
 
-def _fields(kind: str, given: dict[str, Any]) -> list[tuple[str, Any]]:
+def _fields(kind: str, given: dict[str, Any]) -> Fields:
     return [(text(k, f"{kind} field name"), _value(kind, k, v)) for k, v in given.items()]
 
 
 class Collection:
     """The objects of one kind in one org."""
 
-    def __init__(self, directory: Directory, kind: str, org_id: int) -> None:
+    def __init__(self, directory: Handle, kind: str, org_id: int) -> None:
         self._dir = directory
         self._kind = kind
         self._org = org_id
 
     def create(self, **fields: Any) -> Any:
         """Create an object from keyword fields; returns it. Unknown fields are an error."""
-        return self._dir._wrap(self._dir._core.create(self._kind, self._org, _fields(self._kind, fields)))
+        return wrap(self._dir, self._dir._core.create(self._kind, self._org, _fields(self._kind, fields)))
 
     def get(self, key: Object | int | str) -> Any:
         """By id, or by the kind's key (username or email; name; hostname; email). NotFound if missing."""
@@ -69,16 +69,16 @@ class Collection:
             key = key.id
         if not isinstance(key, str):
             key = object_id(key, f"{self._kind} id")
-            obj = self._dir._wrap(self._dir._core.get(key))
+            obj = wrap(self._dir, self._dir._core.get(key))
             if obj.kind != self._kind or (self._org and obj.org_id != self._org):
                 raise NotFound(f"no {self._kind} with id {key} here")
             return obj
-        return self._dir._wrap(self._dir._core.find(self._kind, self._org, text(key, f"{self._kind} key")))
+        return wrap(self._dir, self._dir._core.find(self._kind, self._org, text(key, f"{self._kind} key")))
 
     def update(self, obj: Object | int | str, **fields: Any) -> Any:
         """Change the given fields; returns the object as now stored."""
         target = self.get(obj)
-        return self._dir._wrap(self._dir._core.update(target.id, _fields(self._kind, fields)))
+        return wrap(self._dir, self._dir._core.update(target.id, _fields(self._kind, fields)))
 
     def delete(self, obj: Object | int | str) -> None:
         """Delete the object with its memberships and associations."""
@@ -88,7 +88,7 @@ class Collection:
         return int(self._dir._core.count(self._kind, self._org))
 
     def __iter__(self) -> Iterator[Any]:
-        return iter([self._dir._wrap(r) for r in self._dir._core.list(self._kind, self._org)])
+        return iter([wrap(self._dir, r) for r in self._dir._core.list(self._kind, self._org)])
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -97,10 +97,8 @@ class Collection:
             return False
         return True
 
-    def to_frame(self) -> pandas.DataFrame:
+    def to_frame(self) -> DataFrame:
         """Every object as a row of a pandas DataFrame, indexed by id."""
-        from .frames import frame_from_columns
-
         return frame_from_columns(self._dir._core.columns(self._kind, self._org), index="id")
 
     def export_csv(self, path: Any, *, overwrite: bool = False) -> int:
@@ -117,7 +115,7 @@ class Collection:
 
     def __repr__(self) -> str:
         where = f"org {self._org}" if self._org else "the directory"
-        if self._dir._actor is not None:  # counting through a view would be an audited (maybe denied) read
+        if self._dir._core.actor is not None:  # counting through a view would be an audited (maybe denied) read
             return f"<{self._kind}s of {where}>"
         return f"<{self._kind}s of {where}: {len(self)}>"
 
@@ -131,25 +129,25 @@ class GroupCollection(Collection):
 
     def add_member(self, group: Object | int | str, member: Object | int) -> None:
         """Add a user to a user group, or a device to a device group (no-op if already in)."""
-        self._dir._core.add_member(self.get(group).id, _id(member))
+        self._dir._core.add_member(self.get(group).id, object_id(member))
 
     def remove_member(self, group: Object | int | str, member: Object | int) -> None:
         """Remove a member; NotFound if it is not one."""
-        self._dir._core.remove_member(self.get(group).id, _id(member))
+        self._dir._core.remove_member(self.get(group).id, object_id(member))
 
     def members(self, group: Object | int | str) -> list[Any]:
         """The members of a group, by id."""
-        return [self._dir._wrap(r) for r in self._dir._core.members(self.get(group).id)]
+        return [wrap(self._dir, r) for r in self._dir._core.members(self.get(group).id)]
 
     def of(self, member: Object | int) -> list[Any]:
         """The groups a user or device belongs to."""
-        return [self._dir._wrap(r) for r in self._dir._core.groups_of(_id(member))]
+        return [wrap(self._dir, r) for r in self._dir._core.groups_of(object_id(member))]
 
 
 class OrgCollection(Collection):
     """The orgs of the directory (a multi-tenant portal when there are several)."""
 
-    def __init__(self, directory: Directory) -> None:
+    def __init__(self, directory: Handle) -> None:
         super().__init__(directory, "org", 0)
 
     def create(self, name: str, **fields: Any) -> Any:  # type: ignore[override]
@@ -160,7 +158,7 @@ class OrgCollection(Collection):
 class AdminCollection(Collection):
     """The admins of the directory (each with access to some orgs)."""
 
-    def __init__(self, directory: Directory) -> None:
+    def __init__(self, directory: Handle) -> None:
         super().__init__(directory, "admin", 0)
 
     def create(self, email: str, role: str, orgs: Any = (), **fields: Any) -> Any:  # type: ignore[override]
@@ -170,6 +168,6 @@ class AdminCollection(Collection):
     def create_from_user(self, user: Object | int, role: str, **fields: Any) -> Any:
         """Give a user an admin role: an admin with the user's email, linked to the user.
         If an unlinked admin with that email exists, it is linked instead (seed 003)."""
-        return self._dir._wrap(self._dir._core.create_admin_from_user(
-            _id(user), _fields("admin", dict(role=role, **fields))
+        return wrap(self._dir, self._dir._core.create_admin_from_user(
+            object_id(user), _fields("admin", dict(role=role, **fields))
         ))

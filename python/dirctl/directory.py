@@ -5,15 +5,22 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import _core
+from . import objects  # noqa: F401 - defines and registers the kinds that wrap() builds
 from .args import object_id, text
 from .args import path as path_arg
+from .base import Object, wrap
+from .collections import AdminCollection, Collection, OrgCollection
 from .errors import InvalidArgument
-from .collections import AdminCollection, OrgCollection
 from .events import Event, build_filter, events_frame
-from .objects import KINDS, Object
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from .frames import DataFrame
 
 
 class Directory:
@@ -36,11 +43,9 @@ class Directory:
         self._acting: Object | None = None
 
     # -- acting contexts ------------------------------------------------------
-    def _view(self, kind: str, target: Any, collection: Any) -> Directory:
+    def _view(self, kind: str, target: Any, collection: Collection | None) -> Directory:
         """A view acting as (kind, target). The engine decides whether this handle may
         make it: the system handle may act as anyone; a view only as itself."""
-        from .objects import Object
-
         want = "user" if kind == "user" else "admin"
         if isinstance(target, Object):
             if target.kind != want:
@@ -48,19 +53,20 @@ class Directory:
                     f"{target!r} is a {target.kind}; as_{'user' if kind == 'user' else kind} takes {'a user' if want == 'user' else 'an admin'} "
                     f"(use as_{'admin' if want == 'user' else 'user'} for {target.kind}s)")
             acting: Object | None = target
-        elif isinstance(target, str):
+        elif isinstance(target, str) and collection is not None:
             acting = collection.get(text(target, f"as_{kind}"))
         else:
             acting = None
         tid = acting.id if acting is not None else object_id(target, f"as_{kind}")
         core = self._core.as_actor(kind, tid)
         view = object.__new__(type(self))
-        view._path, view._core, view._actor = self._path, core, tuple(core.actor)
+        view._path, view._core, view._actor = self._path, core, core.actor
         if acting is None:  # by id: the system handle reads it; a view could only have named itself
-            acting = self._wrap(self._core.get(tid)) if self._actor is None else self._acting
+            acting = wrap(self, self._core.get(tid)) if self._acting is None else self._acting
         # The acting object is re-made on the view: one read through the system
         # handle must not leave that handle reachable from the view.
-        view._acting = type(acting)(view, {"id": acting.id, "org": acting.org_id, "fields": acting._fields})
+        view._acting = type(acting)(view, {"kind": acting.kind, "id": acting.id, "org": acting.org_id,
+                                           "fields": acting._fields})
         return view
 
     def as_admin(self, admin: Object | int | str) -> Directory:
@@ -92,15 +98,24 @@ class Directory:
             return actor._actor
         if isinstance(actor, tuple):
             return actor
-        return tuple(self._core.actor_for(object_id(actor, "actor")))
+        return self._core.actor_for(object_id(actor, "actor"))
 
-    def check(self, actor: Any, action: str, resource: Object | int | None = None) -> Any:
+    def check(self, actor: Any, action: str, resource: Object | int | None = None) -> _core.Decision:
         """Whether actor (admin, user, view, or None for system) may do action on resource.
         Returns a Decision: truthy when allowed, with .rule and .reason."""
         rid = 0 if resource is None else object_id(resource, "resource", none=True)
         return self._core.check(self._actor_of(actor), text(action, "action"), rid)
 
-    def check_many(self, actors: Any, actions: Any, resources: Any = None, *, with_rules: bool = False) -> Any:
+    @overload
+    def check_many(self, actors: Any, actions: Any, resources: Any = None, *,
+                   with_rules: Literal[False] = False) -> NDArray[np.bool_]: ...
+
+    @overload
+    def check_many(self, actors: Any, actions: Any, resources: Any = None, *,
+                   with_rules: Literal[True]) -> tuple[NDArray[np.bool_], NDArray[np.uint8]]: ...
+
+    def check_many(self, actors: Any, actions: Any, resources: Any = None, *,
+                   with_rules: bool = False) -> NDArray[np.bool_] | tuple[NDArray[np.bool_], NDArray[np.uint8]]:
         """Many checks in one native call. actors and resources: ids (int arrays or sequences,
         objects allowed, 0/None for no resource); actions: a string or a sequence. Each has
         length n or 1. Returns a numpy bool array (and uint8 rule ids, see rule_names())."""
@@ -166,9 +181,9 @@ class Directory:
     def events(self, **criteria: Any) -> list[Event]:
         """Audit events, oldest first. Criteria: type, since, until, initiated_by (object, id or
         'system'/'admin'/'user'), resource (object or id), resource_type, org, success, after_seq, limit."""
-        return [Event._from_core(e) for e in self._core.events(build_filter(_core, **criteria))]
+        return [Event._from_core(e) for e in self._core.events(build_filter(**criteria))]
 
-    def events_frame(self, **criteria: Any) -> Any:
+    def events_frame(self, **criteria: Any) -> DataFrame:
         """The same events as a pandas DataFrame indexed by seq."""
         return events_frame(self.events(**criteria))
 
@@ -201,7 +216,7 @@ class Directory:
         self.close()
 
     def __repr__(self) -> str:
-        if self._acting is not None:
+        if self._acting is not None and self._actor is not None:
             return f"<dirctl.Directory {self._path!r} acting as {self._actor[0]} {self._acting!r}>"
         if self.closed:
             return f"<dirctl.Directory {self._path!r} (closed)>"
@@ -209,13 +224,10 @@ class Directory:
         admins = self._core.count("admin", 0)
         return f"<dirctl.Directory {self._path!r}: {orgs} orgs, {admins} admins, schema {self.schema_version}>"
 
-    # -- internal -----------------------------------------------------------
-    def _wrap(self, record: dict[str, Any]) -> Any:
-        return KINDS[record["kind"]](self, record)
-
+    # -- objects by id -------------------------------------------------------
     def __getitem__(self, obj_id: int) -> Object:
         """Any object by id."""
-        return self._wrap(self._core.get(object_id(obj_id, "d[...]")))
+        return wrap(self, self._core.get(object_id(obj_id, "d[...]")))
 
 
 def open(path: str | os.PathLike[str] = ":memory:", *, timeout: float = 10.0, uri: bool = False) -> Directory:  # noqa: A001

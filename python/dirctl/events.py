@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import _core
 from .args import count, object_id, text
 from .errors import InvalidArgument
+from .frames import frame_from_columns
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._core import EventRecord
+    from .frames import DataFrame
 
 
 @dataclass(frozen=True)
@@ -27,9 +33,11 @@ class Event:
     message: str = ""
 
     @classmethod
-    def _from_core(cls, raw: dict[str, Any]) -> Event:
+    def _from_core(cls, raw: EventRecord) -> Event:
         changes = [{"field": c["field"], "from": json.loads(c["from"]), "to": json.loads(c["to"])} for c in raw["changes"]]
-        return cls(**{**raw, "changes": changes})
+        return cls(seq=raw["seq"], time=raw["time"], org=raw["org"], event_type=raw["event_type"],
+                   initiated_by=dict(raw["initiated_by"]), resource=dict(raw["resource"]), target=dict(raw["target"]),
+                   success=raw["success"], changes=changes, message=raw["message"])
 
     def __repr__(self) -> str:
         who = self.initiated_by.get("email") or self.initiated_by.get("type")
@@ -42,9 +50,8 @@ def _time(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, _dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=_dt.timezone.utc)
-        return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=_dt.timezone.utc)
+        return aware.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     if isinstance(value, _dt.date):
         return value.isoformat()
     if not isinstance(value, str):
@@ -56,11 +63,9 @@ def _opt_text(value: Any, what: str) -> str | None:
     return None if value is None else text(value, what)
 
 
-def build_filter(core: Any, **criteria: Any) -> Any:
+def build_filter(**criteria: Any) -> _core.EventFilter:
     """An engine EventFilter from keyword criteria (see Directory.events)."""
-    from .objects import Object
-
-    f = core.EventFilter()
+    f = _core.EventFilter()
     f.type = _opt_text(criteria.pop("type", None), "type")
     f.since = _time(criteria.pop("since", None))
     f.until = _time(criteria.pop("until", None))
@@ -91,10 +96,8 @@ def build_filter(core: Any, **criteria: Any) -> Any:
     return f
 
 
-def events_frame(events: list[Event]) -> Any:
+def events_frame(events: list[Event]) -> DataFrame:
     """Events as a DataFrame, one row per event, nested fields flattened."""
-    from .frames import frame_from_columns
-
     cols: dict[str, list[Any]] = {k: [] for k in (
         "seq", "time", "org", "event_type", "initiated_by_type", "initiated_by_id", "initiated_by_email",
         "resource_type", "resource_id", "resource_name", "target_type", "target_id", "target_name", "success",
@@ -114,8 +117,4 @@ def events_frame(events: list[Event]) -> Any:
         cols["success"].append(e.success)
         cols["changes"].append(e.changes)
         cols["message"].append(e.message)
-    frame = frame_from_columns(cols, index="seq")
-    import pandas as pd
-
-    frame["time"] = pd.to_datetime(frame["time"], utc=True)
-    return frame
+    return frame_from_columns(cols, index="seq", times=("time",))

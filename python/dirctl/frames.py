@@ -1,16 +1,73 @@
-"""DataFrames from engine columns. pandas is imported here only, lazily."""
+"""DataFrames from engine columns. pandas is imported here only, and lazily: the
+rest of dirctl hands its columns to frame_from_columns, so ``import dirctl``
+needs no pandas."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+    from numpy.typing import ArrayLike, NDArray
+
+    DataFrame = pd.DataFrame
 
 
-def frame_from_columns(columns: dict[str, list[Any]], index: str | None = None) -> Any:
+class Coded(NamedTuple):
+    """A categorical column as the engine gives it: codes into names. ids, when given,
+    are the objects the names belong to (see frame_from_columns)."""
+
+    codes: ArrayLike
+    names: Sequence[str]
+    ids: Sequence[int] | None = None
+
+
+def frame_from_columns(columns: Mapping[str, Any], index: str | None = None, *,
+                       times: Sequence[str] = ()) -> DataFrame:
+    """A DataFrame of equal-length columns, indexed by the column named index (if any).
+
+    A Coded column becomes a Categorical. Names that repeat stay apart by id (two hosts
+    called 'web'), or, for texts without ids (paths, steps), merge into one category.
+    The columns named in times hold ISO-8601 UTC text and become timezone-aware datetimes."""
     try:
         import pandas as pd
     except ImportError as exc:  # pragma: no cover
         raise ImportError("DataFrames need pandas: pip install 'dirctl[frames]'") from exc
-    frame = pd.DataFrame(columns)
+    data: dict[str, Any] = {}
+    for name, column in columns.items():
+        if isinstance(column, Coded):
+            codes, categories = _categories(column)
+            column = pd.Categorical.from_codes(codes, categories=pd.Index(categories))
+        data[name] = column
+    frame = pd.DataFrame(data)
+    for name in times:
+        frame[name] = pd.to_datetime(frame[name], utc=True)
     if index is not None and index in frame.columns:
         frame = frame.set_index(index)
     return frame
+
+
+def _categories(column: Coded) -> tuple[NDArray[np.int32], list[str]]:
+    """Codes and distinct category names for a Coded column."""
+    import numpy as np
+
+    codes = np.asarray(column.codes, dtype=np.int32)
+    names = list(column.names)
+    if len(set(names)) == len(names):
+        return codes, names
+    if column.ids is not None:
+        counts: dict[str, int] = {}
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+        return codes, [f"{n} (id {i})" if counts[n] > 1 else n for n, i in zip(names, column.ids)]
+    first: dict[str, int] = {}
+    unique: list[str] = []
+    remap = np.empty(len(names), dtype=np.int32)
+    for k, n in enumerate(names):
+        if n not in first:
+            first[n] = len(unique)
+            unique.append(n)
+        remap[k] = first[n]
+    return remap[codes], unique

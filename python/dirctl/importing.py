@@ -7,8 +7,14 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from .args import path as path_arg
+from .errors import InvalidArgument
+from .frames import Coded, frame_from_columns
+
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas
+    from ._core import ImportResult
+    from .base import Handle
+    from .frames import DataFrame
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,10 @@ class ImportReport:
     duration: float
     dry_run: bool
     written: bool
-    _result: Any = field(repr=False, compare=False)
+    _result: ImportResult = field(repr=False, compare=False)
 
     @classmethod
-    def _from_core(cls, result: Any) -> ImportReport:
+    def _from_core(cls, result: ImportResult) -> ImportReport:
         return cls(created=result.created, updated=result.updated, unchanged=result.unchanged,
                    skipped=result.skipped, errors=result.errors,
                    error_records=[ImportIssue(**i) for i in result.error_records],
@@ -68,9 +74,8 @@ class ImportReport:
 
     @functools.cached_property
     def _columns(self) -> dict[str, Any]:
-        cols = dict(self._result.row_columns())
-        cols["user_id"] = cols["user_id"].astype("int64")
-        return cols
+        cols = self._result.row_columns()
+        return {**cols, "user_id": cols["user_id"].astype("int64")}
 
     @functools.cached_property
     def rows(self) -> list[dict[str, Any]]:
@@ -82,23 +87,17 @@ class ImportReport:
                 for line, u, s, uid, g, dev in zip(c["line"], c["username"], c["status"], c["user_id"],
                                                    c["groups_added"], c["device_bound"])]
 
-    def to_frame(self) -> pandas.DataFrame:
+    def to_frame(self) -> DataFrame:
         """One row per CSV row, indexed by line: username, status (categorical), user_id, groups_added,
         device_bound."""
-        import pandas as pd
-
-        from .frames import frame_from_columns
-
         c = self._columns
         return frame_from_columns({
             "line": c["line"].astype("int64"), "username": c["username"],
-            "status": pd.Categorical.from_codes(c["status"], categories=c["statuses"]), "user_id": c["user_id"],
+            "status": Coded(c["status"], c["statuses"]), "user_id": c["user_id"],
             "groups_added": c["groups_added"], "device_bound": c["device_bound"]}, index="line")
 
-    def errors_frame(self) -> pandas.DataFrame:
+    def errors_frame(self) -> DataFrame:
         """The error records as a DataFrame (line, column, value, message)."""
-        from .frames import frame_from_columns
-
         return frame_from_columns({k: [getattr(i, k) for i in self.error_records]
                                    for k in ("line", "column", "value", "message")})
 
@@ -128,18 +127,14 @@ def _progress_callable(progress: Any) -> tuple[Callable[[int, int], None] | None
 
         return update, bar
     if not callable(progress):
-        from .errors import InvalidArgument
-
         raise InvalidArgument("progress must be True, False, None or a callable (done, total)")
     return progress, None
 
 
-def import_users_csv(directory: Any, org_id: int, path: str | os.PathLike[str], *, mode: str = "create",
+def import_users_csv(directory: Handle, org_id: int, path: str | os.PathLike[str], *, mode: str = "create",
                      on_error: str = "abort", dry_run: bool = False, create_groups: bool = False,
                      strict: bool = False, progress: Any = None) -> ImportReport:
-    from .args import path as path_arg
-    from .errors import InvalidArgument
-
+    """Check the options, run the engine's import through directory's session, report."""
     if not isinstance(on_error, str) or on_error not in ("abort", "skip"):
         raise InvalidArgument(f"on_error={on_error!r:.60} is not one of 'abort', 'skip'")
     if not isinstance(mode, str) or mode not in ("create", "update", "upsert"):

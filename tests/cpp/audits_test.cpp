@@ -1,5 +1,5 @@
 // Audits: who_can_access, who_can_run, escalation_paths on a small org.
-#include "graph/audits.h"
+#include "audit/audits.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // directory/background_writer.cpp: prepared users written in order by a
 // second thread; drain() waits for them and rethrows a failed write.
-#include "directory/background_writer.h"
+#include "importer/background_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -26,8 +26,8 @@ class BackgroundWriterTest : public ::testing::Test {
   }
   void TearDown() override { store.rollback(); }
 
-  UserBulkWriter::Pending user(Id id) {
-    UserBulkWriter::Pending p;
+  BulkUserWriter::Pending user(Id id) {
+    BulkUserWriter::Pending p;
     writer.prepare(id, {{"username", "u" + std::to_string(id)}, {"email", "u" + std::to_string(id) + "@acme.com"}},
                    "", p);
     return p;
@@ -38,7 +38,7 @@ class BackgroundWriterTest : public ::testing::Test {
 
   Store store{":memory:", 1000};
   Event event;
-  UserBulkWriter writer{store, 1, event, "t"};
+  BulkUserWriter writer{store, 1, event, "t"};
 };
 
 TEST_F(BackgroundWriterTest, WritesEverythingInOrder) {

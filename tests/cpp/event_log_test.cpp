@@ -1,5 +1,6 @@
 // store/event_log.cpp: appending and querying Directory Insights events.
 #include "store/event_log.h"
+#include "store/record_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -51,11 +52,12 @@ class EventLogTest : public ::testing::Test {
     append(denied);
     append(make_event("organization_create", "2026-01-06T00:00:00.000Z", 0, 3));
   }
-  std::int64_t append(const Event& e) { return log_.append(e); }
+  std::int64_t append(const Event& e) { return writer_.append(e); }
   std::vector<Event> query(const EventFilter& f) { return log_.query(f); }
 
   Store store_{":memory:", 1000};
   EventLog log_{store_};
+  RecordWriter writer_{store_};
 };
 
 TEST_F(EventLogTest, AppendReturnsIncreasingSeq) {

@@ -36,8 +36,6 @@ struct OpenOptions {
   bool uri = false;             // take the path as a SQLite URI ("file:...?mode=...")
 };
 
-// Columns of a listing: one (field name, values) pair per field, rows aligned.
-using Columns = std::vector<std::pair<std::string, std::vector<Value>>>;
 
 class Directory {
  public:

@@ -8,6 +8,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dirctl/types.h"
 #include "dirctl/value.h"
@@ -23,5 +25,8 @@ struct Record {
   const Value* find(const std::string& name) const;
   std::string text(const std::string& name) const;  // "" when null or absent
 };
+
+// Columns of a listing: one (field name, values) pair per field, rows aligned.
+using Columns = std::vector<std::pair<std::string, std::vector<Value>>>;
 
 }  // namespace dirctl

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "dirctl/authz.h"
+#include "authz/role_engine.h"
 #include "dirctl/error.h"
 
 namespace dirctl {
@@ -118,6 +119,18 @@ ActionId action_id(std::string_view action) {
 const Action& action_of(ActionId id) { return vocabulary().actions.at(id); }
 std::string action_name(ActionId id) { return vocabulary().names.at(id); }
 std::size_t action_count() { return vocabulary().actions.size(); }
+
+ActionId action_for(Scope scope, Verb verb) {
+  static const std::vector<std::vector<ActionId>> kTable = [] {
+    std::vector<std::vector<ActionId>> t(kScopeCount, std::vector<ActionId>(7, static_cast<ActionId>(-1)));
+    for (ActionId id = 0; id < action_count(); ++id) {
+      const Action& a = action_of(id);
+      if (a.verb != Verb::kProtected) t[static_cast<std::size_t>(a.scope)][static_cast<std::size_t>(a.verb)] = id;
+    }
+    return t;
+  }();
+  return kTable[static_cast<std::size_t>(scope)][static_cast<std::size_t>(verb)];
+}
 
 std::string_view rule_name(Rule rule) {
   static constexpr std::array<std::string_view, kRuleCount> kNames = {

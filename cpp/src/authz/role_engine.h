@@ -23,6 +23,8 @@ namespace dirctl {
 // groups; devices -> devices; commands -> commands; admins -> administrators;
 // orgs -> organization.
 Scope scope_of(Kind kind);
+// The action "<scope>.<verb>" for a read, edit, run... verb (not protected ones).
+ActionId action_for(Scope scope, Verb verb);
 
 // What an admin would look like after a mutation (for the invariants).
 struct AdminAfter {

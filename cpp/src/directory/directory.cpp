@@ -123,21 +123,9 @@ Event Directory::Impl::event(const Actor& actor, const std::string& type, Id org
 }
 
 std::int64_t Directory::Impl::append(Event& e) {
-  e.seq = log.append(e);
+  e.seq = writer.append(e);
   last_seq = e.seq;
   return e.seq;
-}
-
-ActionId action_for(Scope scope, Verb verb) {
-  static const std::vector<std::vector<ActionId>> kTable = [] {
-    std::vector<std::vector<ActionId>> t(kScopeCount, std::vector<ActionId>(7, static_cast<ActionId>(-1)));
-    for (ActionId id = 0; id < action_count(); ++id) {
-      const Action& a = action_of(id);
-      if (a.verb != Verb::kProtected) t[static_cast<std::size_t>(a.scope)][static_cast<std::size_t>(a.verb)] = id;
-    }
-    return t;
-  }();
-  return kTable[static_cast<std::size_t>(scope)][static_cast<std::size_t>(verb)];
 }
 
 void Directory::Impl::require(const Decision& decision, const Actor& actor, Id resource, const std::string& event_type) {

@@ -4,7 +4,7 @@
 #include "dirctl/directory.h"
 #include "dirctl/error.h"
 #include "directory/impl.h"
-#include "graph/audits.h"
+#include "audit/audits.h"
 
 namespace dirctl {
 namespace {

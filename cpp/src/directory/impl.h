@@ -20,8 +20,10 @@
 #include "dirctl/event.h"
 #include "dirctl/kinds.h"
 #include "model/model.h"
+#include "store/change_text.h"
 #include "store/event_log.h"
 #include "store/record_store.h"
+#include "store/record_writer.h"
 #include "store/store.h"
 
 namespace dirctl {
@@ -30,11 +32,12 @@ struct Denial;
 
 struct Directory::Impl {
   Impl(const std::string& path, const OpenOptions& options)
-      : path(path), store(path, options.busy_timeout_ms, options.uri), records(store), log(store) {}
+      : path(path), store(path, options.busy_timeout_ms, options.uri), records(store), writer(store), log(store) {}
 
   std::string path;
   Store store;
   RecordStore records;
+  RecordWriter writer;  // every row and event written goes through it
   EventLog log;
   Model model;
   RoleEngine engine{model};
@@ -87,12 +90,7 @@ struct Denial {
   Event event;
 };
 
-ActionId action_for(Scope scope, Verb verb);
 
-// Event changes: secrets (password hashes) appear only as "[redacted]";
-// a creation lists every field it set.
-std::string change_text(const KindSpec& kind, const std::string& name, const Value& value);
-std::vector<FieldChange> creation_changes(const KindSpec& kind, const Fields& fields);
 
 // The state of an open directory, caught up with other processes; throws
 // StorageError once closed. Every entry point starts here.

@@ -4,6 +4,7 @@
 
 #include "dirctl/directory.h"
 #include "dirctl/error.h"
+#include "model/entity_fields.h"
 #include "directory/impl.h"
 #include "model/validate.h"
 #include "util/clock.h"
@@ -136,21 +137,6 @@ void authorize_update(Directory::Impl& d, const Actor& actor, const Entity& e, I
 
 }  // namespace
 
-std::string change_text(const KindSpec& kind, const std::string& name, const Value& value) {
-  const FieldSpec* f = kind.field(name);
-  if (f != nullptr && f->secret && !is_null(value)) return "\"[redacted]\"";
-  return to_json_text(value);
-}
-
-std::vector<FieldChange> creation_changes(const KindSpec& kind, const Fields& fields) {
-  std::vector<FieldChange> out;
-  for (const auto& [name, value] : fields) {
-    if (is_null(value) || (std::holds_alternative<Attributes>(value) && std::get<Attributes>(value).empty())) continue;
-    out.push_back({name, "null", change_text(kind, name, value)});
-  }
-  return out;
-}
-
 Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields& fields) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> Record {
@@ -172,8 +158,8 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
   for (auto o : orgs) d.authorize(actor, Scope::kAdministrators, Verb::kEdit, static_cast<Id>(o), ev);
   const Id id = d.model.allocate_id();
   const std::string now = utc_now_iso();
-  d.records.insert(kind, id, org, checked, now);
-  for (auto o : orgs) d.records.add_edge(id, static_cast<Id>(o));
+  d.writer.insert(kind, id, org, checked, now);
+  for (auto o : orgs) d.writer.add_edge(id, static_cast<Id>(o));
   Event e = d.event(actor, kind.event_noun + "_create", org, kNoId);
   e.resource = {kind.name, id, text_of(checked, kind.name_field().name)};
   e.changes = creation_changes(kind, checked);
@@ -230,15 +216,15 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
   }
   check_unique(d, kind, current.org, changed, id);
   check_rules(kind, merged.fields);
-  d.records.update(kind, id, stored_fields(changed), utc_now_iso());
+  d.writer.update(kind, id, stored_fields(changed), utc_now_iso());
   IdList old_orgs, new_orgs;
   const bool orgs_changed = !is_null(field_of(changed, "orgs"));
   if (orgs_changed) {
     old_orgs = std::get<IdList>(field_of(old.fields, "orgs"));
     new_orgs = std::get<IdList>(field_of(changed, "orgs"));
     for (auto o : old_orgs)
-      if (!std::binary_search(new_orgs.begin(), new_orgs.end(), o)) d.records.remove_edge(id, static_cast<Id>(o));
-    for (auto o : new_orgs) d.records.add_edge(id, static_cast<Id>(o));
+      if (!std::binary_search(new_orgs.begin(), new_orgs.end(), o)) d.writer.remove_edge(id, static_cast<Id>(o));
+    for (auto o : new_orgs) d.writer.add_edge(id, static_cast<Id>(o));
   }
   Event e = d.event(actor, kind.event_noun + "_update", current.org, id);
   e.resource.name = text_of(merged.fields, kind.name_field().name);
@@ -282,7 +268,7 @@ void Directory::remove(const Actor& actor, Id id) {
         AdminAfter gone;
         gone.exists = false;
         d.require(d.engine.admin_invariants(admin, gone, true), actor, admin, "admin_delete");
-        d.records.erase(spec(Kind::kAdmin), admin);
+        d.writer.erase(spec(Kind::kAdmin), admin);
         Event ae = d.event(actor, "admin_delete", kNoId, admin);
         d.append(ae);
       }
@@ -290,9 +276,9 @@ void Directory::remove(const Actor& actor, Id id) {
       if (!k->per_org) continue;
       std::size_t n = d.model.count(k->kind, id);
       if (n > 0) summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + k->table;
-      d.records.erase_org_objects(*k, id);
+      d.writer.erase_org_objects(*k, id);
     }
-    d.records.erase(kind, id);
+    d.writer.erase(kind, id);
     Event e = d.event(actor, "organization_delete", kNoId, id);
     e.message = summary.empty() ? "empty org" : "deleted with " + summary;
     d.append(e);
@@ -304,7 +290,7 @@ void Directory::remove(const Actor& actor, Id id) {
 
   auto delete_admin = [&](Id admin, Id user) {
     const Entity a = d.entity(admin, Kind::kAdmin);
-    d.records.erase(spec(Kind::kAdmin), admin);
+    d.writer.erase(spec(Kind::kAdmin), admin);
     if (user != kNoId) {
       Event u = d.event(actor, "user_update", d.entity(user).org, user);
       u.changes.push_back({"admin", to_json_text(std::string(a.name)), "null"});
@@ -318,7 +304,7 @@ void Directory::remove(const Actor& actor, Id id) {
     delete_admin(id, current.link);
   } else {
     if (current.kind == Kind::kUser && current.link != kNoId) delete_admin(current.link, kNoId);
-    d.records.erase(kind, id);
+    d.writer.erase(kind, id);
     Event e = d.event(actor, kind.event_noun + "_delete", current.org, id);
     d.append(e);
   }
@@ -376,12 +362,12 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
     d.require(d.engine.admin_invariants(admin, after, true), actor, admin, "admin_update");
     Fields changed = stored_fields(patch);
     changed.emplace_back("user", static_cast<std::int64_t>(user));
-    d.records.update(kind, admin, changed, now);
+    d.writer.update(kind, admin, changed, now);
     if (!is_null(field_of(patch, "orgs"))) {
       for (Id o : d.model.neighbors(admin))
-        if (d.model.find(o) && d.model.find(o)->kind == Kind::kOrg) d.records.remove_edge(admin, o);
+        if (d.model.find(o) && d.model.find(o)->kind == Kind::kOrg) d.writer.remove_edge(admin, o);
       const Value new_orgs = field_of(patch, "orgs");
-      for (auto o : std::get<IdList>(new_orgs)) d.records.add_edge(admin, static_cast<Id>(o));
+      for (auto o : std::get<IdList>(new_orgs)) d.writer.add_edge(admin, static_cast<Id>(o));
     }
     ae = d.event(actor, "admin_update", kNoId, admin);
     ae.changes.push_back({"user", "null", to_json_text(static_cast<std::int64_t>(user))});
@@ -405,8 +391,8 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
   const IdList orgs = org_list(d, checked);
   for (auto o : orgs) d.authorize(actor, Scope::kAdministrators, Verb::kEdit, static_cast<Id>(o), "admin_create");
   admin = d.model.allocate_id();
-  d.records.insert(kind, admin, kNoId, checked, now);
-  for (auto o : orgs) d.records.add_edge(admin, static_cast<Id>(o));
+  d.writer.insert(kind, admin, kNoId, checked, now);
+  for (auto o : orgs) d.writer.add_edge(admin, static_cast<Id>(o));
   Event ue = d.event(actor, "user_update", u.org, user);
   ue.changes.push_back({"admin", "null", to_json_text(email)});
   d.append(ue);

@@ -66,9 +66,9 @@ Kind member_kind(Kind group) {
 
 void write_edge(Directory::Impl& d, WriteScope& w, const Actor& actor, const char* type, Id a, Id b, bool add) {
   if (add)
-    d.records.add_edge(a, b);
+    d.writer.add_edge(a, b);
   else
-    d.records.remove_edge(a, b);
+    d.writer.remove_edge(a, b);
   Event e = d.event(actor, type, d.entity(a).org != kNoId ? d.entity(a).org : d.entity(b).org, a);
   e.target = ref_of(d, b);
   d.append(e);

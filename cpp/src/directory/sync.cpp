@@ -8,6 +8,7 @@
 
 #include "dirctl/error.h"
 #include "directory/impl.h"
+#include "model/entity_fields.h"
 
 namespace dirctl {
 
@@ -38,7 +39,14 @@ void Directory::Impl::load_snapshot() {
   model.note_id(static_cast<Id>(log.max_resource_id()));
   model.reserve(model.max_id());
   for (const KindSpec* kind : all_specs())
-    records.load_entities(*kind, [this](Id id, const Entity& e) { model.put(id, e); });
+    records.load_hot(*kind, [&](const HotRow& row) {
+      Entity e;
+      e.kind = kind->kind;
+      e.org = row.org;
+      e.name = row.name;  // put() copies it into the model's pool
+      for (const auto& [f, v] : row.values) apply_field(*kind, *f, v, e);
+      model.put(row.id, e);
+    });
   records.load_edges([this](Id a, Id b) { model.link_unchecked(a, b); });
   last_seq = log.last_seq();
 }

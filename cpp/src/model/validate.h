@@ -6,6 +6,8 @@
 // kind, the field, the value and what is expected; never touches storage.
 #pragma once
 
+#include "util/text.h"  // is_valid_utf8, lower_ascii: callers of validation use them too
+
 #include <string>
 #include <string_view>
 
@@ -25,7 +27,5 @@ Value validate_field(const KindSpec& kind, const std::string& name, const Value&
 
 bool is_valid_email(std::string_view email);
 bool is_valid_username(std::string_view username);
-bool is_valid_utf8(std::string_view text);
-std::string lower_ascii(std::string_view text);
 
 }  // namespace dirctl

@@ -8,34 +8,6 @@
 
 namespace dirctl {
 
-std::int64_t EventLog::append(const Event& e) {
-  try {
-    auto& st = store_.statement(
-        "INSERT INTO events (time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email,"
-        " resource_type, resource_id, resource_name, target_type, target_id, target_name, success, changes,"
-        " message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    st.bind(1, e.time);
-    st.bind(2, static_cast<std::int64_t>(e.org));
-    st.bind(3, e.event_type);
-    st.bind(4, e.initiated_by_type);
-    st.bind(5, static_cast<std::int64_t>(e.initiated_by_id));
-    st.bind(6, e.initiated_by_email);
-    st.bind(7, e.resource.type);
-    st.bind(8, static_cast<std::int64_t>(e.resource.id));
-    st.bind(9, e.resource.name);
-    st.bind(10, e.target.type);
-    st.bind(11, static_cast<std::int64_t>(e.target.id));
-    st.bind(12, e.target.name);
-    st.bind(13, e.success ? 1 : 0);
-    st.bind(14, changes_to_json(e.changes));
-    st.bind(15, e.message);
-    st.exec();
-    return store_.db().getLastInsertRowid();
-  } catch (const SQLite::Exception& ex) {
-    throw_storage(ex, "cannot record the audit event");
-  }
-}
-
 std::vector<Event> EventLog::query(const EventFilter& f) {
   std::string sql =
       "SELECT seq, time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email,"

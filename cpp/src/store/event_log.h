@@ -1,7 +1,7 @@
 // EventLog: the append-only Directory Insights table.
 //
-// append() writes inside the caller's transaction, so an event commits with
-// its mutation or not at all. The log doubles as the change feed other
+// Reads the log; RecordWriter::append() writes it, inside the caller's
+// transaction, so an event commits with its mutation or not at all. The log doubles as the change feed other
 // processes replay to catch up (see directory/sync.cpp). Not thread-safe.
 #pragma once
 
@@ -17,7 +17,6 @@ class Store;
 class EventLog {
  public:
   explicit EventLog(Store& store) : store_(store) {}
-  std::int64_t append(const Event& event);  // returns seq
   std::vector<Event> query(const EventFilter& filter);
   std::int64_t last_seq();
   std::int64_t max_resource_id();

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dirctl/error.h"
-#include "model/validate.h"
+#include "util/text.h"
 
 namespace dirctl {
 namespace {

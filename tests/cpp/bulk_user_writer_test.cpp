@@ -1,6 +1,6 @@
-// directory/user_bulk_writer.cpp: a user created by an import is stored and
+// store/bulk_user_writer.cpp: a user created by an import is stored and
 // audited exactly as Directory::create stores and audits the same fields.
-#include "directory/user_bulk_writer.h"
+#include "store/bulk_user_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -57,7 +57,7 @@ void import_rows(Directory& d, Id org, const std::vector<std::string>& header,
   ASSERT_EQ(rep.created, rows.size());
 }
 
-TEST(UserBulkWriterTest, EveryFieldAsCreateStoresAndAuditsIt) {
+TEST(BulkUserWriterTest, EveryFieldAsCreateStoresAndAuditsIt) {
   Directory d(":memory:");
   const Id by_create = test::make_org(d, "by-create"), by_import = test::make_org(d, "by-import");
   const Attributes attrs = {{"badge", "B-7"}, {"note", "line one\nline \"two\" \\ é"}};
@@ -92,7 +92,7 @@ TEST(UserBulkWriterTest, EveryFieldAsCreateStoresAndAuditsIt) {
   EXPECT_TRUE(redacted) << "the password appears only as [redacted]";
 }
 
-TEST(UserBulkWriterTest, DefaultsAndGroupsChange) {
+TEST(BulkUserWriterTest, DefaultsAndGroupsChange) {
   Directory d(":memory:");
   const Id by_create = test::make_org(d, "by-create"), by_import = test::make_org(d, "by-import");
   d.create(sys(), Kind::kUser, by_create,

@@ -1,4 +1,5 @@
-// Audits over the assignment graph and the role engine, as columns.
+// Audits (a room of its own, above graph/ and authz/, which it composes): the
+// assignment graph and the role engine, as columns.
 //
 // who_can_access: every (user, device) an org's users reach, with the groups
 // on the way. who_can_run: every (admin, command, device) an admin's role lets

@@ -1,8 +1,8 @@
-#include "directory/background_writer.h"
+#include "importer/background_writer.h"
 
 namespace dirctl {
 
-BackgroundWriter::BackgroundWriter(UserBulkWriter& writer) : writer_(writer), thread_([this] { run(); }) {
+BackgroundWriter::BackgroundWriter(BulkUserWriter& writer) : writer_(writer), thread_([this] { run(); }) {
   batch_.reserve(kBatch);
 }
 
@@ -57,7 +57,7 @@ void BackgroundWriter::hand_over() {
   batch_.reserve(kBatch);
 }
 
-void BackgroundWriter::add(UserBulkWriter::Pending&& user) {
+void BackgroundWriter::add(BulkUserWriter::Pending&& user) {
   batch_.push_back(std::move(user));
   if (batch_.size() == kBatch) hand_over();
 }

@@ -21,10 +21,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "dirctl/directory.h"
+#include "importer/import_users.h"
+
 #include "dirctl/error.h"
-#include "directory/impl.h"
-#include "directory/import_run.h"
+#include "importer/import_run.h"
 #include "io/csv_reader.h"
 #include "io/user_rows.h"
 #include "util/password.h"
@@ -168,95 +168,81 @@ ImportRowResult ImportRows::at(std::size_t i) const {
   return {line.at(i), username[i], static_cast<RowStatus>(status[i]), user[i], groups_added[i], device_bound[i]};
 }
 
-ImportReport Directory::import_users_csv(const Actor& actor, Id org, const std::string& path,
-                                         const ImportOptions& opt) {
-  Impl& d = live(impl_);
-  return audited(d, [&]() -> ImportReport {
-    const auto started = Clock::now();
-    d.entity(org, Kind::kOrg);
-    d.authorize(actor, Scope::kBulkUserImports, opt.dry_run ? Verb::kRead : Verb::kEdit, org, "user_import");
-    ImportReport rep;
-    rep.dry_run = opt.dry_run;
-    if (opt.dry_run && actor.type != ActorType::kSystem) {  // may look, but may it import?
-      const Decision real = d.engine.check(actor, action_for(Scope::kBulkUserImports, Verb::kEdit), org, true);
-      if (!real.allowed)
-        rep.warnings.push_back({0, "", "", "this is what the file would do; an import by this actor would be refused: " +
-                                               real.reason});
-    }
-    Progress progress(opt.progress);
-    auto phase = [&, last = started](const char* name) mutable {
-      const auto now = Clock::now();
-      spdlog::debug("dirctl: import {}: {:.3f} s (resident {} MB)", name,
-                    std::chrono::duration<double>(now - last).count(), resident_bytes() >> 20);
-      last = now;
-    };
+ImportReport import_users(ImportHost& host, Id org, const std::string& path, const ImportOptions& opt,
+                          ImportReport rep) {
+  const auto started = Clock::now();
+  Progress progress(opt.progress);
+  auto phase = [&, last = started](const char* name) mutable {
+    const auto now = Clock::now();
+    spdlog::debug("dirctl: import {}: {:.3f} s (resident {} MB)", name,
+                  std::chrono::duration<double>(now - last).count(), resident_bytes() >> 20);
+    last = now;
+  };
 
-    std::optional<UserRows> layout;
-    std::size_t header_errors = 0;  // repeated columns, unknown ones when strict
-    bool streaming = false;
-    std::vector<ImportRow> staged;  // with passwords: every row, read before the lock
-    std::optional<WriteScope> w;    // declared before the run: it rolls back after the run stops
-    std::optional<ImportRun> run;
-    std::size_t read = 0;
-    const std::size_t expected = opt.progress ? counted_rows(path) : 0;
-    auto start_run = [&](std::size_t expected_rows) {
-      w.emplace(d);
-      run.emplace(d, *w, actor, org, opt, *layout, rep, header_errors > 0, expected_rows);
-    };
-    try {
-      read_cells(
-          path, opt, layout, rep, header_errors,
-          [&] {
-            streaming = opt.dry_run || !layout->has_passwords();
-            if (streaming) start_run(estimated_rows(path));
-          },
-          [&](std::vector<ImportRow>&& rows) {
-            for (auto& row : rows) {
-              if (streaming)
-                run->add(std::move(row));
-              else
-                staged.push_back(std::move(row));
-              ++read;
-              progress.tick(read, std::max(read, expected));
-            }
-          });
-    } catch (const CsvSyntaxError& e) {
-      run.reset();  // nothing of a broken file is kept: the transaction rolls back
-      w.reset();
-      std::vector<ImportIssue> warnings = std::move(rep.warnings);  // the header's, kept
-      rep = ImportReport{};
-      rep.warnings = std::move(warnings);
-      rep.dry_run = opt.dry_run;
-      rep.error_records.push_back({e.line(), "", "", e.detail()});
-      rep.errors = 1;
-      rep.duration = std::chrono::duration<double>(Clock::now() - started).count();
-      return rep;
-    }
-    if (!layout)
-      throw InvalidArgument("'" + path + "' is empty; its first line must be the header (FirstName, LastName, Username, Email, ...)");
-    phase(streaming ? "read, check and write rows" : "read and check cells");
-    if (!streaming) {
-      std::vector<std::string> secrets;  // Argon2id on all cores, before taking the write lock
-      secrets.reserve(staged.size());
-      for (auto& r : staged) secrets.push_back(r.bad ? std::string() : std::move(r.password));
-      hash_passwords(secrets);
-      for (std::size_t i = 0; i < staged.size(); ++i) staged[i].password = std::move(secrets[i]);
-      phase("hash passwords");
-      rep.rows.reserve(staged.size());
-      start_run(staged.size());
-      for (std::size_t i = 0; i < staged.size(); ++i) {
-        run->add(std::move(staged[i]));
-        staged[i] = ImportRow{};
-        progress.tick(i + 1, staged.size());
-      }
-      phase("check and write rows");
-    }
-    run->finish(path);
-    phase(rep.written ? "indexes, memberships and commit" : "finish");
-    progress.tick(run->rows_seen(), run->rows_seen(), true);
+  std::optional<UserRows> layout;
+  std::size_t header_errors = 0;  // repeated columns, unknown ones when strict
+  bool streaming = false;
+  std::vector<ImportRow> staged;  // with passwords: every row, read before the lock
+  std::optional<ImportRun> run;  // stopped before the host rolls back (the caller's, or abort_write here)
+  std::size_t read = 0;
+  const std::size_t expected = opt.progress ? counted_rows(path) : 0;
+  auto start_run = [&](std::size_t expected_rows) {
+    host.begin_write();
+    run.emplace(host, org, opt, *layout, rep, header_errors > 0, expected_rows);
+  };
+  try {
+    read_cells(
+        path, opt, layout, rep, header_errors,
+        [&] {
+          streaming = opt.dry_run || !layout->has_passwords();
+          if (streaming) start_run(estimated_rows(path));
+        },
+        [&](std::vector<ImportRow>&& rows) {
+          for (auto& row : rows) {
+            if (streaming)
+              run->add(std::move(row));
+            else
+              staged.push_back(std::move(row));
+            ++read;
+            progress.tick(read, std::max(read, expected));
+          }
+        });
+  } catch (const CsvSyntaxError& e) {
+    run.reset();  // nothing of a broken file is kept: the transaction rolls back
+    host.abort_write();
+    std::vector<ImportIssue> warnings = std::move(rep.warnings);  // the header's, kept
+    rep = ImportReport{};
+    rep.warnings = std::move(warnings);
+    rep.dry_run = opt.dry_run;
+    rep.error_records.push_back({e.line(), "", "", e.detail()});
+    rep.errors = 1;
     rep.duration = std::chrono::duration<double>(Clock::now() - started).count();
     return rep;
-  });
+  }
+  if (!layout)
+    throw InvalidArgument("'" + path + "' is empty; its first line must be the header (FirstName, LastName, Username, Email, ...)");
+  phase(streaming ? "read, check and write rows" : "read and check cells");
+  if (!streaming) {
+    std::vector<std::string> secrets;  // Argon2id on all cores, before taking the write lock
+    secrets.reserve(staged.size());
+    for (auto& r : staged) secrets.push_back(r.bad ? std::string() : std::move(r.password));
+    hash_passwords(secrets);
+    for (std::size_t i = 0; i < staged.size(); ++i) staged[i].password = std::move(secrets[i]);
+    phase("hash passwords");
+    rep.rows.reserve(staged.size());
+    start_run(staged.size());
+    for (std::size_t i = 0; i < staged.size(); ++i) {
+      run->add(std::move(staged[i]));
+      staged[i] = ImportRow{};
+      progress.tick(i + 1, staged.size());
+    }
+    phase("check and write rows");
+  }
+  run->finish(path);
+  phase(rep.written ? "indexes, memberships and commit" : "finish");
+  progress.tick(run->rows_seen(), run->rows_seen(), true);
+  rep.duration = std::chrono::duration<double>(Clock::now() - started).count();
+  return rep;
 }
 
 }  // namespace dirctl

@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "directory/impl.h"
+#include "importer/import_host.h"
 #include "dirctl/user_import.h"
 #include "io/user_rows.h"
 
@@ -36,7 +36,7 @@ class ImportChecker {
  public:
   // `quiesce` runs before check() reads the store (another thread may be
   // writing through the same connection).
-  ImportChecker(Directory::Impl& d, const Actor& actor, Id org, const ImportOptions& opt, const UserRows& layout,
+  ImportChecker(ImportHost& host, Id org, const ImportOptions& opt, const UserRows& layout,
                 std::vector<ImportIssue>& errors, GroupsByName& groups_by_name, std::function<void()> quiesce);
   // Appends an error record per problem (and marks the row bad); returns the plan.
   ImportPlan check(ImportRow& row);
@@ -49,8 +49,7 @@ class ImportChecker {
   const GroupCell& resolve_group(const std::string& name);
   void fail(ImportRow& row, const std::string& column, const std::string& value, std::string message);
 
-  Directory::Impl& d_;
-  const Actor& actor_;
+  ImportHost& host_;
   Id org_;
   const ImportOptions& opt_;
   const UserRows& layout_;

@@ -1,4 +1,4 @@
-#include "graph/audits.h"
+#include "audit/audits.h"
 
 #include <algorithm>
 #include <unordered_map>

@@ -1,37 +1,43 @@
-#include "directory/import_run.h"
+#include "importer/import_run.h"
 
 #include <algorithm>
 
 #include "dirctl/error.h"
+#include "model/entity_fields.h"
 #include "model/validate.h"
+#include "store/change_text.h"
+#include "store/record_writer.h"
 #include "util/clock.h"
 #include "util/json_text.h"
 
 namespace dirctl {
 
-ImportRun::ImportRun(Directory::Impl& d, WriteScope& w, const Actor& actor, Id org, const ImportOptions& opt,
-                     const UserRows& layout, ImportReport& rep, bool header_broken, std::size_t expected_rows)
-    : d_(d),
-      w_(w),
-      actor_(actor),
+ImportRun::ImportRun(ImportHost& host, Id org, const ImportOptions& opt, const UserRows& layout, ImportReport& rep,
+                     bool header_broken, std::size_t expected_rows)
+    : host_(host),
       org_(org),
       opt_(opt),
       rep_(rep),
       header_broken_(header_broken),
       writing_(!opt.dry_run && !header_broken),
       now_(utc_now_iso()),
-      checker_(d, actor, org, opt, layout, rep.error_records, groups_by_name_, [this] { store_is_mine(); }) {
+      checker_(host, org, opt, layout, rep.error_records, groups_by_name_, [this] { store_is_mine(); }) {
+  const KindSpec& user = spec(Kind::kUser);
+  Fields defaults;
+  for (const auto& f : user.fields)
+    if (!is_null(f.default_value)) defaults.emplace_back(f.name, f.default_value);
+  new_user_ = entity_of(user, org, defaults);
   if (!writing_) return;
   // A load large next to the directory sets the secondary indexes it would
   // scatter aside and builds them once at the end (same transaction): the
   // users' keys and the memberships' reverse index. Events' indexes (type,
   // time, resource) grow at their ends and stay.
   auto defer = [&](const char* table, std::size_t adding, std::size_t existing) {
-    if (IndexDeferral::worth_it(adding, existing)) deferred_.push_back(std::make_unique<IndexDeferral>(d_.store, table));
+    if (IndexDeferral::worth_it(adding, existing)) deferred_.push_back(std::make_unique<IndexDeferral>(host_.store(), table));
   };
-  defer("users", expected_rows, d_.model.live_objects());
-  defer("edges", expected_rows * layout.group_column_count(), d_.model.edge_count());
-  creator_.emplace(d_.store, org_, d_.event(actor_, "user_create", org_, kNoId), now_);
+  defer("users", expected_rows, host_.model().live_objects());
+  defer("edges", expected_rows * layout.group_column_count(), host_.model().edge_count());
+  creator_.emplace(host_.store(), org_, host_.event("user_create", org_, kNoId), now_);
   background_.emplace(*creator_);
 }
 
@@ -44,15 +50,14 @@ void ImportRun::store_is_mine() {
 Id ImportRun::new_group(const std::string& name) {
   store_is_mine();
   const KindSpec& gk = spec(Kind::kUserGroup);
-  const Id gid = d_.model.allocate_id();
+  const Id gid = host_.allocate_id();
   Fields gf = validate_create(gk, {{"name", name}});
-  d_.records.insert(gk, gid, org_, gf, now_);
-  Event e = d_.event(actor_, "group_create", org_, kNoId);
+  host_.writer().insert(gk, gid, org_, gf, now_);
+  Event e = host_.event("group_create", org_, kNoId);
   e.resource = {gk.name, gid, name};
   e.message = "created by a user import";
-  d_.append(e);
-  w_.touching_memory();
-  d_.model.put(gid, entity_of(gk, org_, gf));
+  host_.append(e);
+  host_.put(gid, entity_of(gk, org_, gf));
   return gid;
 }
 
@@ -83,10 +88,10 @@ void ImportRun::add(ImportRow&& row) {
   Fields& given = row.fields;
   if (!row.password.empty()) given.emplace_back("password", std::move(row.password));
   for (std::size_t k = 0; k < plan.groups.size(); ++k)  // "a;b": the groups the row adds
-    if (plan.groups[k] == kNoId || !plan.existing || !d_.model.linked(plan.groups[k], *plan.existing))
+    if (plan.groups[k] == kNoId || !plan.existing || !host_.model().linked(plan.groups[k], *plan.existing))
       res.groups_added += (res.groups_added.empty() ? "" : ";") + row.groups[k];
   const bool adds_groups = !res.groups_added.empty();
-  if (plan.device != kNoId) res.device_bound = std::string(d_.model.find(plan.device)->name);
+  if (plan.device != kNoId) res.device_bound = std::string(host_.model().find(plan.device)->name);
   if (!writing_ && !opt_.dry_run) {  // another row failed: this one is not imported either
     res.status = RowStatus::kNotImported;
     rep_.rows.add(std::move(res));
@@ -101,16 +106,17 @@ void ImportRun::add(ImportRow&& row) {
       rep_.rows.add(std::move(res));
       return;
     }
-    uid = d_.model.allocate_id();
-    UserBulkWriter::Pending pending;
-    Entity entity = creator_->prepare(uid, std::move(given), res.groups_added, pending);
+    uid = host_.allocate_id();
+    BulkUserWriter::Pending pending;
+    creator_->prepare(uid, std::move(given), res.groups_added, pending);
+    Entity entity = new_user_;
+    apply_fields(user, pending.fields, entity);
     background_->add(std::move(pending));
-    w_.touching_memory();
-    d_.model.put(uid, std::move(entity));
+    host_.put(uid, entity);
   } else {
     uid = *plan.existing;
     store_is_mine();
-    Record old = d_.full_record(uid);
+    Record old = host_.full_record(uid);
     Fields changed;
     std::vector<FieldChange> changes;
     for (const auto& [name, value] : given) {
@@ -120,7 +126,7 @@ void ImportRun::add(ImportRow&& row) {
       changed.emplace_back(name, value);
       changes.push_back({name, before ? change_text(user, name, *before) : "null", change_text(user, name, value)});
     }
-    const bool binds = plan.device != kNoId && !d_.model.linked(uid, plan.device);
+    const bool binds = plan.device != kNoId && !host_.model().linked(uid, plan.device);
     res.user = uid;
     if (changed.empty() && !adds_groups && !binds) {
       res.status = RowStatus::kUnchanged;
@@ -134,26 +140,25 @@ void ImportRun::add(ImportRow&& row) {
       rep_.rows.add(std::move(res));
       return;
     }
-    if (!changed.empty()) d_.records.update(user, uid, changed, now_);
+    if (!changed.empty()) host_.writer().update(user, uid, changed, now_);
     for (auto& [name, value] : changed)
       for (auto& [k, v] : old.fields)
         if (k == name) v = value;
-    Event e = d_.event(actor_, "user_update", org_, uid);
+    Event e = host_.event("user_update", org_, uid);
     e.changes = std::move(changes);
     if (adds_groups) e.changes.push_back({"groups", "null", to_json_text(Value{res.groups_added})});
-    d_.append(e);
-    w_.touching_memory();
-    d_.model.put(uid, entity_of(user, old));
+    host_.append(e);
+    host_.put(uid, entity_of(user, old));
   }
   res.user = uid;
   for (Id g : plan.groups)
-    if (!d_.model.linked(g, uid)) {
+    if (!host_.model().linked(g, uid)) {
       memberships_.emplace_back(std::min(g, uid), std::max(g, uid));
-      d_.model.link(g, uid);
+      host_.link(g, uid);
     }
   if (plan.device != kNoId) {
     bindings_.push_back({uid, plan.device, row.device->administrator});
-    d_.model.link(uid, plan.device);
+    host_.link(uid, plan.device);
   }
   rep_.rows.add(std::move(res));
 }
@@ -178,18 +183,18 @@ void ImportRun::finish(const std::string& path) {
   }
   if (opt_.dry_run) return;
   store_is_mine();
-  d_.last_seq = std::max(d_.last_seq, background_->last_seq());
+  host_.note_seq(background_->last_seq());
   background_.reset();
   std::sort(memberships_.begin(), memberships_.end());  // each lands next to the previous one
-  for (auto [a, b] : memberships_) d_.records.add_edge(a, b);
-  for (const auto& b : bindings_) d_.records.add_edge(b.user, b.device, b.sudo);
+  for (auto [a, b] : memberships_) host_.writer().add_edge(a, b);
+  for (const auto& b : bindings_) host_.writer().add_edge(b.user, b.device, b.sudo);
   for (auto& deferral : deferred_) deferral->rebuild();
-  Event summary = d_.event(actor_, "user_import", org_, org_);
+  Event summary = host_.event("user_import", org_, org_);
   summary.message = "imported '" + path + "': " + std::to_string(rep_.created) + " created, " +
                     std::to_string(rep_.updated) + " updated, " + std::to_string(rep_.unchanged) + " unchanged, " +
                     std::to_string(rep_.skipped) + " skipped, " + std::to_string(rep_.errors) + " with errors";
-  d_.append(summary);
-  w_.commit();
+  host_.append(summary);
+  host_.commit_write();
   rep_.written = true;
 }
 

@@ -1,9 +1,11 @@
-#include "directory/import_checks.h"
+#include "importer/import_checks.h"
 
 #include <string_view>
 
+#include "authz/role_engine.h"
 #include "dirctl/error.h"
 #include "model/validate.h"
+#include "store/record_store.h"
 
 namespace dirctl {
 namespace {
@@ -26,26 +28,24 @@ bool has_field(const Fields& fields, const char* name) {
 
 }  // namespace
 
-ImportChecker::ImportChecker(Directory::Impl& d, const Actor& actor, Id org, const ImportOptions& opt,
-                             const UserRows& layout, std::vector<ImportIssue>& errors, GroupsByName& groups_by_name,
-                             std::function<void()> quiesce)
-    : d_(d), actor_(actor), org_(org), opt_(opt), layout_(layout), errors_(errors), groups_by_name_(groups_by_name),
+ImportChecker::ImportChecker(ImportHost& host, Id org, const ImportOptions& opt, const UserRows& layout,
+                             std::vector<ImportIssue>& errors, GroupsByName& groups_by_name, std::function<void()> quiesce)
+    : host_(host), org_(org), opt_(opt), layout_(layout), errors_(errors), groups_by_name_(groups_by_name),
       quiesce_(std::move(quiesce)) {
-  d.records.scan_user_keys(org, [&](Id id, std::string_view u, std::string_view e, std::string_view emp) {
+  host.records().scan_user_keys(org, [&](Id id, std::string_view u, std::string_view e, std::string_view emp) {
     by_username_.emplace(lower_ascii(u), id);
     by_email_.emplace(lower_ascii(e), id);
     if (!emp.empty()) by_employee_.emplace(std::string(emp), id);
   });
-  for (Id g : d.model.ids_of(Kind::kUserGroup, org)) groups_by_name_.emplace(lower_ascii(d.model.find(g)->name), g);
-  for (Id dev : d.model.ids_of(Kind::kDevice, org)) {
-    auto [it, added] = devices_by_host_.emplace(std::string(d.model.find(dev)->name), dev);
+  for (Id g : host.model().ids_of(Kind::kUserGroup, org)) groups_by_name_.emplace(lower_ascii(host.model().find(g)->name), g);
+  for (Id dev : host.model().ids_of(Kind::kDevice, org)) {
+    auto [it, added] = devices_by_host_.emplace(std::string(host.model().find(dev)->name), dev);
     if (!added) it->second = kNoId;
   }
   col_username_ = layout.column_of("username");
   col_email_ = layout.column_of("email");
   col_employee_ = layout.column_of("employee_identifier");
-  if (actor.type != ActorType::kSystem)
-    group_edit_ = d.engine.check(actor, action_for(Scope::kGroups, Verb::kEdit), org, true);
+  if (!host.acts_as_system()) group_edit_ = host.check(action_for(Scope::kGroups, Verb::kEdit), org, true);
 }
 
 void ImportChecker::fail(ImportRow& row, const std::string& column, const std::string& value, std::string message) {
@@ -116,13 +116,13 @@ ImportPlan ImportChecker::check(ImportRow& row) {
   const Id self = plan.existing.value_or(kNoId);
   if (auto it = by_email_.find(email); !email.empty() && it != by_email_.end() && it->second != self)
     fail(row, col_email_, email_given,
-         "is already the email of user '" + std::string(d_.model.find(it->second)->name) + "'");
+         "is already the email of user '" + std::string(host_.model().find(it->second)->name) + "'");
   if (auto it = by_employee_.find(emp); !emp.empty() && it != by_employee_.end() && it->second != self)
     fail(row, col_employee_, emp,
-         "is already the employee identifier of user '" + std::string(d_.model.find(it->second)->name) + "'");
+         "is already the employee identifier of user '" + std::string(host_.model().find(it->second)->name) + "'");
   // A user holding an admin role keeps the admin's email (they must match).
-  if (plan.existing && d_.entity(*plan.existing).link != kNoId && !email.empty() &&
-      (quiesce_(), lower_ascii(d_.full_record(*plan.existing).text("email")) != email))
+  if (plan.existing && host_.model().find(*plan.existing)->link != kNoId && !email.empty() &&
+      (quiesce_(), lower_ascii(host_.full_record(*plan.existing).text("email")) != email))
     fail(row, col_email_, email_given,
          "user '" + username + "' holds an admin role, whose email must match; change the email alone, "
          "with the admin role removed first");
@@ -141,7 +141,7 @@ ImportPlan ImportChecker::check(ImportRow& row) {
       dev = static_cast<Id>(std::stoul(row.device->system_id));
     } catch (...) {
     }
-    const Entity* e = d_.model.find(dev);
+    const Entity* e = host_.model().find(dev);
     if (e == nullptr || e->kind != Kind::kDevice || e->org != org_)
       fail(row, row.device->column, row.device->system_id, "no device with this id in this org");
     else
@@ -156,9 +156,9 @@ ImportPlan ImportChecker::check(ImportRow& row) {
       plan.device = it->second;
   }
   // Through a view, changing a user who holds an admin role is protected.
-  if (plan.existing && actor_.type != ActorType::kSystem) {
-    if (!d_.engine.check(actor_, kOther, *plan.existing, false).allowed)  // the reason only when refused
-      fail(row, "", username, d_.engine.check(actor_, kOther, *plan.existing, true).reason);
+  if (plan.existing && !host_.acts_as_system()) {
+    if (!host_.check(kOther, *plan.existing, false).allowed)  // the reason only when refused
+      fail(row, "", username, host_.check(kOther, *plan.existing, true).reason);
   }
   return plan;
 }

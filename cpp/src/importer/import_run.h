@@ -18,10 +18,10 @@
 #include <utility>
 #include <vector>
 
-#include "directory/background_writer.h"
-#include "directory/impl.h"
-#include "directory/import_checks.h"
-#include "directory/user_bulk_writer.h"
+#include "importer/background_writer.h"
+#include "importer/import_checks.h"
+#include "importer/import_host.h"
+#include "store/bulk_user_writer.h"
 #include "store/index_deferral.h"
 
 namespace dirctl {
@@ -30,15 +30,16 @@ class ImportRun {
  public:
   // `expected_rows` (an estimate while streaming) decides whether indexes
   // are set aside; `header_broken`: nothing is written, rows still checked.
-  ImportRun(Directory::Impl& d, WriteScope& w, const Actor& actor, Id org, const ImportOptions& opt,
-            const UserRows& layout, ImportReport& rep, bool header_broken, std::size_t expected_rows);
+  // REQUIRES: host.begin_write() was called.
+  ImportRun(ImportHost& host, Id org, const ImportOptions& opt, const UserRows& layout, ImportReport& rep,
+            bool header_broken, std::size_t expected_rows);
   ~ImportRun();
   ImportRun(const ImportRun&) = delete;
   ImportRun& operator=(const ImportRun&) = delete;
 
   void add(ImportRow&& row);
   // Commits what was written, or, if a row stopped the import, leaves the
-  // transaction for the caller's WriteScope to roll back.
+  // transaction for the host to roll back.
   void finish(const std::string& path);
   std::size_t rows_seen() const { return rows_; }
 
@@ -50,9 +51,7 @@ class ImportRun {
   Id new_group(const std::string& name);
   void store_is_mine();  // waits for the background writer
 
-  Directory::Impl& d_;
-  WriteScope& w_;
-  const Actor& actor_;
+  ImportHost& host_;
   Id org_;
   const ImportOptions& opt_;
   ImportReport& rep_;
@@ -65,7 +64,8 @@ class ImportRun {
   std::vector<std::pair<Id, Id>> memberships_;  // (min, max): written sorted at the end
   std::vector<Binding> bindings_;
   std::vector<std::unique_ptr<IndexDeferral>> deferred_;
-  std::optional<UserBulkWriter> creator_;
+  Entity new_user_;  // a new user's entity before its fields: the defaults'
+  std::optional<BulkUserWriter> creator_;
   std::optional<BackgroundWriter> background_;
 };
 

@@ -1,0 +1,134 @@
+#include "store/record_writer.h"
+
+#include <algorithm>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "store/row_sql.h"
+#include "store/store.h"
+#include "util/json_text.h"
+
+namespace dirctl {
+namespace {
+
+template <typename F>
+auto guarded(const char* doing, F&& f) {
+  try {
+    return f();
+  } catch (const SQLite::Exception& e) {
+    throw_storage(e, doing);
+  }
+}
+
+const Value& field_or_default(const Fields& fields, const FieldSpec& f) {
+  for (const auto& [name, value] : fields)
+    if (name == f.name) return value;
+  return f.default_value;
+}
+
+}  // namespace
+
+void RecordWriter::insert(const KindSpec& kind, Id id, Id org, const Fields& fields, const std::string& now) {
+  guarded("cannot store the new object", [&] {
+    auto& st = store_.statement(insert_sql(kind));
+    st.bind(1, static_cast<std::int64_t>(id));
+    if (kind.per_org) st.bind(2, static_cast<std::int64_t>(org));
+    int i = first_field_parameter(kind);
+    for (const FieldSpec* f : insert_columns(kind)) bind_value(st, i++, field_or_default(fields, *f));
+    st.bind(i++, now);
+    st.bind(i++, now);
+    st.exec();
+  });
+}
+
+void RecordWriter::update(const KindSpec& kind, Id id, const Fields& fields, const std::string& now) {
+  std::string sets;
+  std::vector<const Value*> bound;
+  for (const auto& [name, value] : fields) {
+    const FieldSpec* f = kind.field(name);
+    if (f == nullptr || f->column.empty()) continue;
+    sets += f->column + " = ?, ";
+    bound.push_back(&value);
+  }
+  sets += "updated = ?";
+  guarded("cannot store the change", [&] {
+    auto& st = store_.statement("UPDATE " + kind.table + " SET " + sets + " WHERE id = ?");
+    int i = 1;
+    for (const Value* v : bound) bind_value(st, i++, *v);
+    st.bind(i++, now);
+    st.bind(i++, static_cast<std::int64_t>(id));
+    st.exec();
+  });
+}
+
+void RecordWriter::erase(const KindSpec& kind, Id id) {
+  remove_edges_of(id);
+  guarded("cannot delete the object", [&] {
+    auto& st = store_.statement("DELETE FROM " + kind.table + " WHERE id = ?");
+    st.bind(1, static_cast<std::int64_t>(id));
+    st.exec();
+  });
+}
+
+void RecordWriter::erase_org_objects(const KindSpec& kind, Id org) {
+  guarded("cannot delete the org's objects", [&] {
+    const std::string in = "(SELECT id FROM " + kind.table + " WHERE org_id = ?)";
+    auto& edges = store_.statement("DELETE FROM edges WHERE a IN " + in + " OR b IN " + in);
+    edges.bind(1, static_cast<std::int64_t>(org));
+    edges.bind(2, static_cast<std::int64_t>(org));
+    edges.exec();
+    auto& rows = store_.statement("DELETE FROM " + kind.table + " WHERE org_id = ?");
+    rows.bind(1, static_cast<std::int64_t>(org));
+    rows.exec();
+  });
+}
+
+void RecordWriter::add_edge(Id a, Id b) {
+  guarded("cannot store the relation", [&] {
+    auto& st = store_.statement("INSERT OR IGNORE INTO edges (a, b) VALUES (?, ?)");
+    st.bind(1, static_cast<std::int64_t>(std::min(a, b)));
+    st.bind(2, static_cast<std::int64_t>(std::max(a, b)));
+    st.exec();
+  });
+}
+
+void RecordWriter::add_edge(Id a, Id b, bool sudo) {
+  guarded("cannot store the relation", [&] {
+    auto& st = store_.statement(
+        "INSERT INTO edges (a, b, sudo) VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET sudo = excluded.sudo");
+    st.bind(1, static_cast<std::int64_t>(std::min(a, b)));
+    st.bind(2, static_cast<std::int64_t>(std::max(a, b)));
+    st.bind(3, sudo ? 1 : 0);
+    st.exec();
+  });
+}
+
+void RecordWriter::remove_edge(Id a, Id b) {
+  guarded("cannot remove the relation", [&] {
+    auto& st = store_.statement("DELETE FROM edges WHERE a = ? AND b = ?");
+    st.bind(1, static_cast<std::int64_t>(std::min(a, b)));
+    st.bind(2, static_cast<std::int64_t>(std::max(a, b)));
+    st.exec();
+  });
+}
+
+void RecordWriter::remove_edges_of(Id id) {
+  guarded("cannot remove relations", [&] {
+    auto& st = store_.statement("DELETE FROM edges WHERE a = ? OR b = ?");
+    st.bind(1, static_cast<std::int64_t>(id));
+    st.bind(2, static_cast<std::int64_t>(id));
+    st.exec();
+  });
+}
+
+std::int64_t RecordWriter::append(const Event& e) {
+  return guarded("cannot record the audit event", [&] {
+    auto& st = store_.statement(kInsertEventSql);
+    bind_event(st, e, changes_to_json(e.changes));
+    st.exec();
+    return static_cast<std::int64_t>(store_.db().getLastInsertRowid());
+  });
+}
+
+}  // namespace dirctl

@@ -1,0 +1,38 @@
+// The SQL text and value binding that every row writer of store/ shares:
+// RecordWriter (one row at a time) and BulkUserWriter (prepared once) build
+// their statements here, so both store byte-identical rows and events.
+// Internal to store/. Pure functions over SQLiteCpp statements.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dirctl/event.h"
+#include "dirctl/kinds.h"
+#include "dirctl/value.h"
+
+namespace SQLite {
+class Statement;
+}
+
+namespace dirctl {
+
+// The columns a new row of `kind` gets besides id, org_id, created and
+// updated: every stored field but the stamps, in descriptor order.
+std::vector<const FieldSpec*> insert_columns(const KindSpec& kind);
+// INSERT INTO <table> (id[, org_id], <insert_columns>, created, updated).
+std::string insert_sql(const KindSpec& kind);
+// 1-based parameter index of insert_columns()[0], and of `created` (then `updated`).
+int first_field_parameter(const KindSpec& kind);
+int created_parameter(const KindSpec& kind);
+
+// One value as a column: NULL for null and for empty attributes; bools as
+// 0/1; attributes as JSON text. Copies the bytes (safe for temporaries).
+void bind_value(SQLite::Statement& st, int index, const Value& value);
+
+// INSERT INTO events with every column; bind_event() binds all fifteen.
+extern const char* const kInsertEventSql;
+enum EventParameter : int { kEventResourceId = 8, kEventResourceName = 9, kEventChanges = 14 };
+void bind_event(SQLite::Statement& st, const Event& e, const std::string& changes_json);
+
+}  // namespace dirctl
