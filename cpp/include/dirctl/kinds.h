@@ -54,6 +54,12 @@ struct FieldSpec {
   Hot hot = Hot::kNone;
   bool multiline = false;  // newlines and tabs allowed (scripts, descriptions)
   bool secret = false;     // never read back, never in events (kPassword)
+  // Users: the column of JumpCloud's CSV template that carries the field
+  // ("FirstName"), and its place in the template. Import and export read
+  // them from here, so a field given one is imported and exported with no
+  // other edit. "" for fields the template does not carry.
+  std::string template_column;
+  int template_order = 0;
 };
 
 struct KindSpec {

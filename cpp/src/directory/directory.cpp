@@ -16,26 +16,19 @@ namespace dirctl {
 
 // ---- WriteScope ---------------------------------------------------------
 
-WriteScope::WriteScope(Directory::Impl& d) : d_(d), nested_(d.batch_depth > 0) {
-  if (nested_) {
-    d_.store.savepoint();
+WriteScope::WriteScope(Directory::Impl& d) : d_(d) {
+  if (d.batch_depth > 0) {  // inside a batch: a savepoint, so a failed operation leaves the batch as it was
+    savepoint_.emplace(d_.store, "op");
     return;
   }
-  d_.store.begin();
-  try {
-    d_.catch_up();
-  } catch (...) {
-    d_.store.rollback();
-    throw;
-  }
+  transaction_.emplace(d_.store);
+  d_.catch_up();  // under the write lock: nothing can land between this and our writes
 }
 
 WriteScope::~WriteScope() {
   if (done_) return;
-  if (nested_)
-    d_.store.rollback_to();
-  else
-    d_.store.rollback();
+  savepoint_.reset();  // rolls back what this operation wrote
+  transaction_.reset();
   if (touched_) {
     try {
       d_.reload();
@@ -46,23 +39,17 @@ WriteScope::~WriteScope() {
 }
 
 void WriteScope::commit() {
-  if (nested_) {
-    d_.store.release();
-  } else {
-    // Read under the write lock: after COMMIT another process could commit
-    // before we look, and its change would never be replayed here.
-    const std::int64_t version = d_.store.data_version();
-    try {
-      d_.store.commit();
-    } catch (...) {
-      d_.store.rollback();
-      d_.reload();
-      done_ = true;
-      throw;
-    }
-    d_.data_version = version;
-  }
   done_ = true;
+  if (savepoint_) {
+    savepoint_->release();
+    return;
+  }
+  try {
+    d_.data_version = transaction_->commit();
+  } catch (...) {
+    d_.reload();  // the transaction rolled back: memory follows the file
+    throw;
+  }
 }
 
 // ---- Impl helpers -----------------------------------------------------------
@@ -219,7 +206,8 @@ const std::string& Directory::path() const {
 
 void Directory::close() {
   if (impl_ && impl_->batch_depth > 0) {
-    impl_->store.rollback();
+    impl_->batch_savepoints.clear();
+    impl_->batch.reset();
     impl_->batch_depth = 0;
     impl_->after_batch_rollback(1);  // a denial is recorded even when its batch is abandoned
   }
@@ -422,13 +410,13 @@ Actor Directory::act_as(const Actor& from, Id id, ActorType as) {
 void Directory::begin_batch() {
   Impl& d = live(impl_);
   if (d.batch_depth > 0) {
-    d.store.savepoint("batch");  // an inner batch can fail alone
+    d.batch_savepoints.push_back(std::make_unique<Savepoint>(d.store, "batch"));  // an inner batch can fail alone
   } else {
-    d.store.begin();
+    d.batch.emplace(d.store);
     try {
       d.catch_up();  // under the write lock: nothing can land between this and our writes
     } catch (...) {
-      d.store.rollback();
+      d.batch.reset();
       throw;
     }
   }
@@ -440,20 +428,20 @@ void Directory::commit_batch() {
   Impl& d = *impl_;
   const int depth = d.batch_depth--;
   if (d.batch_depth > 0) {
-    d.store.release("batch");
+    d.batch_savepoints.back()->release();
+    d.batch_savepoints.pop_back();
     d.after_batch_commit(depth);
     return;
   }
-  const std::int64_t version = d.store.data_version();  // under the lock, as in WriteScope
   try {
-    d.store.commit();
+    d.data_version = d.batch->commit();
   } catch (...) {
-    d.store.rollback();
+    d.batch.reset();
     d.reload();
     d.after_batch_rollback(depth);
     throw;
   }
-  d.data_version = version;
+  d.batch.reset();
   d.after_batch_commit(depth);
 }
 
@@ -461,11 +449,10 @@ void Directory::rollback_batch() {
   if (!impl_ || impl_->batch_depth == 0) throw InvalidArgument("rollback_batch() without begin_batch()");
   Impl& d = *impl_;
   const int depth = d.batch_depth--;
-  if (d.batch_depth > 0) {
-    d.store.rollback_to("batch");  // only the inner batch; the outer one goes on
-  } else {
-    d.store.rollback();
-  }
+  if (d.batch_depth > 0)
+    d.batch_savepoints.pop_back();  // only the inner batch; the outer one goes on
+  else
+    d.batch.reset();
   d.reload();  // memory follows the file, inside the outer transaction if any
   d.after_batch_rollback(depth);
 }

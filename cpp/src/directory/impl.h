@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "store/record_store.h"
 #include "store/record_writer.h"
 #include "store/store.h"
+#include "store/transaction.h"
 
 namespace dirctl {
 
@@ -43,6 +45,8 @@ struct Directory::Impl {
   RoleEngine engine{model};
   std::unique_ptr<AssignmentGraph> graph;  // built on first use, then kept in step with the model
   int batch_depth = 0;
+  std::optional<Transaction> batch;                     // the outermost batch's transaction
+  std::vector<std::unique_ptr<Savepoint>> batch_savepoints;  // one per inner batch
   std::int64_t last_seq = 0;      // newest event reflected in `model`
   std::int64_t data_version = -1;  // PRAGMA data_version when last synced
 
@@ -118,7 +122,8 @@ class WriteScope {
 
  private:
   Directory::Impl& d_;
-  bool nested_;
+  std::optional<Transaction> transaction_;  // outside a batch
+  std::optional<Savepoint> savepoint_;      // inside one
   bool done_ = false;
   bool touched_ = false;
 };

@@ -25,7 +25,7 @@ void Directory::Impl::reload() {
   // The scan filled SQLite's page cache (up to 128 MiB) with pages the model
   // now holds what it needs of: give them back, to the system too (glibc
   // keeps freed heap otherwise). About 130 bytes per user of resident memory.
-  store.exec("PRAGMA shrink_memory");
+  store.shrink_memory();
 #ifdef __GLIBC__
   malloc_trim(0);
 #endif

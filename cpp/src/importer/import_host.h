@@ -1,6 +1,6 @@
 // ImportHost: all the importer may reach of the rest of the engine, and the
 // only way it does. The directory implements it for one import by one actor
-// (directory/import_host.cpp); the importer never sees Directory::Impl.
+// (directory/import_host.cpp); the importer never sees the facade's state.
 //
 //   read       the in-memory model, stored records and the org's user keys;
 //   authorise  the role engine's decision for the import's actor;

@@ -46,15 +46,18 @@ std::string bare(const std::string& message) {
 }  // namespace
 
 const std::vector<std::pair<const char*, const char*>>& user_template_columns() {
-  static const std::vector<std::pair<const char*, const char*>> kColumns = {
-      {"FirstName", "first_name"}, {"LastName", "last_name"}, {"Username", "username"}, {"Email", "email"},
-      {"MiddleName", "middle_name"}, {"DisplayName", "display_name"}, {"JobTitle", "job_title"},
-      {"EmployeeIdentifier", "employee_identifier"}, {"Department", "department"}, {"CostCenter", "cost_center"},
-      {"Company", "company"}, {"EmployeeType", "employee_type"}, {"Description", "description"},
-      {"Location", "location"}, {"AlternateEmail", "alternate_email"}, {"Manager", "manager"},
-      {"account_locked", "account_locked"}, {"sudo", "sudo"}, {"passwordless_sudo", "passwordless_sudo"},
-      {"password_never_expires", "password_never_expires"}, {"state", "state"},
-      {"password_expiration_date", "password_expiration_date"}, {"mfa_status", "mfa_status"}};
+  // From the user kind's descriptor (template_column, template_order): the
+  // one table of which field goes in which column.
+  static const std::vector<std::pair<const char*, const char*>> kColumns = [] {
+    std::vector<const FieldSpec*> fields;
+    for (const auto& f : spec(Kind::kUser).fields)
+      if (!f.template_column.empty()) fields.push_back(&f);
+    std::stable_sort(fields.begin(), fields.end(),
+                     [](const FieldSpec* a, const FieldSpec* b) { return a->template_order < b->template_order; });
+    std::vector<std::pair<const char*, const char*>> out;
+    for (const FieldSpec* f : fields) out.emplace_back(f->template_column.c_str(), f->name.c_str());
+    return out;
+  }();
   return kColumns;
 }
 

@@ -38,6 +38,12 @@ FieldSpec required(FieldSpec f) {
   f.required = true;
   return f;
 }
+// The field's column in the user CSV template, and its place there.
+FieldSpec csv(FieldSpec f, const char* column, int order) {
+  f.template_column = column;
+  f.template_order = order;
+  return f;
+}
 FieldSpec hot(FieldSpec f, Hot h) {
   f.hot = h;
   return f;
@@ -79,31 +85,37 @@ KindSpec make_user() {
   FieldSpec mfa = enumeration("mfa_status", {"not_enrolled", "pending_activation", "enrolled"},
                               "not_enrolled");
   return {Kind::kUser, "user", "users", "user", true,
-          {hot(unique(required(username), Unique::kPerOrg), Hot::kName),
-           unique(required(email), Unique::kPerOrg),
-           with(text("first_name", "first_name", 64), {"firstname"}),
-           with(text("middle_name", "middle_name", 64), {"middlename"}),
-           with(text("last_name", "last_name", 64), {"lastname"}),
-           with(text("display_name", "display_name", 128), {"displayname", "preferredName"}),
-           with(text("job_title", "job_title", 128), {"jobTitle"}),
-           text("department", "department", 128),
-           with(unique(text("employee_identifier", "employee_identifier", 64), Unique::kPerOrg),
-                {"employeeIdentifier"}),
-           hot(enumeration("state", user_states(), "active"), Hot::kState),
-           hot(with(boolean("account_locked", "account_locked", false), {"locked"}), Hot::kLocked),
-           with(of_type(FieldType::kDate, "password_expiration_date", "password_expiration_date"),
-                {"password_expiry"}),
-           with(mfa, {"mfa_enrollment_status"}),
-           boolean("sudo", "sudo", false),
-           of_type(FieldType::kAttributes, "attributes", "attributes"),
-           with(text("cost_center", "cost_center", 128), {"costCenter"}), text("company", "company", 128),
-           with(text("employee_type", "employee_type", 64), {"employeeType"}),
-           multiline(text("description", "description", 1024)), text("location", "location", 256),
-           with(of_type(FieldType::kEmail, "alternate_email", "alternate_email"), {"alternateEmail"}),
-           text("manager", "manager", 254),
-           boolean("passwordless_sudo", "passwordless_sudo", false),
-           boolean("password_never_expires", "password_never_expires", false),
-           password_field(),
+          {csv(hot(unique(required(username), Unique::kPerOrg), Hot::kName), "Username", 3),
+           csv(unique(required(email), Unique::kPerOrg), "Email", 4),
+           csv(with(text("first_name", "first_name", 64), {"firstname"}), "FirstName", 1),
+           csv(with(text("middle_name", "middle_name", 64), {"middlename"}), "MiddleName", 5),
+           csv(with(text("last_name", "last_name", 64), {"lastname"}), "LastName", 2),
+           csv(with(text("display_name", "display_name", 128), {"displayname", "preferredName"}), "DisplayName", 6),
+           csv(with(text("job_title", "job_title", 128), {"jobTitle"}), "JobTitle", 7),
+           csv(text("department", "department", 128), "Department", 9),
+           csv(with(unique(text("employee_identifier", "employee_identifier", 64), Unique::kPerOrg),
+                    {"employeeIdentifier"}),
+               "EmployeeIdentifier", 8),
+           csv(hot(enumeration("state", user_states(), "active"), Hot::kState), "state", 21),
+           csv(hot(with(boolean("account_locked", "account_locked", false), {"locked"}), Hot::kLocked),
+               "account_locked", 17),
+           csv(with(of_type(FieldType::kDate, "password_expiration_date", "password_expiration_date"),
+                    {"password_expiry"}),
+               "password_expiration_date", 22),
+           csv(with(mfa, {"mfa_enrollment_status"}), "mfa_status", 23),
+           csv(boolean("sudo", "sudo", false), "sudo", 18),
+           of_type(FieldType::kAttributes, "attributes", "attributes"),  // AttributeN_name/_value columns
+           csv(with(text("cost_center", "cost_center", 128), {"costCenter"}), "CostCenter", 10),
+           csv(text("company", "company", 128), "Company", 11),
+           csv(with(text("employee_type", "employee_type", 64), {"employeeType"}), "EmployeeType", 12),
+           csv(multiline(text("description", "description", 1024)), "Description", 13),
+           csv(text("location", "location", 256), "Location", 14),
+           csv(with(of_type(FieldType::kEmail, "alternate_email", "alternate_email"), {"alternateEmail"}),
+               "AlternateEmail", 15),
+           csv(text("manager", "manager", 254), "Manager", 16),
+           csv(boolean("passwordless_sudo", "passwordless_sudo", false), "passwordless_sudo", 19),
+           csv(boolean("password_never_expires", "password_never_expires", false), "password_never_expires", 20),
+           password_field(),  // the template's Password column, write-only: never exported
            stamp("created"), stamp("updated")},
           {"username", "email"}, {}};
 }

@@ -295,6 +295,8 @@ std::int64_t Store::data_version() {
   }
 }
 
+void Store::shrink_memory() { exec("PRAGMA shrink_memory"); }
+
 std::string Store::integrity_check() {
   try {
     SQLite::Statement st(*db_, "PRAGMA integrity_check");

@@ -72,6 +72,8 @@ class Store {
   void reset_all() noexcept;
   // Changes whenever another connection commits to the file.
   std::int64_t data_version();
+  // Gives the page cache's memory back (PRAGMA shrink_memory).
+  void shrink_memory();
   // "ok", or the problems found (a damaged file's error included).
   std::string integrity_check();
 
