@@ -1,7 +1,8 @@
 # dirctl: the two commands of the README, each installing what is missing.
 #   make demo   build, install, and run the main job on a local SQLite file (acme.db)
 #   make test   build, install, and run every test (GoogleTest, pytest, notebooks,
-#               and the C++ tests once more under ASan + UBSan, and once under TSan)
+#               mypy and the layer checks, and the C++ tests once more under
+#               ASan + UBSan, and once under TSan)
 # Needs root (apt) on a fresh Debian 12 machine; both are safe to re-run.
 
 PYTHON   ?= python3
@@ -11,7 +12,7 @@ APT_PKGS := g++ pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev libspdlog-dev
             libboost-graph-dev libsodium-dev libgtest-dev libhowardhinnant-date-dev nlohmann-json3-dev libcsv-dev
 PYBIND11_DIR = $(shell $(PYTHON) -m pybind11 --cmakedir)
 
-.PHONY: demo test deps install test-build test-cpp-sanitized test-cpp-threads bench clean
+.PHONY: demo test deps install test-build test-static test-cpp-sanitized test-cpp-threads bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -44,7 +45,14 @@ test-cpp-threads: deps
 	cmake --build build/tsan -j $(JOBS)
 	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan --output-on-failure
 
-test: test-build test-cpp-sanitized test-cpp-threads
+# Static checks: strict typing of the Python package, no import cycle in it,
+# and the engine's layer rules (SQL only in store/, arrows one way).
+test-static: install
+	$(PYTHON) -m mypy python/dirctl
+	$(PYTHON) tests/check_python_imports.py
+	$(PYTHON) tests/check_layers.py
+
+test: test-build test-static test-cpp-sanitized test-cpp-threads
 	ctest --test-dir build/tests --output-on-failure
 
 bench: install

@@ -17,7 +17,7 @@ import pytest
 
 import dirctl
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "admin_roles.csv"
+SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec" / "admin_roles.csv"
 ALL_ROLES = ["administrator_with_billing", "administrator", "manager", "command_runner_with_billing",
              "command_runner", "help_desk", "read_only", "billing_only"]
 
