@@ -65,6 +65,7 @@ bench: install
 	$(PYTHON) bench/graph_bench.py
 	./build/bench/bench/import_floor
 	$(PYTHON) bench/import_bench.py
+	./build/bench/bench/soak_bench
 
 clean:
 	rm -rf build $(DB) $(DB)-wal $(DB)-shm

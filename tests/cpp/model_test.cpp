@@ -248,6 +248,67 @@ TEST(ModelTest, EntityFlags) {
 
 // ---- StringPool -----------------------------------------------------------------
 
+// ---- memory follows the live objects (issue 15) --------------------------------------------
+
+TEST(ModelTest, AChunkIsFreedWhenItsObjectsAreGone) {
+  Model m;
+  const Id n = 3 * Model::kChunk;
+  for (Id id = 1; id <= n; ++id) m.put(id, make(Kind::kUser, 1, "user-" + std::to_string(id)));
+  for (Id id = 2; id <= n; ++id) m.link(1, id);  // one huge group-like neighbour list
+  const std::size_t full = m.memory_bytes();
+  for (Id id = 2; id <= n; ++id) m.erase(id);
+  EXPECT_EQ(m.live_objects(), 1u);
+  EXPECT_EQ(m.edge_count(), 0u);
+  EXPECT_LT(m.memory_bytes(), full / 2) << "the chunks of deleted ids went back";
+  EXPECT_NE(m.find(1), nullptr);
+  EXPECT_EQ(m.find(n), nullptr);
+  EXPECT_TRUE(m.neighbors(n).empty());
+  m.put(n + 1, make(Kind::kUser, 1, "later"));  // ids keep growing; only live chunks cost
+  EXPECT_EQ(m.ids_of(Kind::kUser, 1), (std::vector<Id>{1, n + 1}));
+}
+
+TEST(ModelTest, CreatingAndDeletingKeepsMemoryFlat) {
+  Model m;
+  std::size_t after_first = 0;
+  for (int cycle = 0; cycle < 5; ++cycle) {
+    std::vector<Id> ids;
+    for (int i = 0; i < 20000; ++i) {
+      const Id id = m.allocate_id();
+      m.put(id, make(Kind::kUser, 1, "a-rather-long-user-name-" + std::to_string(id)));
+      ids.push_back(id);
+    }
+    for (Id id : ids) m.erase(id);
+    m.compact_names();
+    if (cycle == 0) after_first = m.memory_bytes();
+    EXPECT_LE(m.memory_bytes(), after_first + after_first / 10) << "cycle " << cycle;
+  }
+  EXPECT_EQ(m.live_objects(), 0u);
+}
+
+TEST(ModelTest, CompactingNamesKeepsEveryLiveName) {
+  Model m;
+  for (Id id = 1; id <= 50000; ++id) m.put(id, make(Kind::kUser, 1, "a-longer-name-number-" + std::to_string(id)));
+  for (Id id = 1; id <= 50000; ++id)
+    if (id % 10 != 0) m.erase(id);
+  const auto version = m.version();
+  m.compact_names();
+  EXPECT_NE(m.version(), version) << "views of names held elsewhere must be rebuilt";
+  for (Id id = 10; id <= 50000; id += 10) ASSERT_EQ(m.find(id)->name, "a-longer-name-number-" + std::to_string(id));
+}
+
+TEST(ModelTest, RemovingAHugeGroupIsLinear) {
+  Model m;
+  const Id group = 1;
+  m.put(group, make(Kind::kUserGroup, 1, "all"));
+  for (Id id = 2; id <= 100001; ++id) {
+    m.put(id, make(Kind::kUser, 1, "u"));
+    m.link(id, group);  // linked() scans the member's short list, not the group's
+  }
+  m.erase(group);  // each member's list is searched once: linear in the members
+  EXPECT_EQ(m.edge_count(), 0u);
+  for (Id id = 2; id <= 100001; id += 997) EXPECT_TRUE(m.neighbors(id).empty());
+}
+
 TEST(StringPoolTest, InternCopiesAndKeepsViewsStable) {
   StringPool pool;
   EXPECT_TRUE(pool.intern("").empty());

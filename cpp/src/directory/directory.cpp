@@ -219,6 +219,7 @@ bool Directory::is_closed() const { return !impl_; }
 Directory::Impl& live(const std::unique_ptr<Directory::Impl>& impl) {
   if (!impl) throw StorageError("the directory is closed; open it again with dirctl.open(path)");
   impl->catch_up();
+  impl->model.compact_names();  // between operations: no name view is held now
   return *impl;
 }
 

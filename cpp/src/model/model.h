@@ -8,10 +8,16 @@
 // SQLite and are read by primary key.
 // Invariants: find(id) == nullptr for ids never used or deleted; edges
 // are symmetric (b in neighbors(a) iff a in neighbors(b)); no self edges.
+// Memory follows the live objects, not the highest id: entities and edges
+// live in chunks of kChunk ids, and a chunk whose objects are all gone is
+// freed (ids are never reused, so a long-running process that creates and
+// deletes keeps only the chunks still in use). Names live in a pool that
+// compact_names() rewrites once it is mostly dead text.
 // Not thread-safe; the Directory serialises access.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -43,7 +49,8 @@ struct Entity {
 class Model {
  public:
   const Entity* find(Id id) const {
-    return id < entities_.size() && entities_[id].alive() ? &entities_[id] : nullptr;
+    const Entity* e = slot(id);
+    return e != nullptr && e->alive() ? e : nullptr;
   }
   const std::vector<Id>& neighbors(Id id) const;
   bool linked(Id a, Id b) const;
@@ -67,21 +74,44 @@ class Model {
   void unlink(Id a, Id b);
   void clear_edges(Id id);
   void clear();
-  void reserve(Id max_id);  // before a bulk load: no growth slack
+  void reserve(Id max_id);  // before a bulk load
   std::size_t memory_bytes() const;  // approximate heap held
+  // Rewrites the name pool when more than half of it is names of deleted or
+  // renamed objects. Invalidates every Entity::name view held outside the
+  // model: call it only between operations (the Directory does, on entry).
+  void compact_names();
+
+  static constexpr unsigned kChunkBits = 12;
+  static constexpr Id kChunk = Id{1} << kChunkBits;
 
  private:
+  struct Chunk {
+    Entity entities[kChunk];
+    std::vector<Id> edges[kChunk];
+    std::uint32_t live = 0;  // alive entities in the chunk
+  };
   static std::uint64_t count_key(Kind kind, Id org) { return (std::uint64_t{org} << 8) | static_cast<std::uint8_t>(kind); }
-  void grow(Id id);
+  Chunk& chunk_for(Id id);  // created if missing
+  Entity* slot(Id id) const;
+  std::vector<Id>* edges_of(Id id) const;
+  void release_if_empty(Id id);
+  void forget_name(std::string_view name) { dead_name_bytes_ += name.size(); }
 
-  std::vector<Entity> entities_;
-  std::vector<std::vector<Id>> edges_;
+  std::vector<std::unique_ptr<Chunk>> chunks_;
   std::unordered_map<std::uint64_t, std::size_t> counts_;
   StringPool names_;
+  std::size_t dead_name_bytes_ = 0;
+  std::size_t name_bytes_ = 0;
   Id max_id_ = 0;
   std::size_t live_ = 0;
   std::size_t edge_count_ = 0;
   std::uint64_t version_ = 0;
 };
+
+inline Entity* Model::slot(Id id) const {
+  const std::size_t c = id >> kChunkBits;
+  if (c >= chunks_.size() || !chunks_[c]) return nullptr;
+  return &chunks_[c]->entities[id & (kChunk - 1)];
+}
 
 }  // namespace dirctl
