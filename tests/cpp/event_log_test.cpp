@@ -92,7 +92,11 @@ TEST_F(EventLogTest, QueryAllInOrderWithEveryColumn) {
   EXPECT_EQ(e.target.type, "");
   EXPECT_EQ(e.target.id, 0);
   EXPECT_TRUE(e.success);
-  EXPECT_TRUE(e.changes.empty());
+  // A creation stores only what was given (nothing, here); reading adds the defaults.
+  ASSERT_FALSE(e.changes.empty());
+  EXPECT_EQ(e.changes[0].field, "state");
+  EXPECT_EQ(e.changes[0].to, "\"active\"");
+  EXPECT_TRUE(all[1].changes.empty()) << "an update shows only what it changed";
   EXPECT_EQ(all[3].target.name, "u10");
   EXPECT_FALSE(all[4].success);
   EXPECT_EQ(all[4].message, "permission denied: read_only");

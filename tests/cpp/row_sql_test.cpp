@@ -62,11 +62,19 @@ TEST(ChangeTextTest, SecretsAreRedactedAndCreationsListWhatIsSet) {
   EXPECT_EQ(change_text(user, "first_name", Value{"Al"s}), "\"Al\"");
   EXPECT_EQ(change_text(user, "password", Value{"$argon2id$..."s}), "\"[redacted]\"");
   EXPECT_EQ(change_text(user, "sudo", Value{true}), "true");
-  const auto changes = creation_changes(user, {{"username", "al"s}, {"middle_name", Value{}},
-                                               {"attributes", Attributes{}}, {"sudo", false}});
+  const Fields stored{{"username", "al"s}, {"middle_name", Value{}}, {"attributes", Attributes{}},
+                      {"state", "active"s}, {"sudo", false}};
+  // Only what was given is stored (sudo, here; state is a default)...
+  auto changes = creation_changes(user, stored, {{"username", "al"s}, {"sudo", false}, {"middle_name", Value{}}});
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_EQ(changes[0].field, "username");
   EXPECT_EQ(changes[1].to, "false");
+  // ...and reading adds the defaults back, in descriptor order.
+  with_creation_defaults(user, changes);
+  std::vector<std::string> fields;
+  for (const auto& c : changes) fields.push_back(c.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{"username", "state", "account_locked", "mfa_status", "sudo",
+                                              "passwordless_sudo", "password_never_expires"}));
 }
 
 }  // namespace

@@ -66,3 +66,14 @@ def test_layer_rules_hold():
     """No SQL outside store/, no Directory::Impl outside directory/, include arrows one way."""
     proc = subprocess.run([sys.executable, str(ROOT / "tests" / "check_layers.py")], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_creation_event_stores_what_was_given_and_reads_whole(tmp_path):
+    db = tmp_path / "d.db"
+    with dirctl.open(db) as d:
+        d.orgs.create("acme").users.create(username="bo", email="bo@x.com")
+        [event] = d.events(type="user_create")
+        shown = {c["field"]: c for c in event.changes}
+    [(raw,)] = _rows(db, "SELECT changes FROM events WHERE event_type = 'user_create'")
+    assert raw == '[["username",null,"bo"],["email",null,"bo@x.com"]]'  # the defaults are not stored
+    assert {"username", "email", "state", "mfa_status", "sudo"} <= set(shown)  # but they are read back

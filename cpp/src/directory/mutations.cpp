@@ -162,7 +162,7 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
   for (auto o : orgs) d.writer.add_edge(id, static_cast<Id>(o));
   Event e = d.event(actor, kind.event_noun + "_create", org, kNoId);
   e.resource = {kind.name, id, text_of(checked, kind.name_field().name)};
-  e.changes = creation_changes(kind, checked);
+  e.changes = creation_changes(kind, checked, fields);
   d.append(e);
   w.touching_memory();
   d.model.put(id, entity_of(kind, Record{kind_id, id, org, checked}));
@@ -398,7 +398,9 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
   d.append(ue);
   ae = d.event(actor, "admin_create", kNoId, kNoId);
   ae.resource = {kind.name, admin, email};
-  ae.changes = creation_changes(kind, checked);
+  Fields set = all;  // what this creation set: the caller's fields, the user's names, and the link
+  set.emplace_back("user", static_cast<std::int64_t>(user));
+  ae.changes = creation_changes(kind, checked, set);
   d.append(ae);
   w.touching_memory();
   d.model.put(admin, entity_of(kind, Record{Kind::kAdmin, admin, kNoId, checked}));

@@ -43,14 +43,15 @@ void BulkUserWriter::prepare(Id id, Fields&& given, const std::string& groups_ad
     if (k >= 0) out.values[static_cast<std::size_t>(k)] = &value;
   }
   // The creation's changes in descriptor order, as creation_changes() lists
-  // them, encoded as changes_to_json() does, without the intermediate objects.
+  // them (the fields given, not the defaults), encoded as changes_to_json()
+  // does, without the intermediate objects.
   std::string& changes = out.changes;
   changes.assign("[");
   out.username = nullptr;
   for (std::size_t k = 0; k < fields_.size(); ++k) {
     const Value& v = *out.values[k];
     if (fields_[k]->hot == Hot::kName) out.username = std::get_if<std::string>(&v);
-    if (!listed_at_creation(v)) continue;
+    if (!listed_at_creation(v) || out.values[k] == &fields_[k]->default_value) continue;  // given fields only
     if (changes.size() > 1) changes += ',';
     changes += '[';
     append_json_string(changes, fields_[k]->name);

@@ -23,11 +23,36 @@ bool listed_at_creation(const Value& value) {
   return !is_null(value) && !(std::holds_alternative<Attributes>(value) && std::get<Attributes>(value).empty());
 }
 
-std::vector<FieldChange> creation_changes(const KindSpec& kind, const Fields& fields) {
+std::vector<FieldChange> creation_changes(const KindSpec& kind, const Fields& stored, const Fields& given) {
+  auto was_given = [&](const std::string& name) {
+    for (const auto& [k, v] : given)
+      if (const FieldSpec* f = kind.field(k); f != nullptr && f->name == name && !is_null(v)) return true;
+    return false;
+  };
   std::vector<FieldChange> out;
-  for (const auto& [name, value] : fields)
-    if (listed_at_creation(value)) out.push_back({name, "null", change_text(kind, name, value)});
+  for (const auto& [name, value] : stored)
+    if (listed_at_creation(value) && was_given(name)) out.push_back({name, "null", change_text(kind, name, value)});
   return out;
+}
+
+void with_creation_defaults(const KindSpec& kind, std::vector<FieldChange>& changes) {
+  std::vector<FieldChange> out;
+  out.reserve(kind.fields.size() + changes.size());
+  std::vector<bool> used(changes.size(), false);
+  for (const auto& f : kind.fields) {
+    bool found = false;
+    for (std::size_t i = 0; i < changes.size(); ++i)
+      if (!used[i] && changes[i].field == f.name) {
+        out.push_back(std::move(changes[i]));
+        used[i] = found = true;
+        break;
+      }
+    if (!found && !f.readonly && listed_at_creation(f.default_value))
+      out.push_back({f.name, "null", change_text(kind, f.name, f.default_value)});
+  }
+  for (std::size_t i = 0; i < changes.size(); ++i)
+    if (!used[i]) out.push_back(std::move(changes[i]));
+  changes = std::move(out);
 }
 
 }  // namespace dirctl

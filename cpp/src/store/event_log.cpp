@@ -3,10 +3,24 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "dirctl/kinds.h"
+#include "store/change_text.h"
 #include "store/store.h"
 #include "util/json_text.h"
 
 namespace dirctl {
+
+namespace {
+
+// The kind an event created, if it is a creation (<noun>_create on a <kind>).
+const KindSpec* created_kind(const Event& e) {
+  if (e.event_type.size() < 7 || e.event_type.compare(e.event_type.size() - 7, 7, "_create") != 0) return nullptr;
+  for (const KindSpec* kind : all_specs())
+    if (kind->name == e.resource.type && e.event_type == kind->event_noun + "_create") return kind;
+  return nullptr;
+}
+
+}  // namespace
 
 std::vector<Event> EventLog::query(const EventFilter& f) {
   std::string sql =
@@ -54,6 +68,7 @@ std::vector<Event> EventLog::query(const EventFilter& f) {
       e.target = {st.getColumn(10).getString(), st.getColumn(11).getInt64(), st.getColumn(12).getString()};
       e.success = st.getColumn(13).getInt() != 0;
       e.changes = changes_from_json(st.getColumn(14).getString());
+      if (const KindSpec* kind = created_kind(e)) with_creation_defaults(*kind, e.changes);
       e.message = st.getColumn(15).getString();
       out.push_back(std::move(e));
     }
