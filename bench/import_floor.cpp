@@ -86,9 +86,7 @@ Times run(const std::string& path, int rows, bool users_only) {
     const int n = std::snprintf(
         changes, sizeof changes,
         "[[\"username\",null,\"%s\"],[\"email\",null,\"%s\"],[\"first_name\",null,\"%s\"],[\"last_name\",null,\"%s\"],"
-        "[\"department\",null,\"%s\"],[\"state\",null,\"active\"],[\"account_locked\",null,false],"
-        "[\"mfa_status\",null,\"not_enrolled\"],[\"sudo\",null,false],[\"passwordless_sudo\",null,false],"
-        "[\"password_never_expires\",null,false],[\"groups\",null,\"g%d;g%d;g%d\"]]",
+        "[\"department\",null,\"%s\"],[\"groups\",null,\"g%d;g%d;g%d\"]]",  // the fields given, as dirctl stores them
         username, email, first, last, departments[i % 3], g[0], g[1], g[2]);
     event.bind(2, id);
     event.bind(3, username);

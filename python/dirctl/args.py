@@ -56,6 +56,8 @@ def text(value: Any, what: str) -> str:
     """A str that the engine can take: valid Unicode (no lone surrogates)."""
     if not isinstance(value, str):
         raise InvalidArgument(f"{what}: expected text (str), got {type(value).__name__} {value!r:.60}")
+    if value.isascii():  # the common case, checked at C speed
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:

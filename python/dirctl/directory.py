@@ -98,6 +98,8 @@ class Directory:
             return actor._actor
         if isinstance(actor, tuple):
             return actor
+        if isinstance(actor, Object) and actor.kind in ("admin", "user"):
+            return (actor.kind, actor.id)  # the engine checks the id is what the kind says
         return self._core.actor_for(object_id(actor, "actor"))
 
     def check(self, actor: Any, action: str, resource: Object | int | None = None) -> _core.Decision:
