@@ -201,13 +201,17 @@ SQLite::Statement& Store::statement(const std::string& sql) {
   auto it = statements_.find(sql);
   try {
     if (it == statements_.end())
-      it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
-    it->second->tryReset();  // reset() would rethrow a previous step's failure
-    it->second->clearBindings();
+      it = statements_.emplace(sql, CachedStatement{std::make_unique<SQLite::Statement>(*db_, sql), false}).first;
+    it->second.statement->tryReset();  // reset() would rethrow a previous step's failure
+    it->second.statement->clearBindings();
   } catch (const SQLite::Exception& e) {
     throw_storage(e, "cannot prepare a statement");
   }
-  return *it->second;
+  if (!it->second.handed_out) {  // it may be left mid-step from now on
+    it->second.handed_out = true;
+    handed_out_.push_back(&it->second);
+  }
+  return *it->second.statement;
 }
 
 void Store::exec(const std::string& sql) {
@@ -219,7 +223,13 @@ void Store::exec(const std::string& sql) {
 }
 
 void Store::reset_all() noexcept {
-  for (auto& [sql, stmt] : statements_) stmt->tryReset();
+  // Only statements handed out since the last call can be mid-step: the
+  // others were reset then, and nothing has stepped them since.
+  for (CachedStatement* c : handed_out_) {
+    c->statement->tryReset();
+    c->handed_out = false;
+  }
+  handed_out_.clear();
 }
 
 void Store::begin() {

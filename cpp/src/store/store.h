@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace SQLite {
 class Database;
@@ -81,7 +82,12 @@ class Store {
   void check_identity(int app_id, int version, int objects) const;
 
   std::unique_ptr<SQLite::Database> db_;
-  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+  struct CachedStatement {
+    std::unique_ptr<SQLite::Statement> statement;
+    bool handed_out;  // by statement() since the last reset_all()
+  };
+  std::unordered_map<std::string, CachedStatement> statements_;  // node-based: pointers stay valid
+  std::vector<CachedStatement*> handed_out_;
   std::string path_;
   int schema_version_ = 0;
   bool memory_ = false;
