@@ -129,7 +129,7 @@ void register_authz(py::module_& m) {
         return std::string(access_name(matrix_access(static_cast<std::uint8_t>(it - roles.begin()), static_cast<Scope>(s))));
     throw InvalidArgument("unknown scope '" + scope + "'");
   }, "role"_a, "scope"_a, "The built-in matrix cell: none, read, edit, assigned or launch_if_allowed.");
-  m.def("protected_action_names", &protected_action_names, "The protected user actions (spec/protected_user_actions.csv).");
+  m.def("protected_action_names", &protected_action_names, "The protected user actions (docs/spec/protected_user_actions.csv).");
 }
 
 }  // namespace dirctl::py_bindings

@@ -46,7 +46,7 @@ void register_values(py::module_& m) {
         return out;
       },
       "kind"_a, "The fields of a kind of object, in order, as dicts.");
-  m.def("role_names", &role_names, "The admin roles (columns of spec/admin_roles.csv).");
+  m.def("role_names", &role_names, "The admin roles (columns of docs/spec/admin_roles.csv).");
   m.def("user_states", &user_states, "The user states.");
   m.def("admin_states", &admin_states, "The admin states.");
 }

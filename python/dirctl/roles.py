@@ -1,4 +1,4 @@
-"""Admin roles: the columns of spec/admin_roles.csv, as a string enum."""
+"""Admin roles: the columns of docs/spec/admin_roles.csv, as a string enum."""
 
 from __future__ import annotations
 

@@ -602,7 +602,7 @@ def test_create_from_user_links_same_email(d, org):
 
 
 def test_create_from_user_events_per_spec(d, org):
-    """spec/insights_events.csv: user given admin role -> user_update;admin_create."""
+    """docs/spec/insights_events.csv: user given admin role -> user_update;admin_create."""
     u = org.users.create(username="alice", email="alice@acme.com")
     n = len(d.events())
     a = d.admins.create_from_user(u, role="help_desk")
@@ -614,7 +614,7 @@ def test_create_from_user_events_per_spec(d, org):
 
 
 def test_create_from_user_links_existing_admin(d, org):
-    """spec/insights_events.csv: user given existing admin role -> user_update;admin_update."""
+    """docs/spec/insights_events.csv: user given existing admin role -> user_update;admin_update."""
     existing = d.admins.create(email="alice@acme.com", role="read_only")
     u = org.users.create(username="alice", email="alice@acme.com")
     n = len(d.events())
@@ -693,7 +693,7 @@ def test_deleting_user_deletes_its_linked_admin_on_disk(db_path):
 
 
 def test_deleting_linked_admin_keeps_user_and_records_events(d, org):
-    """spec/insights_events.csv: admin role removed from user -> user_update;admin_delete."""
+    """docs/spec/insights_events.csv: admin role removed from user -> user_update;admin_delete."""
     u = org.users.create(username="alice", email="alice@acme.com")
     a = d.admins.create_from_user(u, role="help_desk")
     d.admins.create(email="keeper@acme.com", role="administrator", orgs=[org])

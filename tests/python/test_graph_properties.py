@@ -30,7 +30,7 @@ PROPS = settings(max_examples=30, deadline=None,
 
 ROLES = ["administrator_with_billing", "administrator", "manager", "command_runner_with_billing",
          "command_runner", "help_desk", "read_only", "billing_only"]
-# From spec/admin_roles.csv: who edits users (users.set_password), who edits groups
+# From docs/spec/admin_roles.csv: who edits users (users.set_password), who edits groups
 # (groups.edit), whose role runs every command (commands: edit), who runs assigned ones.
 USERS_EDIT = {"administrator_with_billing", "administrator", "manager", "help_desk"}
 GROUPS_EDIT = {"administrator_with_billing", "administrator", "manager"}

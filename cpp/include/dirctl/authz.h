@@ -1,9 +1,9 @@
 // Authorisation: actions, decisions, and the role engine's vocabulary.
 //
-// An action is "<scope>.<verb>": scope is a row of spec/admin_roles.csv;
+// An action is "<scope>.<verb>": scope is a row of docs/spec/admin_roles.csv;
 // verbs are read and edit everywhere, run/schedule/approve on commands,
 // launch on remote_assist, and the protected user actions of
-// spec/protected_user_actions.csv on users. Actions are interned to small
+// docs/spec/protected_user_actions.csv on users. Actions are interned to small
 // integers (ActionId) so a check is a few array look-ups.
 // A Decision says allowed or not, the stable id of the rule that decided,
 // and (on request) a sentence naming actor, role, action, resource and why.
@@ -68,7 +68,7 @@ std::size_t action_count();
 
 std::string_view scope_name(Scope scope);
 const std::vector<std::string>& protected_action_names();
-// The built-in matrix (transcribed from spec/admin_roles.csv; a test compares).
+// The built-in matrix (transcribed from docs/spec/admin_roles.csv; a test compares).
 Access matrix_access(std::uint8_t role, Scope scope);
 std::string_view access_name(Access access);
 

@@ -82,7 +82,7 @@ const KindSpec& spec(Kind kind);
 const std::vector<const KindSpec*>& all_specs();
 
 // Choices shared with authz and Python.
-const std::vector<std::string>& role_names();  // columns of spec/admin_roles.csv
+const std::vector<std::string>& role_names();  // columns of docs/spec/admin_roles.csv
 const std::vector<std::string>& user_states();
 const std::vector<std::string>& admin_states();
 // Positions in those lists, as the model stores them (Entity::state, ::role);

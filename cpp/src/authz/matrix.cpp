@@ -1,5 +1,5 @@
 // The role x scope matrix and the action vocabulary, as data.
-// Transcribed from spec/admin_roles.csv and spec/protected_user_actions.csv;
+// Transcribed from docs/spec/admin_roles.csv and docs/spec/protected_user_actions.csv;
 // tests/python/test_role_matrix.py compares every cell with those files.
 #include <array>
 #include <unordered_map>

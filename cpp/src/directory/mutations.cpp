@@ -106,7 +106,7 @@ Record as_stored(const KindSpec& kind, Id id, Id org, const Fields& checked, con
   return r;
 }
 
-// A user's fields map to the actions of spec/protected_user_actions.csv.
+// A user's fields map to the actions of docs/spec/protected_user_actions.csv.
 ActionId user_field_action(const std::string& field) {
   static const ActionId kState = action_id("users.suspend_and_activate"), kLock = action_id("users.unlock"),
                         kMfa = action_id("users.totp_reset_and_enroll"),
