@@ -2,11 +2,12 @@
 // bindings/ only converts types, releases the GIL and maps errors.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include <pybind11/pybind11.h>
 
@@ -27,10 +28,15 @@ struct Handle {
   Handle(const std::string& path, OpenOptions options) : timeout_ms(options.busy_timeout_ms), dir(path, options) {}
   std::mutex mu;
   std::condition_variable batch_ended;
-  std::thread::id batch_owner;  // guarded by mu; default (no thread) when no batch is open
+  std::uint64_t batch_owner = 0;  // guarded by mu: this_thread_token() of the batch's thread, 0 when none
+  std::atomic<std::uint64_t> holder{0};  // the thread inside a call (a callback calling back in is refused)
   int timeout_ms;
   Directory dir;
 };
+
+// A number for the calling thread, never reused by another thread (unlike
+// std::thread::id, which the C library recycles once a thread has ended).
+std::uint64_t this_thread_token();
 
 // What Python holds (_core.Directory): the shared handle and the actor every
 // call acts as. The actor is fixed at creation; a session made for an admin,
@@ -41,15 +47,28 @@ struct Session {
   bool restricted() const { return actor.type != ActorType::kSystem; }
 };
 
-// Takes the handle's mutex for this thread, waiting for another thread's
-// batch to end first. REQUIRES: the GIL released.
-std::unique_lock<std::mutex> acquire(Handle& h);
+// The handle's mutex, held by this thread for one call. Acquiring waits for
+// another thread's batch to end (up to the timeout, then StorageError), and
+// refuses a call from inside a call on the same thread (a progress callback
+// that calls back into the handle) instead of deadlocking.
+// REQUIRES: the GIL released.
+class Lease {
+ public:
+  explicit Lease(Handle& h, bool wait_for_batch = true);
+  ~Lease();
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+
+ private:
+  Handle& h_;
+  std::unique_lock<std::mutex> lock_;
+};
 
 // Runs f(directory) with the GIL released and the handle's mutex held.
 template <typename F>
 auto run(Session& s, F&& f) {
   py::gil_scoped_release release;
-  auto lock = acquire(*s.handle);
+  Lease lease(*s.handle);
   return f(s.handle->dir);
 }
 

@@ -23,16 +23,27 @@ Actor actor_arg(const py::object& actor) {
   throw InvalidArgument("actor type '" + t.first + "' is not one of system, admin, user, api_key");
 }
 
-std::unique_lock<std::mutex> acquire(Handle& h) {
-  std::unique_lock<std::mutex> lock(h.mu);
-  const auto me = std::this_thread::get_id();
-  const auto free = [&] { return h.batch_owner == std::thread::id() || h.batch_owner == me; };
-  if (!h.batch_ended.wait_for(lock, std::chrono::milliseconds(h.timeout_ms), free))
+std::uint64_t this_thread_token() {
+  static std::atomic<std::uint64_t> next{1};
+  thread_local const std::uint64_t token = next++;
+  return token;
+}
+
+Lease::Lease(Handle& h, bool wait_for_batch) : h_(h) {
+  const std::uint64_t me = this_thread_token();
+  if (h.holder.load() == me)
+    throw InvalidArgument("this directory handle is already in a call on this thread (a callback, such as an import's "
+                          "progress, called back into it); do not use the handle from inside its callbacks");
+  lock_ = std::unique_lock<std::mutex>(h.mu);
+  const auto free = [&] { return h.batch_owner == 0 || h.batch_owner == me; };
+  if (wait_for_batch && !h.batch_ended.wait_for(lock_, std::chrono::milliseconds(h.timeout_ms), free))
     throw StorageError("another thread of this process holds a batch open on this directory handle, and it did not "
                        "end within the timeout (" + std::to_string(h.timeout_ms) + " ms); give each thread its own "
                        "handle (dirctl.open) or end the batch first");
-  return lock;
+  h.holder.store(me);
 }
+
+Lease::~Lease() { h_.holder.store(0); }
 
 Actor subject_arg(Session& s, const py::object& who) {
   const Actor subject = actor_arg(who);
@@ -47,23 +58,23 @@ namespace {
 // Batch calls also mark (and clear) the thread that owns the batch.
 void batch_call(Session& s, void (Directory::*op)()) {
   py::gil_scoped_release release;
-  auto lock = acquire(*s.handle);
+  Lease lease(*s.handle);
   Handle& h = *s.handle;
+  auto settle = [&] {  // the batch's owner follows whether one is open
+    if (h.dir.in_batch()) {
+      h.batch_owner = this_thread_token();
+    } else if (h.batch_owner != 0) {
+      h.batch_owner = 0;
+      h.batch_ended.notify_all();
+    }
+  };
   try {
     (h.dir.*op)();
   } catch (...) {
-    if (!h.dir.in_batch() && h.batch_owner != std::thread::id()) {
-      h.batch_owner = std::thread::id();
-      h.batch_ended.notify_all();
-    }
+    settle();
     throw;
   }
-  if (h.dir.in_batch()) {
-    h.batch_owner = std::this_thread::get_id();
-  } else if (h.batch_owner != std::thread::id()) {
-    h.batch_owner = std::thread::id();
-    h.batch_ended.notify_all();
-  }
+  settle();
 }
 
 }  // namespace
@@ -98,13 +109,18 @@ void register_directory(py::module_& m) {
             return py::make_tuple(std::string(actor_type_name(s.actor.type)), s.actor.id);
           },
           "The (type, id) this session acts as; None for the system handle.")
-      .def_property_readonly("path", [](Session& h) { return h.handle->dir.path(); }, "The file this handle opened.")
-      .def_property_readonly("closed", [](Session& h) { return h.handle->dir.is_closed(); }, "True after close().")
+      .def_property_readonly("path", [](Session& h) { return run(h, [](Directory& d) { return d.path(); }); },
+                             "The file this handle opened.")
+      .def_property_readonly("closed", [](Session& h) {
+        py::gil_scoped_release release;
+        Lease lease(*h.handle, /*wait_for_batch=*/false);
+        return h.handle->dir.is_closed();
+      }, "True after close().")
       .def("close", [](Session& h) {
         py::gil_scoped_release release;
-        auto lock = acquire(*h.handle);
-        h.handle->dir.close();  // an open batch (this thread's) is rolled back
-        h.handle->batch_owner = std::thread::id();
+        Lease lease(*h.handle, /*wait_for_batch=*/false);  // closing ends any batch, even one a dead thread left open
+        h.handle->dir.close();  // an open batch is rolled back (its denials still recorded)
+        h.handle->batch_owner = 0;
         h.handle->batch_ended.notify_all();
       }, "Close the file (for every view of it); idempotent.")
       .def(
@@ -228,7 +244,11 @@ void register_directory(py::module_& m) {
            "Start a batch, owned by this thread until it ends.")
       .def("commit_batch", [](Session& h) { batch_call(h, &Directory::commit_batch); }, "Commit a batch.")
       .def("rollback_batch", [](Session& h) { batch_call(h, &Directory::rollback_batch); }, "Roll a batch back.")
-      .def_property_readonly("in_batch", [](Session& h) { return h.handle->dir.in_batch(); }, "True inside a batch.")
+      .def_property_readonly("in_batch", [](Session& h) {
+        py::gil_scoped_release release;
+        Lease lease(*h.handle, /*wait_for_batch=*/false);
+        return h.handle->dir.in_batch();
+      }, "True inside a batch.")
       .def(
           "events",
           [](Session& h, const EventFilter& filter) {
@@ -241,7 +261,7 @@ void register_directory(py::module_& m) {
           "filter"_a, "Audit events matching the filter, oldest first.")
       .def("last_event_seq", [](Session& h) { return run(h, [](Directory& d) { return d.last_event_seq(); }); },
            "The sequence number of the newest event.")
-      .def_property_readonly("schema_version", [](Session& h) { return h.handle->dir.schema_version(); },
+      .def_property_readonly("schema_version", [](Session& h) { return run(h, [](Directory& d) { return d.schema_version(); }); },
                              "The schema version of the open file.")
       .def("integrity_check", [](Session& h) { return run(h, [](Directory& d) { return d.integrity_check(); }); },
            "SQLite's PRAGMA integrity_check ('ok' when sound).")

@@ -259,21 +259,21 @@ TEST_F(RoleEngineTest, AdminManagementAndSelfChange) {
 TEST_F(RoleEngineTest, InvariantsOnTheStateAfter) {
   AdminAfter gone;
   gone.exists = false;
-  expect_decision(engine().admin_invariants(boss_, gone, true), false, Rule::kInvariantBilling);
+  expect_decision(engine().admin_invariants(sys(), boss_, gone, true), false, Rule::kInvariantBilling);
   AdminAfter demoted{true, true, role_index("administrator"), {acme_, globex_}};
-  expect_decision(engine().admin_invariants(boss_, demoted, true), false, Rule::kInvariantBilling);
+  expect_decision(engine().admin_invariants(sys(), boss_, demoted, true), false, Rule::kInvariantBilling);
   AdminAfter suspended{true, false, role_index("administrator_with_billing"), {acme_, globex_}};
-  expect_decision(engine().admin_invariants(boss_, suspended, true), false, Rule::kInvariantBilling);
+  expect_decision(engine().admin_invariants(sys(), boss_, suspended, true), false, Rule::kInvariantBilling);
   AdminAfter same{true, true, role_index("administrator_with_billing"), {acme_, globex_}};
-  EXPECT_TRUE(engine().admin_invariants(boss_, same, false).allowed);
+  EXPECT_TRUE(engine().admin_invariants(sys(), boss_, same, false).allowed);
   // globex's only admin is boss: dropping globex from boss's orgs leaves it without one.
   AdminAfter narrowed{true, true, role_index("administrator_with_billing"), {acme_}};
-  expect_decision(engine().admin_invariants(boss_, narrowed, true), false, Rule::kInvariantOrgAdmin);
+  expect_decision(engine().admin_invariants(sys(), boss_, narrowed, true), false, Rule::kInvariantOrgAdmin);
   // acme has other admins.
-  EXPECT_TRUE(engine().admin_invariants(manager_, gone, false).allowed);
+  EXPECT_TRUE(engine().admin_invariants(sys(), manager_, gone, false).allowed);
   admin("boss2", "administrator_with_billing", {globex_});
-  EXPECT_TRUE(engine().admin_invariants(boss_, demoted, false).allowed);
-  EXPECT_TRUE(engine().admin_invariants(boss_, narrowed, false).allowed);
+  EXPECT_TRUE(engine().admin_invariants(sys(), boss_, demoted, false).allowed);
+  EXPECT_TRUE(engine().admin_invariants(sys(), boss_, narrowed, false).allowed);
 }
 
 TEST_F(RoleEngineTest, GroupMatchForUsers) {

@@ -634,3 +634,86 @@ def test_signature_of_views_mirrors_the_handle():
     """Views are Directory instances: the same public methods, nothing more."""
     public = {n for n, _ in inspect.getmembers(dirctl.Directory) if not n.startswith("_")}
     assert {"as_admin", "as_api_key", "as_user", "check", "batch", "events"} <= public
+
+
+# -- found by a second review -----------------------------------------------------------------
+
+def test_a_batch_left_open_by_a_dead_thread_is_joined_by_no_one(db_path):
+    d = dirctl.open(db_path, timeout=0.3)
+    org = d.orgs.create("acme")
+    t = threading.Thread(target=d._core.begin_batch)
+    t.start()
+    t.join()  # the thread ends with its batch open
+    results = []
+    for _ in range(3):  # new threads (the C library may reuse the dead one's id)
+        w = threading.Thread(target=lambda: results.append(_catch(lambda: org.users.create(username="v", email="v@a.com"))))
+        w.start()
+        w.join(10)
+    assert all(isinstance(r, dirctl.StorageError) for r in results), results
+    d.close()  # close() ends the orphan batch instead of waiting for it
+    with dirctl.open(db_path) as again:
+        assert len(again.orgs.get("acme").users) == 0
+
+
+def test_a_callback_calling_back_into_the_handle_is_refused_not_a_deadlock(run_python, tmp_path):
+    csv = tmp_path / "u.csv"
+    csv.write_text("username,email\n" + "".join(f"u{i},u{i}@a.com\n" for i in range(3000)))
+    proc = run_python(
+        """
+        import sys, dirctl
+        d = dirctl.open(":memory:")
+        org = d.orgs.create("acme")
+        try:
+            org.import_users_csv(sys.argv[1], progress=lambda done, total: len(org.users))
+        except dirctl.InvalidArgument as exc:
+            print("refused:", exc)
+        print("users", len(org.users))
+        """, csv, timeout=60)
+    assert "refused: this directory handle is already in a call" in proc.stdout
+    assert "users 0" in proc.stdout
+
+
+def test_checks_before_authorisation_name_nothing_in_other_orgs(world):
+    d, acme, other, secret, mallory = world["d"], world["acme"], world["other"], world["secret"], world["stranger"]
+    grp, gx_grp = acme.user_groups.create("acme-group"), other.user_groups.create("gx-group")
+    views = [d.as_admin(world["admins"]["administrator"]), d.as_user(world["user"])]
+    calls = [
+        lambda c: c.find("user", other.id, "mallory"),
+        lambda c: c.members(secret.id),
+        lambda c: c.groups_of(secret.id),
+        lambda c: c.add_member(grp.id, mallory.id),
+        lambda c: c.remove_member(grp.id, mallory.id),
+        lambda c: c.associate(mallory.id, gx_grp.id),
+        lambda c: c.dissociate(mallory.id, gx_grp.id),
+        lambda c: c.who_can_access(acme.id, mallory.id, 0),
+        lambda c: c.update(mallory.id, [("department", "x")]),
+        lambda c: c.remove(mallory.id),
+    ]
+    for view in views:
+        for call in calls:
+            with pytest.raises((dirctl.NotFound, dirctl.PermissionDenied)) as err:
+                call(view._core)
+            for name in ("globex", "mallory", "wipe", "gx-group"):
+                assert name not in str(err.value), str(err.value)
+    assert d.orgs.get("globex").users.get("mallory").department is None
+
+
+def test_the_last_admin_rule_names_no_unseen_org(d):
+    acme, globex = d.orgs.create("acme"), d.orgs.create("globex")
+    owner = d.admins.create(email="owner@x.com", role="administrator_with_billing", orgs=[acme, globex])
+    d.admins.create(email="keep@x.com", role="administrator_with_billing", orgs=[acme])
+    b2 = d.admins.create(email="b2@x.com", role="administrator_with_billing", orgs=[acme])
+    with pytest.raises(dirctl.PermissionDenied) as err:
+        d.as_admin(b2).admins.delete(owner)
+    assert "globex" not in str(err.value) and "must keep at least one active admin" in str(err.value)
+    assert all("globex" not in e.message for e in d.as_admin(b2).events(success=False))
+
+
+def test_a_users_denial_is_an_event_of_the_users_org(world):
+    d, alice = world["d"], world["user"]
+    with pytest.raises(dirctl.PermissionDenied):
+        list(d.as_user(alice).admins)
+    [e] = d.events(success=False, initiated_by=alice)
+    assert e.org == world["acme"].id
+    gx = d.admins.create(email="gx@globex.com", role="administrator", orgs=[world["other"]])
+    assert not [x for x in d.as_admin(gx).events(success=False) if x.initiated_by.get("id") == alice.id]

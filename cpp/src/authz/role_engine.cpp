@@ -53,7 +53,8 @@ std::string RoleEngine::describe_visible(Id viewer, Id id) const {
   const Entity* v = model_.find(viewer);
   if (e == nullptr || v == nullptr) return "object " + std::to_string(id);
   const Id org = e->kind == Kind::kOrg ? id : e->org;
-  const bool sees = org == kNoId || (v->kind == Kind::kAdmin ? model_.linked(viewer, org) : v->org == org);
+  const bool sees = org == kNoId ? !(v->kind == Kind::kUser && e->kind == Kind::kAdmin)  // users see no admins
+                                 : (v->kind == Kind::kAdmin ? model_.linked(viewer, org) : v->org == org);
   return sees ? describe_object(id) : "object " + std::to_string(id);
 }
 
@@ -251,7 +252,7 @@ Decision RoleEngine::user_check(const Entity& u, Id user, const Action& act, Act
   });
 }
 
-Decision RoleEngine::admin_invariants(Id admin, const AdminAfter& after, bool explain) const {
+Decision RoleEngine::admin_invariants(const Actor& viewer, Id admin, const AdminAfter& after, bool explain) const {
   const Entity* target = model_.find(admin);
   std::vector<Id> before_orgs;
   if (target != nullptr)
@@ -290,7 +291,9 @@ Decision RoleEngine::admin_invariants(Id admin, const AdminAfter& after, bool ex
   for (std::size_t i = 0; i < orgs.size(); ++i)
     if (org_before[i] > 0 && org_after[i] == 0)
       return decide(false, Rule::kInvariantOrgAdmin, explain, [&] {
-        return "org '" + std::string(model_.find(orgs[i])->name) + "' must keep at least one active admin, and " +
+        const std::string org = viewer.type == ActorType::kSystem ? "org '" + std::string(model_.find(orgs[i])->name) + "'"
+                                                                  : describe_visible(viewer.id, orgs[i]);
+        return org + " must keep at least one active admin, and " +
                name + " is the last one with access to it; give another admin access first";
       });
   return decide(true, Rule::kSystem, explain, [&] { return std::string("the directory keeps its required admins"); });

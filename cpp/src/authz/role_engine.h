@@ -41,7 +41,8 @@ class RoleEngine {
   Decision check(const Actor& actor, ActionId action, Id resource, bool explain) const;
   // Rule 7: refuses a change that leaves no active administrator_with_billing,
   // or an org without an active admin. Applies to every actor, system too.
-  Decision admin_invariants(Id admin, const AdminAfter& after, bool explain) const;
+  // `viewer` is who asks: an org it cannot see is named by id only.
+  Decision admin_invariants(const Actor& viewer, Id admin, const AdminAfter& after, bool explain) const;
   // Whether the actor sees an org at all (its record, to navigate into it):
   // admins see the orgs in their access, users their own org. Reading org
   // settings is organization.read, a separate question.

@@ -119,6 +119,10 @@ void Directory::Impl::require(const Decision& decision, const Actor& actor, Id r
   if (decision.allowed) return;
   Denial denial{decision, event(actor, event_type, kNoId, resource)};
   if (const Entity* r = model.find(resource)) denial.event.org = r->kind == Kind::kOrg ? resource : r->org;
+  // A user's attempt with no org of its own belongs to the user's org: admins
+  // of other orgs must not read it among the directory-wide events.
+  if (denial.event.org == kNoId && actor.type == ActorType::kUser)
+    if (const Entity* u = model.find(actor.id)) denial.event.org = u->org;
   denial.event.success = false;
   denial.event.message = decision.reason;
   // The caller learns only an id; the audit log, read by those who see the
@@ -182,6 +186,28 @@ void Directory::Impl::after_batch_commit(int depth) {
                       batch_denials.end());
 }
 
+void Directory::Impl::require_visible(const Actor& actor, std::initializer_list<Id> ids, const std::string& event_type) {
+  if (actor.type == ActorType::kSystem) return;
+  for (Id id : ids) {
+    const Entity* e = model.find(id);
+    if (e == nullptr) continue;
+    const Id org = e->kind == Kind::kOrg ? id : e->org;
+    if (org == kNoId) {  // directory-wide: admins, seen by admins
+      if (actor.type == ActorType::kUser && e->kind == Kind::kAdmin)
+        require(Decision{false, Rule::kOrgAccess, "a directory user does not see admins (object " + std::to_string(id) + ")"},
+                actor, id, event_type);
+      continue;
+    }
+    const Decision sees = engine.sees_org(actor, org, true);
+    if (!sees.allowed)
+      require(sees.rule == Rule::kOrgAccess
+                  ? Decision{false, Rule::kOrgAccess, "object " + std::to_string(id) + " is in an org " +
+                                                          engine.describe_actor(actor) + " cannot access"}
+                  : sees,
+              actor, id, event_type);
+  }
+}
+
 bool Directory::Impl::filters(const Actor& actor, Scope scope, Id org) {
   if (actor.type == ActorType::kSystem) return false;
   if (actor.type == ActorType::kUser) return true;
@@ -239,6 +265,7 @@ Record Directory::find(const Actor& actor, Kind kind_id, Id org, const std::stri
   Impl& d = live(impl_);
   return audited(d, [&] {
     const KindSpec& kind = spec(kind_id);
+    d.require_visible(actor, {org}, kind.name + "_read");
     if (kind.per_org) d.entity(org, Kind::kOrg);
     for (const auto& field_name : kind.key_fields) {
       const FieldSpec& f = *kind.field(field_name);
@@ -283,6 +310,7 @@ std::vector<Record> Directory::list(const Actor& actor, Kind kind_id, Id org) {
   Impl& d = live(impl_);
   return audited(d, [&] {
     const KindSpec& kind = spec(kind_id);
+    d.require_visible(actor, {org}, kind.name + "_list");
     if (kind.per_org) d.entity(org, Kind::kOrg);
     authorize_listing(d, actor, kind, org);
     std::vector<Record> out = d.records.read_all(kind, kind.per_org ? org : kNoId);
@@ -299,6 +327,7 @@ std::size_t Directory::count(const Actor& actor, Kind kind_id, Id org) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> std::size_t {
     const KindSpec& kind = spec(kind_id);
+    d.require_visible(actor, {org}, kind.name + "_list");
     if (kind.per_org) d.entity(org, Kind::kOrg);
     authorize_listing(d, actor, kind, org);
     if (kind_id != Kind::kOrg && !d.filters(actor, scope_of(kind_id), org))
@@ -313,6 +342,7 @@ Columns Directory::columns(const Actor& actor, Kind kind_id, Id org) {
   Impl& d = live(impl_);
   return audited(d, [&] {
     const KindSpec& kind = spec(kind_id);
+    d.require_visible(actor, {org}, kind.name + "_list");
     if (kind.per_org) d.entity(org, Kind::kOrg);
     authorize_listing(d, actor, kind, org);
     Columns cols = d.records.columns(kind, kind.per_org ? org : kNoId);

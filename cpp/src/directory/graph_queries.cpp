@@ -38,6 +38,7 @@ void require_org_member(Directory::Impl& d, Id id, Id org, const char* what) {
 std::vector<Id> Directory::reach(const Actor& actor, Id from, Kind want) {
   Impl& d = with_graph(impl_);
   return audited(d, [&] {
+    d.require_visible(actor, {from}, "graph_read");
     const Entity& e = d.entity(from);
     d.authorize(actor, scope_of(e.kind), Verb::kRead, from, "graph_read");
     const int rf = chain_rank(e.kind), rw = chain_rank(want);
@@ -57,6 +58,7 @@ std::vector<Id> Directory::reach(const Actor& actor, Id from, Kind want) {
 std::vector<Path> Directory::explain(const Actor& actor, Id a, Id b) {
   Impl& d = with_graph(impl_);
   return audited(d, [&] {
+    d.require_visible(actor, {a, b}, "graph_read");
     for (Id id : {a, b}) d.authorize(actor, scope_of(d.entity(id).kind), Verb::kRead, id, "graph_read");
     std::vector<Path> out;
     for (const auto& ids : d.graph->paths(a, b)) {
@@ -74,6 +76,7 @@ std::vector<Path> Directory::explain(const Actor& actor, Id a, Id b) {
 AccessRows Directory::who_can_access(const Actor& actor, Id org, const AuditFilter& filter) {
   Impl& d = with_graph(impl_);
   return audited(d, [&] {
+    d.require_visible(actor, {org, filter.user, filter.device}, "insights_read");
     d.entity(org, Kind::kOrg);
     d.authorize(actor, Scope::kInsights, Verb::kRead, org, "audit_who_can_access");
     if (filter.user != kNoId) d.entity(filter.user, Kind::kUser);
@@ -87,6 +90,7 @@ AccessRows Directory::who_can_access(const Actor& actor, Id org, const AuditFilt
 RunRows Directory::who_can_run(const Actor& actor, Id org, const AuditFilter& filter) {
   Impl& d = with_graph(impl_);
   return audited(d, [&] {
+    d.require_visible(actor, {org, filter.command, filter.device, filter.admin}, "insights_read");
     d.entity(org, Kind::kOrg);
     d.authorize(actor, Scope::kInsights, Verb::kRead, org, "audit_who_can_run");
     if (filter.command != kNoId) d.entity(filter.command, Kind::kCommand);
@@ -101,6 +105,7 @@ RunRows Directory::who_can_run(const Actor& actor, Id org, const AuditFilter& fi
 EscalationRows Directory::escalation_paths(const Actor& actor, Id org, Id admin, const AuditFilter& filter) {
   Impl& d = with_graph(impl_);
   return audited(d, [&] {
+    d.require_visible(actor, {org, admin, filter.user, filter.device}, "insights_read");
     d.entity(org, Kind::kOrg);
     d.entity(admin, Kind::kAdmin);
     d.authorize(actor, Scope::kAdministrators, Verb::kRead, admin, "audit_escalation_paths");

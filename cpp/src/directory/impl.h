@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,6 +84,12 @@ struct Directory::Impl {
   std::vector<PendingDenial> batch_denials;
   void after_batch_rollback(int depth);  // rewrites the denials the rollback undid
   void after_batch_commit(int depth);    // they now belong to the enclosing batch
+  // For an acting actor: each object named must lie in an org it can see
+  // (admins: its org access; users: their org; admins are seen by admins
+  // only), checked before anything that would describe it. Otherwise a
+  // denial (org_access, reported as NotFound, no name). Ids of no object
+  // pass: the caller's own NotFound names only the id.
+  void require_visible(const Actor& actor, std::initializer_list<Id> ids, const std::string& event_type);
   // Whether a listing of `scope` must be filtered object by object.
   bool filters(const Actor& actor, Scope scope, Id org);
 };

@@ -143,6 +143,7 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
   const KindSpec& kind = spec(kind_id);
   Fields checked = validate_create(kind, fields);
   WriteScope w(d);
+  d.require_visible(actor, {org}, kind.event_noun + "_create");
   if (kind.per_org)
     d.entity(org, Kind::kOrg);
   else
@@ -176,6 +177,7 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> Record {
   WriteScope w(d);
+  d.require_visible(actor, {id}, "object_update");
   const Entity current = d.entity(id);
   const KindSpec& kind = spec(current.kind);
   Fields patch = validate_update(kind, fields);
@@ -212,7 +214,7 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
       after.orgs.push_back(static_cast<Id>(o));
       d.authorize(actor, Scope::kAdministrators, Verb::kEdit, static_cast<Id>(o), ev);
     }
-    d.require(d.engine.admin_invariants(id, after, true), actor, id, ev);
+    d.require(d.engine.admin_invariants(actor, id, after, true), actor, id, ev);
   }
   check_unique(d, kind, current.org, changed, id);
   check_rules(kind, merged.fields);
@@ -245,6 +247,7 @@ void Directory::remove(const Actor& actor, Id id) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> void {
   WriteScope w(d);
+  d.require_visible(actor, {id}, "object_delete");
   const Entity current = d.entity(id);
   const KindSpec& kind = spec(current.kind);
   const std::string ev = kind.event_noun + "_delete";
@@ -257,7 +260,7 @@ void Directory::remove(const Actor& actor, Id id) {
   if (current.kind == Kind::kAdmin || linked_admin != kNoId) {
     AdminAfter gone;
     gone.exists = false;
-    d.require(d.engine.admin_invariants(current.kind == Kind::kAdmin ? id : linked_admin, gone, true), actor, id, ev);
+    d.require(d.engine.admin_invariants(actor, current.kind == Kind::kAdmin ? id : linked_admin, gone, true), actor, id, ev);
   }
 
   if (current.kind == Kind::kOrg) {
@@ -267,7 +270,7 @@ void Directory::remove(const Actor& actor, Id id) {
       if (Id admin = d.model.find(uid)->link; admin != kNoId) {
         AdminAfter gone;
         gone.exists = false;
-        d.require(d.engine.admin_invariants(admin, gone, true), actor, admin, "admin_delete");
+        d.require(d.engine.admin_invariants(actor, admin, gone, true), actor, admin, "admin_delete");
         d.writer.erase(spec(Kind::kAdmin), admin);
         Event ae = d.event(actor, "admin_delete", kNoId, admin);
         d.append(ae);
@@ -318,6 +321,7 @@ void Directory::remove(const Actor& actor, Id id) {
 Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fields& fields) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> Record {
+  d.require_visible(actor, {user}, "admin_create");
   const KindSpec& kind = spec(Kind::kAdmin);
   Fields given = fields;
   for (const auto& [name, value] : given)
@@ -359,7 +363,7 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
     after.role = entity_of(kind, old).role;
     const Value after_orgs = field_of(old.fields, "orgs");
     for (auto o : std::get<IdList>(after_orgs)) after.orgs.push_back(static_cast<Id>(o));
-    d.require(d.engine.admin_invariants(admin, after, true), actor, admin, "admin_update");
+    d.require(d.engine.admin_invariants(actor, admin, after, true), actor, admin, "admin_update");
     Fields changed = stored_fields(patch);
     changed.emplace_back("user", static_cast<std::int64_t>(user));
     d.writer.update(kind, admin, changed, now);

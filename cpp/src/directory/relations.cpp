@@ -103,6 +103,7 @@ void check_membership(Directory::Impl& d, Id group, Id member) {
 void Directory::add_member(const Actor& actor, Id group, Id member) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> void {
+    d.require_visible(actor, {group, member}, "group_member_add");
   WriteScope w(d);
   check_membership(d, group, member);
   d.authorize(actor, Scope::kGroups, Verb::kEdit, group, "group_member_add");
@@ -114,6 +115,7 @@ void Directory::add_member(const Actor& actor, Id group, Id member) {
 void Directory::remove_member(const Actor& actor, Id group, Id member) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> void {
+    d.require_visible(actor, {group, member}, "group_member_remove");
   WriteScope w(d);
   check_membership(d, group, member);
   d.authorize(actor, Scope::kGroups, Verb::kEdit, group, "group_member_remove");
@@ -125,6 +127,7 @@ void Directory::remove_member(const Actor& actor, Id group, Id member) {
 std::vector<Record> Directory::members(const Actor& actor, Id group) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> std::vector<Record> {
+    d.require_visible(actor, {group}, "group_read");
   Kind want = member_kind(d.entity(group).kind);
   if (want == Kind::kNone) throw InvalidArgument(d.describe(group) + " is not a group");
   d.authorize(actor, Scope::kGroups, Verb::kRead, group, "group_read");
@@ -138,6 +141,7 @@ std::vector<Record> Directory::members(const Actor& actor, Id group) {
 std::vector<Record> Directory::groups_of(const Actor& actor, Id member) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> std::vector<Record> {
+    d.require_visible(actor, {member}, "group_read");
   const Kind k = d.entity(member).kind;
   const Kind group = k == Kind::kUser ? Kind::kUserGroup : k == Kind::kDevice ? Kind::kDeviceGroup : Kind::kNone;
   if (group == Kind::kNone) throw InvalidArgument(d.describe(member) + " is neither a user nor a device");
@@ -152,6 +156,7 @@ std::vector<Record> Directory::groups_of(const Actor& actor, Id member) {
 void Directory::associate(const Actor& actor, Id a, Id b) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> void {
+    d.require_visible(actor, {a, b}, "association_add");
   WriteScope w(d);
   auto [x, y] = allowed_pair(d, a, b);
   check_same_org(d, x, y);
@@ -164,6 +169,7 @@ void Directory::associate(const Actor& actor, Id a, Id b) {
 void Directory::dissociate(const Actor& actor, Id a, Id b) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> void {
+    d.require_visible(actor, {a, b}, "association_remove");
   WriteScope w(d);
   auto [x, y] = allowed_pair(d, a, b);
   authorize_pair(d, actor, x, y, "association_remove");
@@ -175,6 +181,7 @@ void Directory::dissociate(const Actor& actor, Id a, Id b) {
 std::vector<Record> Directory::associations(const Actor& actor, Id id) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> std::vector<Record> {
+    d.require_visible(actor, {id}, "association_read");
   const Entity& e = d.entity(id);
   d.authorize(actor, scope_of(e.kind), Verb::kRead, id, std::string(kind_name(e.kind)) + "_read");
   std::vector<Id> ids;
