@@ -52,7 +52,9 @@ TEST(RowSqlTest, TheUserTemplateComesFromTheDescriptor) {
   // write-only column) and the stamps.
   for (const auto& f : user.fields) {
     const bool apart = f.type == FieldType::kAttributes || f.secret || f.readonly;
-    if (!f.column.empty() && !apart) EXPECT_TRUE(in_template.count(f.name)) << f.name << " is not in the template";
+    if (!f.column.empty() && !apart) {
+      EXPECT_TRUE(in_template.count(f.name)) << f.name << " is not in the template";
+    }
   }
   EXPECT_EQ(std::string(user_template_columns().front().first), "FirstName");  // JumpCloud's order
 }

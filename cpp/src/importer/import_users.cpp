@@ -5,7 +5,6 @@
 // overlap. With passwords every row is read first and the passwords hashed
 // (Argon2id, slow on purpose) before the lock is taken, so other writers
 // are not kept waiting for the hashing.
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -106,15 +105,9 @@ void read_cells(const std::string& path, const ImportOptions& opt, std::optional
   while (!tasks.empty()) collect();
 }
 
-// Rows to expect from a file of this size, before it is read (index deferral).
-std::size_t estimated_rows(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::size_t>(st.st_size) / 100 : 0;
-}
-
-// The file's line count less the header: the progress total while rows are
-// read (quoted newlines make it an upper bound; it is never below what has
-// been read). One memchr pass, about 50 ms for 100 MB.
+// The file's line count less the header: the expected rows (quoted newlines
+// make it an upper bound), for the progress total and for deciding whether
+// indexes are set aside. One memchr pass, about 50 ms for 100 MB.
 std::size_t counted_rows(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return 0;
@@ -185,7 +178,7 @@ ImportReport import_users(ImportHost& host, Id org, const std::string& path, con
   std::vector<ImportRow> staged;  // with passwords: every row, read before the lock
   std::optional<ImportRun> run;  // stopped before the host rolls back (the caller's, or abort_write here)
   std::size_t read = 0;
-  const std::size_t expected = opt.progress ? counted_rows(path) : 0;
+  const std::size_t expected = counted_rows(path);  // progress total; sizes the run (index deferral)
   auto start_run = [&](std::size_t expected_rows) {
     host.begin_write();
     run.emplace(host, org, opt, *layout, rep, header_errors > 0, expected_rows);
@@ -195,7 +188,7 @@ ImportReport import_users(ImportHost& host, Id org, const std::string& path, con
         path, opt, layout, rep, header_errors,
         [&] {
           streaming = opt.dry_run || !layout->has_passwords();
-          if (streaming) start_run(estimated_rows(path));
+          if (streaming) start_run(expected);
         },
         [&](std::vector<ImportRow>&& rows) {
           for (auto& row : rows) {

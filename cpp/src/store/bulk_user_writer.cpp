@@ -71,7 +71,7 @@ void BulkUserWriter::prepare(Id id, Fields&& given, const std::string& groups_ad
 std::int64_t BulkUserWriter::write(const Pending& p) {
   try {
     user_->bind(1, static_cast<std::int64_t>(p.id));
-    for (std::size_t k = 0; k < fields_.size(); ++k) bind_value(*user_, first_field_ + static_cast<int>(k), *p.values[k]);
+    for (std::size_t k = 0; k < fields_.size(); ++k) bind_value(*user_, first_field_ + static_cast<int>(k), *p.values[k], /*copy=*/false);
     user_->exec();
     user_->reset();
     event_->bind(kEventResourceId, static_cast<std::int64_t>(p.id));

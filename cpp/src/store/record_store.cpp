@@ -36,15 +36,6 @@ Value column_value(const FieldSpec& f, const SQLite::Column& c) {
   }
 }
 
-template <typename F>
-auto guarded(const char* doing, F&& f) {
-  try {
-    return f();
-  } catch (const SQLite::Exception& e) {
-    throw_storage(e, doing);
-  }
-}
-
 }  // namespace
 
 namespace {

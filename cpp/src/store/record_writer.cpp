@@ -12,15 +12,6 @@
 namespace dirctl {
 namespace {
 
-template <typename F>
-auto guarded(const char* doing, F&& f) {
-  try {
-    return f();
-  } catch (const SQLite::Exception& e) {
-    throw_storage(e, doing);
-  }
-}
-
 const Value& field_or_default(const Fields& fields, const FieldSpec& f) {
   for (const auto& [name, value] : fields)
     if (name == f.name) return value;

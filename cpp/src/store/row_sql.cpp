@@ -28,7 +28,7 @@ int created_parameter(const KindSpec& kind) {
   return first_field_parameter(kind) + static_cast<int>(insert_columns(kind).size());
 }
 
-void bind_value(SQLite::Statement& st, int index, const Value& v) {
+void bind_value(SQLite::Statement& st, int index, const Value& v, bool copy) {
   if (is_null(v))
     st.bind(index);
   else if (const auto* b = std::get_if<bool>(&v))
@@ -36,7 +36,7 @@ void bind_value(SQLite::Statement& st, int index, const Value& v) {
   else if (const auto* i = std::get_if<std::int64_t>(&v))
     st.bind(index, *i);
   else if (const auto* s = std::get_if<std::string>(&v))
-    st.bind(index, *s);
+    copy ? st.bind(index, *s) : st.bindNoCopy(index, *s);
   else if (const auto* a = std::get_if<Attributes>(&v); a != nullptr && !a->empty())
     st.bind(index, attributes_to_json(*a));
   else

@@ -27,8 +27,9 @@ int first_field_parameter(const KindSpec& kind);
 int created_parameter(const KindSpec& kind);
 
 // One value as a column: NULL for null and for empty attributes; bools as
-// 0/1; attributes as JSON text. Copies the bytes (safe for temporaries).
-void bind_value(SQLite::Statement& st, int index, const Value& value);
+// 0/1; attributes as JSON text. Text is copied unless `copy` is false, for a
+// caller that keeps `value` alive until the statement has run (the bulk mode).
+void bind_value(SQLite::Statement& st, int index, const Value& value, bool copy = true);
 
 // INSERT INTO events with every column; bind_event() binds all fifteen.
 extern const char* const kInsertEventSql;

@@ -96,4 +96,15 @@ class Store {
 // Converts a SQLiteCpp exception into StorageError, adding what to do.
 [[noreturn]] void throw_storage(const SQLite::Exception& e, const std::string& doing);
 
+// Runs f(), turning a SQLiteCpp failure into StorageError("<doing>: ...").
+// For store/ units, which include SQLiteCpp's headers.
+template <typename F>
+auto guarded(const char* doing, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const SQLite::Exception& e) {
+    throw_storage(e, doing);
+  }
+}
+
 }  // namespace dirctl
