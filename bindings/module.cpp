@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m) {
   register_authz(m);
   register_graph(m);
   register_import(m);
+  register_runs(m);
 }

@@ -7,15 +7,18 @@ namespace dirctl::py_bindings {
 void register_errors(py::module_& m) {
   py::module_ errors = py::module_::import("dirctl.errors");
   // Leaked on purpose: the translator outlives module teardown order.
-  static auto* classes = new py::object[6]{errors.attr("Error"),         errors.attr("NotFound"),
+  static auto* classes = new py::object[7]{errors.attr("Error"),         errors.attr("NotFound"),
                                            errors.attr("Conflict"),      errors.attr("InvalidArgument"),
-                                           errors.attr("PermissionDenied"), errors.attr("StorageError")};
+                                           errors.attr("PermissionDenied"), errors.attr("StorageError"),
+                                           errors.attr("InvalidState")};
   m.attr("Error") = classes[0];
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const NotFound& e) {
       PyErr_SetString(classes[1].ptr(), e.what());
+    } catch (const InvalidState& e) {
+      PyErr_SetString(classes[6].ptr(), e.what());
     } catch (const Conflict& e) {
       PyErr_SetString(classes[2].ptr(), e.what());
     } catch (const InvalidArgument& e) {

@@ -6,7 +6,7 @@ what is assigned to what, and an audit log of every change. See README.md.
 
 from __future__ import annotations
 
-from .errors import Conflict, Error, InvalidArgument, NotFound, PermissionDenied, StorageError
+from .errors import Conflict, Error, InvalidArgument, InvalidState, NotFound, PermissionDenied, StorageError
 
 try:
     from . import _core
@@ -18,7 +18,10 @@ except ImportError as exc:  # pragma: no cover - exercised only on broken instal
 
 PermissionDenied._decision_type = _core.Decision  # the engine imports errors, so errors gets Decision from here
 
+from .agents import Agent, CallbackAgent, LocalAgent
 from .directory import Directory, open
+from .execution import Outcome
+from .runs import Launch, Run
 from .events import Event
 from .objects import Admin, Command, Device, DeviceGroup, Object, Org, User, UserGroup
 from .roles import Role
@@ -35,6 +38,7 @@ def set_log_level(level: str) -> None:
 
 __all__ = [
     "open", "Directory", "Org", "User", "Admin", "UserGroup", "DeviceGroup", "Device", "Command", "Object",
-    "Event", "Role", "Decision", "Error", "NotFound", "Conflict", "InvalidArgument", "PermissionDenied", "StorageError",
+    "Event", "Role", "Decision", "Error", "NotFound", "Conflict", "InvalidState", "InvalidArgument", "PermissionDenied",
+    "StorageError", "Launch", "Run", "Agent", "CallbackAgent", "LocalAgent", "Outcome",
     "set_log_level",
 ]

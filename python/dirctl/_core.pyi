@@ -114,6 +114,62 @@ class KindField(TypedDict):
     aliases: list[str]
     choices: list[str]
 
+class RunRecord(TypedDict):
+    id: int
+    launch: int
+    org: int
+    command: int
+    device: int
+    state: str
+    requested_by: str
+    requester_name: str
+    queued_at: int
+    expires_at: int
+    started_at: int | None
+    finished_at: int | None
+    started_by: str
+    finished_by: str
+    exit_code: int | None
+    signal: int | None
+    stdout: str
+    stderr: str
+    stdout_truncated: bool
+    stderr_truncated: bool
+    script: str
+    shell: str
+    run_as: str
+    timeout: int
+    variables: dict[str, str]
+
+class LaunchRecord(TypedDict):
+    id: int
+    org: int
+    command: int
+    requested_at: int
+    requested_by: str
+    requester_name: str
+    ttl: int
+    runs: list[int]
+
+class ResultColumns(TypedDict):
+    id: NDArray[np.int64]
+    launch: NDArray[np.int64]
+    org: NDArray[np.uint32]
+    command: NDArray[np.uint32]
+    device: NDArray[np.uint32]
+    state: NDArray[np.uint8]
+    queued_at: NDArray[np.int64]
+    started_at: NDArray[np.int64]
+    finished_at: NDArray[np.int64]
+    exit_code: NDArray[np.int32]
+    signal: NDArray[np.int32]
+    requester_type: NDArray[np.uint8]
+    requester_id: NDArray[np.uint32]
+    named: NDArray[np.uint32]
+    names: list[str]
+
+RUN_STATES: list[str]
+
 class Error(Exception): ...
 
 class EventFilter:
@@ -191,6 +247,25 @@ class Directory:
                          dry_run: bool = False, create_groups: bool = False, strict: bool = False,
                          progress: Callable[[int, int], None] | None = None) -> ImportResult: ...
     def export_users_csv(self, org: int, path: str, overwrite: bool = False) -> int: ...
+    def run_command(self, command: int, devices: Sequence[int] = (), variables: dict[str, str] = ...,
+                    ttl: int | None = None, now: int | None = None) -> LaunchRecord: ...
+    def launch(self, launch: int) -> LaunchRecord: ...
+    def run(self, run: int, output: bool = True) -> RunRecord: ...
+    def runs(self, org: int | None = None, command: int | None = None, device: int | None = None,
+             launch: int | None = None, state: str | None = None, since: int | None = None,
+             output: bool = True) -> builtins.list[RunRecord]: ...
+    def run_columns(self, org: int | None = None, command: int | None = None, device: int | None = None,
+                    launch: int | None = None, state: str | None = None,
+                    since: int | None = None) -> ResultColumns: ...
+    def pending_runs(self, launch: int) -> int: ...
+    def cancel_run(self, run: int) -> None: ...
+    def cancel_launch(self, launch: int) -> int: ...
+    def next_run(self, device: int, agent: str, now: int | None = None) -> RunRecord | None: ...
+    def report_run(self, device: int, agent: str, run: int, exit_code: int | None = None, signal: int | None = None,
+                   stdout: str = "", stderr: str = "", stdout_truncated: bool = False,
+                   stderr_truncated: bool = False, timed_out: bool = False, now: int | None = None) -> RunRecord: ...
+    def sweep_runs(self, now: int | None = None) -> int: ...
+    def purge_results(self, org: int | None, before: int) -> int: ...
 
 class ImportResult:
     @property

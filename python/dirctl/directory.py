@@ -12,7 +12,9 @@ from . import objects  # noqa: F401 - defines and registers the kinds that wrap(
 from .args import object_id, text
 from .args import path as path_arg
 from .base import Object, wrap
+from .agents import Agent
 from .collections import AdminCollection, Collection, OrgCollection
+from .commands import DirectoryCommands
 from .errors import InvalidArgument
 from .events import Event, build_filter, events_frame
 
@@ -161,6 +163,17 @@ class Directory:
         return AdminCollection(self)
 
     # -- transactions -------------------------------------------------------
+    @property
+    def commands(self) -> DirectoryCommands:
+        """Run maintenance across orgs: purge_results, sweep. Launching is per org: org.commands.run."""
+        return DirectoryCommands(self)
+
+    def agent(self, device: Object | int, *, name: str | None = None) -> Agent:
+        """The agents' protocol for a device: next_run(), report(). Only the directory's own
+        handle acts for devices; a view's agent is refused (audited) on first use.
+        dirctl.LocalAgent(d, device) executes runs on this host."""
+        return Agent(self, device, name=name)
+
     @contextlib.contextmanager
     def batch(self) -> Iterator[Directory]:
         """Group mutations into one transaction: all commit together, or none do.

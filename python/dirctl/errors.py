@@ -24,6 +24,10 @@ class Conflict(Error):
     """A unique value is already held by another object."""
 
 
+class InvalidState(Conflict):
+    """The object is not in a state that allows this (a run that already ended, reported twice)."""
+
+
 class InvalidArgument(Error, ValueError):
     """A field, value, pair or argument is not acceptable."""
 
@@ -62,4 +66,4 @@ class StorageError(Error):
     """The file or SQLite failed: locked, damaged, foreign, too new, I/O."""
 
 
-__all__ = ["Error", "NotFound", "Conflict", "InvalidArgument", "PermissionDenied", "StorageError"]
+__all__ = ["Error", "NotFound", "Conflict", "InvalidState", "InvalidArgument", "PermissionDenied", "StorageError"]

@@ -13,6 +13,7 @@ from typing import Any, cast
 from .args import object_id
 from .base import KINDS, Object, register, wrap
 from .collections import Collection, GroupCollection, OrgCollection
+from .commands import CommandCollection
 from .graph import Audit, OrgGraph
 from .importing import ImportReport, import_users_csv
 
@@ -114,9 +115,9 @@ class Org(Object):
         return Collection(self._dir, "device", self.id)
 
     @property
-    def commands(self) -> Collection:
-        """The org's commands (a Collection of Command)."""
-        return Collection(self._dir, "command", self.id)
+    def commands(self) -> CommandCollection:
+        """The org's commands (a Collection of Command), and running them: run, results."""
+        return CommandCollection(self._dir, self.id)
 
     @property
     def graph(self) -> OrgGraph:

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "dirctl/authz.h"
+#include "dirctl/command_runs.h"
 #include "dirctl/event.h"
 #include "dirctl/graph.h"
 #include "dirctl/record.h"
@@ -121,6 +122,9 @@ class Directory {
   // `overwrite` (keeping its permission bits); anything else at `path` (a
   // FIFO, a device, a folder, a symbolic link) is refused untouched.
   std::size_t export_users_csv(const Actor& actor, Id org, const std::string& path, bool overwrite = false);
+
+  // --- command runs: launches, agents, results (dirctl/command_runs.h) ------------
+  CommandRuns& runs();  // caught up with other processes; valid until close()
 
   // --- transactions ---------------------------------------------------------
   // A batch is one write transaction: everything in it commits at once or

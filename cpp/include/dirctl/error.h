@@ -36,6 +36,13 @@ class Conflict : public Error {
   using Error::Error;
 };
 
+// The object is not in a state that allows this (a run that already
+// ended, cancelled again, reported twice); the message names the state.
+class InvalidState : public Conflict {
+ public:
+  using Conflict::Conflict;
+};
+
 // A field, value, pair or argument is not acceptable.
 class InvalidArgument : public Error {
  public:

@@ -155,8 +155,40 @@ CREATE UNIQUE INDEX users_employee_identifier ON users(org_id, employee_identifi
   WHERE employee_identifier IS NOT NULL;
 )sql";
 
+// Step 5: command runs (cpp/include/dirctl/runs.h). A launch keeps what was
+// launched (script, shell, run-as user, timeout, variables as a JSON object)
+// and who asked; a run is one device's copy, its state an index of RunState
+// (0 queued, 1 running, 2 succeeded, 3 failed, 4 timed out, 5 expired, 6
+// cancelled) and each transition's time (ms since the epoch) and actor.
+// Partial indexes keep the agents' queue and the engine's sweeps to the runs
+// still waiting or running.
+const char* const kStep5 = R"sql(
+CREATE TABLE launches(
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL, command_id INTEGER NOT NULL,
+  requested_at INTEGER NOT NULL,
+  requester_type INTEGER NOT NULL, requester_id INTEGER NOT NULL, requester_name TEXT NOT NULL,
+  script TEXT NOT NULL, shell TEXT NOT NULL, run_as TEXT NOT NULL,
+  timeout INTEGER NOT NULL, ttl INTEGER NOT NULL, variables TEXT NOT NULL);
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  launch_id INTEGER NOT NULL REFERENCES launches(id),
+  org_id INTEGER NOT NULL, command_id INTEGER NOT NULL, device_id INTEGER NOT NULL,
+  state INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 6),
+  queued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  started_at INTEGER, started_by TEXT, deadline_at INTEGER,
+  finished_at INTEGER, finished_by TEXT,
+  exit_code INTEGER, signal INTEGER,
+  stdout TEXT, stderr TEXT, truncated INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX runs_queue ON runs(device_id, id) WHERE state = 0;
+CREATE INDEX runs_expiry ON runs(expires_at) WHERE state = 0;
+CREATE INDEX runs_deadline ON runs(deadline_at) WHERE state = 1;
+CREATE INDEX runs_launch ON runs(launch_id);
+CREATE INDEX runs_org_command ON runs(org_id, command_id);
+)sql";
+
 const std::vector<const char*>& steps() {
-  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3, kStep4};
+  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5};
   return kSteps;
 }
 

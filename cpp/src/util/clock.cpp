@@ -8,9 +8,16 @@
 
 namespace dirctl {
 
-std::string utc_now_iso() {
+std::int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string utc_now_iso() { return iso_of_ms(unix_now_ms()); }
+
+std::string iso_of_ms(std::int64_t ms) {
   // Hot (every mutation stamps one): civil date arithmetic, no streams.
-  const auto now = date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  const date::sys_time<std::chrono::milliseconds> now{std::chrono::milliseconds{ms}};
   const auto day = date::floor<date::days>(now);
   const date::year_month_day ymd{day};
   const date::hh_mm_ss<std::chrono::milliseconds> t{now - day};

@@ -1,0 +1,386 @@
+// CommandRuns (dirctl/command_runs.h): authorisation and audit around the
+// run store, through the RunHost.
+#include "dirctl/command_runs.h"
+
+#include <algorithm>
+#include <variant>
+
+#include "authz/role_engine.h"
+#include "commands/launch_plan.h"
+#include "commands/run_host.h"
+#include "dirctl/error.h"
+#include "dirctl/kinds.h"
+#include "store/run_store.h"
+#include "util/clock.h"
+
+namespace dirctl {
+namespace {
+
+std::int64_t now_of(const Actor& actor, std::optional<std::int64_t> now) {
+  if (!now) return unix_now_ms();
+  if (actor.type != ActorType::kSystem)
+    throw InvalidArgument("now= is for the directory's own handle (tests, replays); an acting context always uses "
+                          "the real clock");
+  return *now;
+}
+
+const Value& field(const Record& r, const char* name) {
+  static const Value kNone;
+  for (const auto& [n, v] : r.fields)
+    if (n == name) return v;
+  return kNone;
+}
+std::string text_of(const Record& r, const char* name) {
+  const auto* s = std::get_if<std::string>(&field(r, name));
+  return s != nullptr ? *s : std::string();
+}
+
+std::string actor_text(const Actor& a) {
+  if (a.type == ActorType::kSystem) return "system";
+  return std::string(actor_type_name(a.type)) + ":" + std::to_string(a.id);
+}
+
+FieldChange change(const char* name, const std::string& json) { return {name, "null", json}; }
+
+std::string run_ref(std::int64_t run) { return "run " + std::to_string(run); }
+
+[[noreturn]] void not_running(const Run& r, const char* doing) {
+  throw InvalidState(run_ref(r.id) + " is " + std::string(run_state_name(r.state)) + ", so it cannot be " + doing +
+                     (run_state_final(r.state) ? "; it ended at " + iso_of_ms(r.finished_at) + " (by " +
+                                                     r.finished_by + ")"
+                                               : std::string()));
+}
+
+}  // namespace
+
+Launch CommandRuns::launch(const Actor& actor, const LaunchRequest& req) {
+  Launch out;
+  host_.enter([&] {
+    const std::int64_t now = now_of(actor, req.now_ms);
+    host_.require_visible(actor, req.command, "command_run");
+    const Entity* cmd = host_.model().find(req.command);
+    if (cmd == nullptr || cmd->kind != Kind::kCommand)
+      throw NotFound("no command with id " + std::to_string(req.command));
+    host_.authorize(actor, action_for(Scope::kCommands, Verb::kRun), req.command, "command_run");
+    for (Id d : req.devices) host_.require_visible(actor, d, "command_run");
+    const std::string name = host_.describe(req.command);
+    const std::vector<Id> devices =
+        launch_devices(command_targets(host_.model(), req.command), req.devices, name,
+                       [&](Id id) { return host_.describe(id); });
+    check_variables(req.variables);
+    const Record rec = host_.record(req.command);
+    LaunchRow row;
+    row.org = cmd->org;
+    row.command = req.command;
+    row.requested_at = now;
+    row.requester_type = actor.type;
+    row.requester_id = actor.id;
+    row.requester_name = host_.actor_name(actor);
+    row.script = text_of(rec, "script");
+    row.shell = text_of(rec, "shell");
+    row.run_as = text_of(rec, "user");
+    row.timeout_seconds = std::get<std::int64_t>(field(rec, "timeout"));
+    row.ttl_seconds = check_ttl(req.ttl_seconds);
+    row.variables = req.variables;
+    host_.write([&] {
+      RunStore runs(host_.store());
+      out.runs.clear();
+      out.id = runs.insert_launch(row, devices, out.runs);
+      Event e = host_.event(actor, "command_run", cmd->org, req.command);
+      e.changes = {change("launch", std::to_string(out.id)), change("devices", std::to_string(devices.size())),
+                   change("ttl", std::to_string(row.ttl_seconds))};
+      host_.append(e);
+    });
+    out.org = row.org;
+    out.command = row.command;
+    out.requested_at = now;
+    out.requested_by = actor_text(actor);
+    out.requester_name = row.requester_name;
+    out.ttl_seconds = row.ttl_seconds;
+  });
+  return out;
+}
+
+namespace {
+
+// Reads a run for an actor: it must exist and the actor must read its command.
+Run readable_run(RunHost& host, const Actor& actor, std::int64_t id, bool output, const char* event_type) {
+  auto r = RunStore(host.store()).run(id, output);
+  if (!r) throw NotFound("no " + run_ref(id));
+  host.require_visible(actor, r->command, event_type);
+  host.authorize(actor, action_for(Scope::kCommands, Verb::kRead), r->command, event_type);
+  return *r;
+}
+
+// The engine's sweep, when anything is overdue (a read path writes only then).
+void sweep_due(RunHost& host, std::int64_t now) {
+  RunStore runs(host.store());
+  if (!runs.anything_due(now)) return;
+  host.write([&] { runs.sweep(now, "system"); });
+}
+
+}  // namespace
+
+Launch CommandRuns::get_launch(const Actor& actor, std::int64_t id) {
+  Launch out;
+  host_.enter([&] {
+    auto l = RunStore(host_.store()).launch(id);
+    if (!l) throw NotFound("no launch " + std::to_string(id));
+    host_.require_visible(actor, l->command, "command_result_read");
+    host_.authorize(actor, action_for(Scope::kCommands, Verb::kRead), l->command, "command_result_read");
+    out = std::move(*l);
+  });
+  return out;
+}
+
+Run CommandRuns::get(const Actor& actor, std::int64_t id, bool output) {
+  Run out;
+  host_.enter([&] {
+    sweep_due(host_, unix_now_ms());
+    out = readable_run(host_, actor, id, output, "command_result_read");
+  });
+  return out;
+}
+
+namespace {
+
+// The filter as an actor may use it, and which commands it may read (empty:
+// all, for the system actor).
+std::vector<Id> readable_commands(RunHost& host, const Actor& actor, const RunFilter& f) {
+  if (actor.type == ActorType::kSystem) return {};
+  if (!f.org) throw InvalidArgument("name the org whose results to read (org.commands.results)");
+  host.require_visible(actor, *f.org, "command_result_read");
+  if (f.command) {
+    host.require_visible(actor, *f.command, "command_result_read");
+    host.authorize(actor, action_for(Scope::kCommands, Verb::kRead), *f.command, "command_result_read");
+    return {*f.command};
+  }
+  host.authorize(actor, action_for(Scope::kCommands, Verb::kRead), *f.org, "command_result_read");
+  std::vector<Id> ids;
+  for (Id c : host.model().ids_of(Kind::kCommand, *f.org))
+    if (host.allowed(actor, action_for(Scope::kCommands, Verb::kRead), c)) ids.push_back(c);
+  if (ids.empty()) ids.push_back(kNoId);  // none: matches no run
+  return ids;
+}
+
+template <typename Rows, typename Keep>
+void keep_readable(Rows& rows, const std::vector<Id>& commands, Keep keep) {
+  if (commands.empty()) return;
+  keep(rows, [&](Id c) { return std::binary_search(commands.begin(), commands.end(), c); });
+}
+
+}  // namespace
+
+std::vector<Run> CommandRuns::results(const Actor& actor, const RunFilter& filter) {
+  std::vector<Run> out;
+  host_.enter([&] {
+    sweep_due(host_, unix_now_ms());
+    const std::vector<Id> commands = readable_commands(host_, actor, filter);
+    out = RunStore(host_.store()).runs(filter);
+    keep_readable(out, commands, [](std::vector<Run>& rows, auto ok) {
+      rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const Run& r) { return !ok(r.command); }), rows.end());
+    });
+  });
+  return out;
+}
+
+RunColumns CommandRuns::columns(const Actor& actor, const RunFilter& filter) {
+  RunColumns out;
+  host_.enter([&] {
+    sweep_due(host_, unix_now_ms());
+    const std::vector<Id> commands = readable_commands(host_, actor, filter);
+    out = RunStore(host_.store()).columns(filter);
+    keep_readable(out, commands, [](RunColumns& c, auto ok) {
+      std::size_t w = 0;
+      for (std::size_t r = 0; r < c.id.size(); ++r) {
+        if (!ok(c.command[r])) continue;
+        c.id[w] = c.id[r], c.launch[w] = c.launch[r], c.org[w] = c.org[r], c.command[w] = c.command[r];
+        c.device[w] = c.device[r], c.state[w] = c.state[r], c.queued_at[w] = c.queued_at[r];
+        c.started_at[w] = c.started_at[r], c.finished_at[w] = c.finished_at[r], c.exit_code[w] = c.exit_code[r];
+        c.signal[w] = c.signal[r], c.requester_type[w] = c.requester_type[r], c.requester_id[w] = c.requester_id[r];
+        ++w;
+      }
+      for (auto* v : {&c.id, &c.launch, &c.queued_at, &c.started_at, &c.finished_at}) v->resize(w);
+      for (auto* v : {&c.org, &c.command, &c.device, &c.requester_id}) v->resize(w);
+      for (auto* v : {&c.state, &c.requester_type}) v->resize(w);
+      c.exit_code.resize(w);
+      c.signal.resize(w);
+    });
+    for (const auto* ids : {&out.command, &out.device, &out.requester_id})
+      out.named.insert(out.named.end(), ids->begin(), ids->end());
+    std::sort(out.named.begin(), out.named.end());
+    out.named.erase(std::unique(out.named.begin(), out.named.end()), out.named.end());
+    for (Id id : out.named) {
+      const Entity* e = host_.model().find(id);
+      out.names.emplace_back(e != nullptr ? std::string(e->name) : std::string());
+    }
+  });
+  return out;
+}
+
+std::size_t CommandRuns::pending(const Actor& actor, std::int64_t launch) {
+  std::size_t n = 0;
+  host_.enter([&] {
+    sweep_due(host_, unix_now_ms());
+    auto l = RunStore(host_.store()).launch(launch);
+    if (!l) throw NotFound("no launch " + std::to_string(launch));
+    host_.require_visible(actor, l->command, "command_result_read");
+    host_.authorize(actor, action_for(Scope::kCommands, Verb::kRead), l->command, "command_result_read");
+    RunStore runs(host_.store());
+    RunFilter f;
+    f.launch = launch;
+    f.state = RunState::kQueued;
+    n = runs.count(f);
+    f.state = RunState::kRunning;
+    n += runs.count(f);
+  });
+  return n;
+}
+
+void CommandRuns::cancel(const Actor& actor, std::int64_t id) {
+  host_.enter([&] {
+    const std::int64_t now = unix_now_ms();
+    sweep_due(host_, now);
+    const Run r = readable_run(host_, actor, id, false, "command_run_cancel");
+    host_.authorize(actor, action_for(Scope::kCommands, Verb::kRun), r.command, "command_run_cancel");
+    if (run_state_final(r.state)) not_running(r, "cancelled");
+    host_.write([&] {
+      if (!RunStore(host_.store()).finish(id, r.state, RunState::kCancelled, {now, actor_text(actor)}, nullptr))
+        not_running(*RunStore(host_.store()).run(id, false), "cancelled");  // another process moved it first
+      Event e = host_.event(actor, "command_run_cancel", r.org, r.command);
+      e.changes = {change("run", std::to_string(id)),
+                   {"state", "\"" + std::string(run_state_name(r.state)) + "\"", "\"cancelled\""}};
+      host_.append(e);
+    });
+  });
+}
+
+std::size_t CommandRuns::cancel_launch(const Actor& actor, std::int64_t launch) {
+  std::size_t n = 0;
+  host_.enter([&] {
+    const std::int64_t now = unix_now_ms();
+    sweep_due(host_, now);
+    RunStore runs(host_.store());
+    auto l = runs.launch(launch);
+    if (!l) throw NotFound("no launch " + std::to_string(launch));
+    host_.require_visible(actor, l->command, "command_run_cancel");
+    host_.authorize(actor, action_for(Scope::kCommands, Verb::kRun), l->command, "command_run_cancel");
+    host_.write([&] {
+      n = 0;
+      RunFilter f;
+      f.launch = launch;
+      f.output = false;
+      for (const Run& r : runs.runs(f))
+        if (!run_state_final(r.state) && runs.finish(r.id, r.state, RunState::kCancelled, {now, actor_text(actor)}, nullptr))
+          ++n;
+      Event e = host_.event(actor, "command_run_cancel", l->org, l->command);
+      e.changes = {change("launch", std::to_string(launch)), change("cancelled", std::to_string(n))};
+      host_.append(e);
+    });
+  });
+  return n;
+}
+
+std::optional<Run> CommandRuns::next_run(const Actor& actor, Id device, const std::string& agent,
+                                         std::optional<std::int64_t> now_ms) {
+  std::optional<Run> out;
+  host_.enter([&] {
+    if (actor.type != ActorType::kSystem)
+      host_.refuse(actor, device, "agent_poll",
+                   "an agent acts for a device, from the directory's own handle (d.agent(device)), not through an "
+                   "admin's or user's view");
+    const std::int64_t now = now_of(actor, now_ms);
+    const Entity* e = host_.model().find(device);
+    if (e == nullptr || e->kind != Kind::kDevice) throw NotFound("no device with id " + std::to_string(device));
+    RunStore runs(host_.store());
+    host_.write([&] {
+      out.reset();
+      if (runs.anything_due(now)) runs.sweep(now, "system");
+      runs.touch_device(device, iso_of_ms(now));
+      const auto id = runs.oldest_queued(device);
+      if (!id) return;
+      Run r = *runs.run(*id, false);
+      const std::int64_t deadline = now + r.timeout_seconds * 1000 + kReportGraceMs;
+      if (!runs.start(*id, {now, "agent:" + agent}, deadline)) return;  // cannot happen under the write lock
+      r.state = RunState::kRunning;
+      r.started_at = now;
+      r.started_by = "agent:" + agent;
+      out = std::move(r);
+    });
+  });
+  return out;
+}
+
+Run CommandRuns::report(const Actor& actor, Id device, const std::string& agent, const RunReport& rep) {
+  Run out;
+  host_.enter([&] {
+    if (actor.type != ActorType::kSystem)
+      host_.refuse(actor, device, "agent_report",
+                   "an agent acts for a device, from the directory's own handle (d.agent(device)), not through an "
+                   "admin's or user's view");
+    const std::int64_t now = now_of(actor, rep.now_ms);
+    if (rep.exit_code.has_value() == rep.signal.has_value() && !rep.timed_out)
+      throw InvalidArgument("report run " + std::to_string(rep.run) + " with either an exit code or a signal");
+    if (rep.signal && (*rep.signal < 1 || *rep.signal > 128))
+      throw InvalidArgument("signal " + std::to_string(*rep.signal) + " is not a signal number (1-128)");
+    RunStore runs(host_.store());
+    host_.write([&] {
+      auto r = runs.run(rep.run, false);
+      if (!r || r->device != device)
+        throw NotFound("no " + run_ref(rep.run) + " for " + host_.describe(device));
+      if (runs.anything_due(now)) runs.sweep(now, "system");
+      r = runs.run(rep.run, false);
+      if (r->state != RunState::kRunning) not_running(*r, "reported");
+      RunState to = rep.exit_code == 0 && !rep.signal ? RunState::kSucceeded : RunState::kFailed;
+      if (rep.timed_out || now > r->started_at + r->timeout_seconds * 1000) to = RunState::kTimedOut;
+      runs.finish(rep.run, RunState::kRunning, to, {now, "agent:" + agent}, &rep);
+      runs.touch_device(device, iso_of_ms(now));
+      out = *runs.run(rep.run, true);
+    });
+  });
+  return out;
+}
+
+std::size_t CommandRuns::sweep(const Actor& actor, std::optional<std::int64_t> now_ms) {
+  std::size_t n = 0;
+  host_.enter([&] {
+    if (actor.type != ActorType::kSystem)
+      host_.refuse(actor, kNoId, "command_run_sweep", "only the directory's own handle sweeps the run queue");
+    const std::int64_t now = now_of(actor, now_ms);
+    RunStore runs(host_.store());
+    if (!runs.anything_due(now)) return;
+    host_.write([&] { n = runs.sweep(now, "system"); });
+  });
+  return n;
+}
+
+std::size_t CommandRuns::purge(const Actor& actor, std::optional<Id> org, std::int64_t before_ms) {
+  std::size_t total = 0;
+  host_.enter([&] {
+    if (!org && actor.type != ActorType::kSystem)
+      throw InvalidArgument("name the org whose results to purge");
+    IdList orgs = org ? IdList{*org} : host_.orgs_of(actor);
+    for (auto o : orgs) {
+      const Id id = static_cast<Id>(o);
+      host_.require_visible(actor, id, "command_results_purge");
+      const Entity* e = host_.model().find(id);
+      if (e == nullptr || e->kind != Kind::kOrg) throw NotFound("no org with id " + std::to_string(id));
+      host_.authorize(actor, action_for(Scope::kCommands, Verb::kEdit), id, "command_results_purge");
+    }
+    RunStore runs(host_.store());
+    host_.write([&] {
+      total = 0;
+      for (auto o : orgs) {
+        const std::size_t n = runs.purge(static_cast<Id>(o), before_ms);
+        total += n;
+        if (n == 0) continue;
+        Event e = host_.event(actor, "command_results_purge", static_cast<Id>(o), static_cast<Id>(o));
+        e.changes = {change("older_than", "\"" + iso_of_ms(before_ms) + "\""), change("runs", std::to_string(n))};
+        host_.append(e);
+      }
+    });
+  });
+  return total;
+}
+
+}  // namespace dirctl

@@ -1,0 +1,97 @@
+"""``org.commands`` and ``d.commands``: commands, and running them.
+
+``org.commands`` is the Collection of the org's commands plus launching
+(``run``), cancelling and reading results; ``d.commands`` holds what spans
+orgs: purging old results and sweeping overdue runs. Runs and launches are
+in dirctl.runs; agents, which execute runs, in dirctl.agents.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .args import integer, object_id
+from .base import Handle, Object
+from .collections import Collection
+from .errors import InvalidArgument
+from .runs import Launch, Run, launch, older_than_ms, results, results_frame, to_ms
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .frames import DataFrame
+
+
+class CommandCollection(Collection):
+    """The org's commands (a Collection of Command), and their runs."""
+
+    def __init__(self, directory: Handle, org_id: int) -> None:
+        super().__init__(directory, "command", org_id)
+
+    def _command(self, cmd: Any) -> int | None:
+        if cmd is None:
+            return None
+        return self.get(cmd).id if isinstance(cmd, str) else object_id(cmd, "command")
+
+    def run(self, cmd: Object | int | str, devices: Any = None, variables: Any = None, *,
+            ttl: int | None = None, now: Any = None) -> Launch:
+        """Launch cmd: one queued run per device. devices: a subset of its targets (the
+        devices associated with it and the members of its device groups); None: all of
+        them. variables: {NAME: value}, the run's environment. ttl: seconds a queued run
+        waits for an offline device (default 86400). now: a fake clock, for the
+        directory's own handle only. Checked as commands.run, audited as command_run."""
+        return launch(self._dir, self._command(cmd) or 0, devices, variables, ttl=ttl, now=now)
+
+    def launch(self, launch_id: int) -> Launch:
+        """A launch by id."""
+        return Launch(self._dir, self._dir._core.launch(integer(launch_id, "launch")))
+
+    def run_by_id(self, run_id: int) -> Run:
+        """One run by id, with its result."""
+        return Run(self._dir, self._dir._core.run(integer(run_id, "run")))
+
+    def results(self, cmd: Any = None, device: Any = None, state: str | None = None, since: Any = None) -> list[Run]:
+        """One Run per run (ascending ids) with device, state, exit code, output, requester
+        and times; filtered by command, device, state and requested-since (a datetime).
+        Through a view, only the commands the actor may read (a Command Runner: its own)."""
+        return results(self._dir, self._org, self._command(cmd), device, state, since)
+
+    def results_frame(self, cmd: Any = None, device: Any = None, state: str | None = None,
+                      since: Any = None) -> DataFrame:
+        """results() as a pandas DataFrame built from the engine's columns (no output text)."""
+        return results_frame(self._dir, self._org, self._command(cmd), device, state, since)
+
+    def cancel(self, target: Run | Launch | int) -> int:
+        """Cancel a queued or running run (a Run or run id), or every unfinished run of a
+        Launch; returns how many runs it ended. InvalidState for a run that already ended."""
+        if isinstance(target, Launch):
+            return int(self._dir._core.cancel_launch(target.id))
+        run_id = target.id if isinstance(target, Run) else integer(target, "run")
+        self._dir._core.cancel_run(run_id)
+        return 1
+
+    def purge_results(self, older_than: Any) -> int:
+        """Delete this org's ended runs older than older_than (a timedelta, or a datetime
+        cutoff); audited. Needs commands.edit. Returns how many were deleted."""
+        return int(self._dir._core.purge_results(self._org, older_than_ms(older_than)))
+
+
+class DirectoryCommands:
+    """``d.commands``: run maintenance across orgs."""
+
+    def __init__(self, directory: Handle) -> None:
+        self._dir = directory
+
+    def purge_results(self, older_than: Any, *, org: Object | int | None = None) -> int:
+        """Delete ended runs older than older_than (a timedelta, or a datetime cutoff), in
+        every org (the directory's own handle) or in one; one audit event per org."""
+        if org is None and self._dir._core.actor is not None:
+            raise InvalidArgument("through a view, name the org: d.commands.purge_results(..., org=org)")
+        return int(self._dir._core.purge_results(None if org is None else object_id(org, "org"),
+                                                 older_than_ms(older_than)))
+
+    def sweep(self, now: Any = None) -> int:
+        """Expire queued runs past their ttl and time out running runs past their timeout,
+        now (every poll, report and read does this too). Returns how many runs it ended."""
+        return int(self._dir._core.sweep_runs(None if now is None else to_ms(now, "now")))
+
+    def __repr__(self) -> str:
+        return "<commands of the directory: purge_results, sweep>"
