@@ -2,9 +2,12 @@
 
     dirctl import users.csv --db acme.db --org acme [--mode upsert] [--on-error skip] [--dry-run]
     dirctl export users.csv --db acme.db --org acme
+    dirctl commands run NAME --db acme.db --org acme [--device HOST ...] [--var K=V ...] [--wait SECONDS]
+    dirctl commands results NAME --db acme.db --org acme [--state STATE]
+    dirctl agent --db acme.db --device HOST [--org acme] [--once]
 
-Exit status: 0 when every row went in (or would, with --dry-run), 1 when any row
-failed or nothing was written, 2 for usage errors.
+Exit status: 0 when every row went in (or would, with --dry-run), every waited-for
+run succeeded, or the agent stopped cleanly; 1 otherwise; 2 for usage errors.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .agent_cli import add_agent_parser, add_commands_parser, agent_main, commands_main
 from .directory import open as open_directory
 from .errors import Error
 
@@ -35,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--db", required=True, help="the directory file")
     exp.add_argument("--org", required=True, help="the org to export")
     exp.add_argument("--force", action="store_true", help="replace the CSV file if it exists (keeps its permissions)")
+    add_commands_parser(sub)
+    add_agent_parser(sub)
     return p
 
 
@@ -62,7 +68,8 @@ def _export(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _import(args) if args.command == "import" else _export(args)
+        verbs = {"import": _import, "export": _export, "commands": commands_main, "agent": agent_main}
+        return verbs[args.command](args)
     except Error as exc:
         print(f"dirctl: {exc}", file=sys.stderr)
         return 1

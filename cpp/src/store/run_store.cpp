@@ -211,7 +211,7 @@ bool RunStore::anything_due(std::int64_t now) {
   return guarded("cannot read the run queue", [&] {
     auto& st = store_.statement(
         "SELECT EXISTS (SELECT 1 FROM runs WHERE state = 0 AND expires_at <= ?)"
-        " OR EXISTS (SELECT 1 FROM runs WHERE state = 1 AND deadline_at <= ?)");
+        " OR EXISTS (SELECT 1 FROM runs WHERE state = 1 AND deadline_at < ?)");
     st.bind(1, now);
     st.bind(2, now);
     st.executeStep();
@@ -227,7 +227,7 @@ std::size_t RunStore::sweep(std::int64_t now, const std::string& by) {
     expire.bind(2, now);
     std::size_t n = static_cast<std::size_t>(expire.exec());
     auto& time_out = store_.statement(
-        "UPDATE runs SET state = 4, finished_at = ?, finished_by = ? WHERE state = 1 AND deadline_at <= ?");
+        "UPDATE runs SET state = 4, finished_at = ?, finished_by = ? WHERE state = 1 AND deadline_at < ?");
     time_out.bind(1, now);
     time_out.bindNoCopy(2, by);
     time_out.bind(3, now);
