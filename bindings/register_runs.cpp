@@ -17,6 +17,7 @@ py::object time_or_none(std::int64_t ms) { return ms == 0 ? py::none() : py::obj
 
 py::dict run_to_py(const Run& r) {
   py::dict d("id"_a = r.id, "launch"_a = r.launch, "org"_a = r.org, "command"_a = r.command, "device"_a = r.device,
+             "command_name"_a = r.command_name, "device_name"_a = r.device_name,
              "state"_a = std::string(run_state_name(r.state)), "requested_by"_a = r.requested_by,
              "requester_name"_a = r.requester_name, "queued_at"_a = r.queued_at, "expires_at"_a = r.expires_at,
              "started_at"_a = time_or_none(r.started_at), "finished_at"_a = time_or_none(r.finished_at),

@@ -1,6 +1,7 @@
 """The main job: create (or reopen) a directory file, build a small realistic
 org in it, import an HR export of a few thousand users (examples/users.csv),
-and print what it holds.
+print what it holds, then have the Command Runner launch a command on this
+host and a local agent execute it, and print its result.
 
     python examples/quickstart.py [acme.db]
 
@@ -10,6 +11,8 @@ duplicated: the import is an upsert, so a second run reports every row unchanged
 
 from __future__ import annotations
 
+import getpass
+import socket
 import sys
 from pathlib import Path
 
@@ -81,7 +84,9 @@ def show(d: dirctl.Directory, org: dirctl.Org) -> None:
         print(f"  {group.name:<12} {[dev.hostname for dev in org.device_groups.members(group)]}")
     print("\nCommands and who they target:")
     for command in org.commands:
-        print(f"  {command!r} -> {[o.name if hasattr(o, 'name') else o.email for o in org.associations(command)]}")
+        targets = [o.to_dict().get("name") or o.to_dict().get("hostname") or o.to_dict().get("email")
+                   for o in org.associations(command)]
+        print(f"  {command!r} -> {targets}")
     print("\nAdmins:")
     for admin in d.admins:
         linked = f" (from user {admin.user.username})" if admin.user else ""
@@ -104,11 +109,37 @@ def import_hr_export(org: dirctl.Org) -> None:
     print(report.to_frame()["status"].value_counts().to_string(), end="\n\n")
 
 
+def run_on_this_host(d: dirctl.Directory, org: dirctl.Org) -> None:
+    """This host as a device with a command for it, assigned to the Command Runner, who
+    launches it through their own view; a local agent executes it (as this user)."""
+    host = socket.gethostname()
+    with d.batch():
+        here = org.devices.get(host) if host in org.devices else org.devices.create(hostname=host, os=sys.platform)
+        if "disk report" in org.commands:
+            report = org.commands.get("disk report")
+        else:
+            report = org.commands.create(name="disk report", script='echo "$GREETING from $(uname -sr)"; df -h / | tail -1',
+                                         user=getpass.getuser(), timeout=30)
+            org.associate(report, here)
+            org.associate(d.admins.get("ops@acme.com"), report)
+    ops = d.as_admin(d.admins.get("ops@acme.com"))
+    launch = ops.orgs.get("acme").commands.run(report, variables={"GREETING": "hello"})
+    print(f"\nops@acme.com launched {report.name!r}: {launch}")
+    dirctl.LocalAgent(d, here).run_pending()
+    for run in launch.wait(timeout=60):
+        print(f"  {run!r} on {run.device_name} in {(run.finished_at - run.started_at).total_seconds():.3f} s")
+        print("  " + run.stdout.strip().replace("\n", "\n  "))
+    frame = org.commands.results_frame()
+    print(f"Results so far: {len(frame)} runs; by command and state:")
+    print(frame.groupby(["command", "state"], observed=True).size().to_string())
+
+
 def main(path: str) -> None:
     with dirctl.open(path) as d:
         org = d.orgs.get("acme") if "acme" in d.orgs else build(d)
         import_hr_export(org)
         show(d, org)
+        run_on_this_host(d, org)
 
 
 if __name__ == "__main__":

@@ -120,6 +120,8 @@ class RunRecord(TypedDict):
     org: int
     command: int
     device: int
+    command_name: str
+    device_name: str
     state: str
     requested_by: str
     requester_name: str

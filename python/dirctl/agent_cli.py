@@ -48,7 +48,7 @@ def print_table(runs: list[Run]) -> None:
     rows = [("run", "device", "state", "exit", "requested by", "requested at", "finished at", "output")]
     for r in runs:
         out = (r.stdout.strip() or r.stderr.strip()).replace("\n", " | ")
-        rows.append((str(r.id), r.device.hostname, r.state,
+        rows.append((str(r.id), r.device_name or str(r.device_id), r.state,
                      "" if r.exit_code is None else str(r.exit_code) if r.signal is None else f"sig {r.signal}",
                      r.requester_name or r.requested_by, f"{r.requested_at:%Y-%m-%d %H:%M:%S}",
                      "" if r.finished_at is None else f"{r.finished_at:%Y-%m-%d %H:%M:%S}", out[:60]))

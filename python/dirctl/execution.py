@@ -140,7 +140,7 @@ def _watch(proc: subprocess.Popen[bytes], timeout: float, limit: int, cancelled:
     exited_at: float | None = None
     why = ""
     try:
-        while sel.get_map():
+        while True:
             now = time.monotonic()
             if now >= deadline:
                 why = "timeout"
@@ -152,9 +152,18 @@ def _watch(proc: subprocess.Popen[bytes], timeout: float, limit: int, cancelled:
                     why = "cancel"
             if exited_at is None and proc.poll() is not None:
                 exited_at = now
-            if why or (exited_at is not None and now - exited_at > _DRAIN_AFTER_EXIT):
+            if why:
+                break
+            if exited_at is not None and (not sel.get_map() or now - exited_at > _DRAIN_AFTER_EXIT):
                 break  # the shell is gone; a background child still holding the pipes is killed below
-            for key, _ in sel.select(timeout=min(0.1, max(0.0, deadline - now))):
+            wait = min(0.1, max(0.0, deadline - now))
+            if not sel.get_map():  # output closed, the shell still running: wait for it, not kill it
+                try:
+                    proc.wait(timeout=wait)
+                except subprocess.TimeoutExpired:
+                    pass
+                continue
+            for key, _ in sel.select(timeout=wait):
                 chunk = os.read(key.fd, 65536)
                 if chunk:
                     captures[key.fd].add(chunk)

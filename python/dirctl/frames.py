@@ -30,7 +30,8 @@ def frame_from_columns(columns: Mapping[str, Any], index: str | None = None, *,
 
     A Coded column becomes a Categorical. Names that repeat stay apart by id (two hosts
     called 'web'), or, for texts without ids (paths, steps), merge into one category.
-    The columns named in times hold ISO-8601 UTC text and become timezone-aware datetimes."""
+    The columns named in times hold ISO-8601 UTC text (or UTC datetime64) and become
+    timezone-aware datetimes."""
     try:
         import pandas as pd
     except ImportError as exc:  # pragma: no cover
@@ -47,6 +48,14 @@ def frame_from_columns(columns: Mapping[str, Any], index: str | None = None, *,
     if index is not None and index in frame.columns:
         frame = frame.set_index(index)
     return frame
+
+
+def nullable_ints(values: ArrayLike, missing: ArrayLike) -> Any:
+    """A pandas nullable integer array: values, with NA where missing is true."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.arrays.IntegerArray(np.asarray(values), np.asarray(missing, dtype=bool))
 
 
 def _categories(column: Coded) -> tuple[NDArray[np.int32], list[str]]:

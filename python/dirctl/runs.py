@@ -57,7 +57,7 @@ def _optional_ms(when: Any, what: str) -> int | None:
 class Run:
     """One command run on one device and, once it ended, its result (a snapshot; refresh() re-reads).
 
-    Fields: id, launch_id, command_id, device_id, state, exit_code, signal, stdout, stderr,
+    Fields: id, launch_id, command_id, command_name, device_id, device_name, state, exit_code, signal, stdout, stderr,
     stdout_truncated, stderr_truncated, requested_by ("admin:12"), requester_name,
     requested_at, expires_at, started_at, finished_at (UTC datetimes or None), started_by,
     finished_by (the actor of each transition), script, shell, run_as, timeout, variables.
@@ -74,6 +74,8 @@ class Run:
     org_id = property(lambda self: self._r["org"])
     command_id = property(lambda self: self._r["command"])
     device_id = property(lambda self: self._r["device"])
+    device_name = property(lambda self: self._r["device_name"], doc="the device's hostname (as named now)")
+    command_name = property(lambda self: self._r["command_name"])
     state = property(lambda self: self._r["state"], doc="queued | running | succeeded | failed | timed_out | "
                                                           "expired | cancelled")
     exit_code = property(lambda self: self._r["exit_code"])
@@ -115,7 +117,7 @@ class Run:
 
     @property
     def device(self) -> Object:
-        """The device it ran (or runs, or was to run) on."""
+        """The device it ran (or runs, or was to run) on (a devices.read; device_name needs none)."""
         return wrap(self._dir, self._dir._core.get(self.device_id))
 
     @property
@@ -136,7 +138,7 @@ class Run:
         return hash(("run", self.id))
 
     def __repr__(self) -> str:
-        parts = [f"id={self.id}", f"device={self.device_id}", f"state={self.state!r}"]
+        parts = [f"id={self.id}", f"device={self.device_name or self.device_id!r}", f"state={self.state!r}"]
         if self.exit_code is not None:
             parts.append(f"exit_code={self.exit_code}")
         if self.signal is not None:
@@ -250,7 +252,7 @@ def results_frame(directory: Handle, org: int, command: Any = None, device: Any 
     (nullable Int32), duration (seconds)."""
     import numpy as np
 
-    from .frames import Coded, frame_from_columns
+    from .frames import Coded, frame_from_columns, nullable_ints
 
     c = directory._core.run_columns(**_filter(org, command, device, state, since, launch))
     name_of = dict(zip(c["named"].tolist(), c["names"]))
@@ -266,9 +268,7 @@ def results_frame(directory: Handle, org: int, command: Any = None, device: Any 
         return out
 
     def codes(v: Any) -> Any:
-        import pandas as pd
-
-        return pd.arrays.IntegerArray(v, v == _NO_CODE)
+        return nullable_ints(v, v == _NO_CODE)
 
     req_key = c["requester_type"].astype(np.uint64) << np.uint64(32) | c["requester_id"].astype(np.uint64)
     uniq, inverse = np.unique(req_key, return_inverse=True)
@@ -289,9 +289,7 @@ def results_frame(directory: Handle, org: int, command: Any = None, device: Any 
         "requested_at": times(c["queued_at"]), "started_at": times(started), "finished_at": times(finished),
         "exit_code": codes(c["exit_code"]), "signal": codes(c["signal"]), "duration": duration,
         "command_id": c["command"], "device_id": c["device"],
-    }, index="id")
-    for col in ("requested_at", "started_at", "finished_at"):
-        frame[col] = frame[col].dt.tz_localize("UTC")
+    }, index="id", times=("requested_at", "started_at", "finished_at"))
     return frame
 
 

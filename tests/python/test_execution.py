@@ -74,6 +74,14 @@ def test_a_background_child_holding_the_pipes_does_not_hang_the_run(tmp_path):
     assert time.monotonic() - start < 5 and out.exit_code == 0 and out.stdout == "started\n"
 
 
+def test_a_command_that_closes_its_output_is_waited_for_not_killed():
+    for _ in range(20):  # closing the pipes just before exiting is the common case (uname, most programs)
+        assert execute_local(job("uname -a")).exit_code == 0
+    start = time.monotonic()
+    out = execute_local(job("exec >/dev/null 2>&1; sleep 1; exit 4"))
+    assert (out.exit_code, out.signal) == (4, None) and time.monotonic() - start >= 1
+
+
 def test_output_past_the_limit_is_truncated_and_marked():
     out = execute_local(job("head -c 300000 /dev/zero | tr '\\0' a; echo tail >&2"), output_limit=100_000)
     assert out.stdout_truncated and not out.stderr_truncated and out.exit_code == 0

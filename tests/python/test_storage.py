@@ -143,8 +143,26 @@ V3_COLUMNS = [("users", c) for c in ("cost_center", "company", "employee_type", 
                                       "password_hash")] + [("edges", "sudo")]
 
 
+def as_version_4(db_path):
+    """Turns a current directory file into what version 4 wrote (no command runs)."""
+    sql(db_path, "DROP TABLE runs", "DROP TABLE launches", "PRAGMA user_version = 4")
+
+
+def test_migration_from_v4_adds_command_runs(db_path):
+    make_directory(db_path, users=1)
+    as_version_4(db_path)
+    with dirctl.open(db_path) as d:
+        assert d.schema_version == dirctl._core.LATEST_SCHEMA_VERSION
+        org = d.orgs.get("acme")
+        dev = org.devices.create(hostname="h")
+        cmd = org.commands.create(name="c", script="true")
+        org.associate(cmd, dev)
+        assert org.commands.run(cmd).pending() == 1
+
+
 def as_version_1(db_path):
     """Turns a current directory file into what version 1 wrote."""
+    as_version_4(db_path)
     sql(db_path, *(f"DROP INDEX {name}" for name in V2_INDEXES),
         *(f"ALTER TABLE {t} DROP COLUMN {c}" for t, c in V3_COLUMNS), "PRAGMA user_version = 1")
 

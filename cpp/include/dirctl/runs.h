@@ -70,6 +70,7 @@ struct Run {
   std::int64_t id = 0;
   std::int64_t launch = 0;
   Id org = kNoId, command = kNoId, device = kNoId;
+  std::string command_name, device_name;  // as the directory names them now ("" once deleted)
   RunState state = RunState::kQueued;
   std::string requested_by, requester_name;
   std::int64_t queued_at = 0, expires_at = 0;

@@ -44,6 +44,15 @@ FieldChange change(const char* name, const std::string& json) { return {name, "n
 
 std::string run_ref(std::int64_t run) { return "run " + std::to_string(run); }
 
+// Fills the display names of a run's command and device.
+Run& named(const Model& model, Run& r) {
+  const Entity* c = model.find(r.command);
+  const Entity* d = model.find(r.device);
+  r.command_name = c != nullptr ? std::string(c->name) : std::string();
+  r.device_name = d != nullptr ? std::string(d->name) : std::string();
+  return r;
+}
+
 [[noreturn]] void not_running(const Run& r, const char* doing) {
   throw InvalidState(run_ref(r.id) + " is " + std::string(run_state_name(r.state)) + ", so it cannot be " + doing +
                      (run_state_final(r.state) ? "; it ended at " + iso_of_ms(r.finished_at) + " (by " +
@@ -138,6 +147,7 @@ Run CommandRuns::get(const Actor& actor, std::int64_t id, bool output) {
   host_.enter([&] {
     sweep_due(host_, unix_now_ms());
     out = readable_run(host_, actor, id, output, "command_result_read");
+    named(host_.model(), out);
   });
   return out;
 }
@@ -180,6 +190,7 @@ std::vector<Run> CommandRuns::results(const Actor& actor, const RunFilter& filte
     keep_readable(out, commands, [](std::vector<Run>& rows, auto ok) {
       rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const Run& r) { return !ok(r.command); }), rows.end());
     });
+    for (Run& r : out) named(host_.model(), r);
   });
   return out;
 }
@@ -297,7 +308,7 @@ std::optional<Run> CommandRuns::next_run(const Actor& actor, Id device, const st
       out.reset();
       if (runs.anything_due(now)) runs.sweep(now, "system");
       runs.touch_device(device, iso_of_ms(now));
-      const auto id = runs.oldest_queued(device);
+      const auto id = runs.oldest_queued(device, now);
       if (!id) return;
       Run r = *runs.run(*id, false);
       const std::int64_t deadline = now + r.timeout_seconds * 1000 + kReportGraceMs;
@@ -305,7 +316,7 @@ std::optional<Run> CommandRuns::next_run(const Actor& actor, Id device, const st
       r.state = RunState::kRunning;
       r.started_at = now;
       r.started_by = "agent:" + agent;
-      out = std::move(r);
+      out = std::move(named(host_.model(), r));
     });
   });
   return out;
@@ -336,6 +347,7 @@ Run CommandRuns::report(const Actor& actor, Id device, const std::string& agent,
       runs.finish(rep.run, RunState::kRunning, to, {now, "agent:" + agent}, &rep);
       runs.touch_device(device, iso_of_ms(now));
       out = *runs.run(rep.run, true);
+      named(host_.model(), out);
     });
   });
   return out;

@@ -156,10 +156,12 @@ std::optional<Launch> RunStore::launch(std::int64_t id) {
   });
 }
 
-std::optional<std::int64_t> RunStore::oldest_queued(Id device) {
+std::optional<std::int64_t> RunStore::oldest_queued(Id device, std::int64_t now) {
   return guarded("cannot read the run queue", [&]() -> std::optional<std::int64_t> {
-    auto& st = store_.statement("SELECT id FROM runs WHERE device_id = ? AND state = 0 ORDER BY id LIMIT 1");
+    auto& st = store_.statement(
+        "SELECT id FROM runs WHERE device_id = ? AND state = 0 AND queued_at <= ? ORDER BY id LIMIT 1");
     st.bind(1, static_cast<std::int64_t>(device));
+    st.bind(2, now);
     if (!st.executeStep()) return std::nullopt;
     return st.getColumn(0).getInt64();
   });
@@ -227,10 +229,9 @@ std::size_t RunStore::sweep(std::int64_t now, const std::string& by) {
     expire.bind(2, now);
     std::size_t n = static_cast<std::size_t>(expire.exec());
     auto& time_out = store_.statement(
-        "UPDATE runs SET state = 4, finished_at = ?, finished_by = ? WHERE state = 1 AND deadline_at < ?");
-    time_out.bind(1, now);
-    time_out.bindNoCopy(2, by);
-    time_out.bind(3, now);
+        "UPDATE runs SET state = 4, finished_at = deadline_at, finished_by = ? WHERE state = 1 AND deadline_at < ?");
+    time_out.bindNoCopy(1, by);
+    time_out.bind(2, now);
     return n + static_cast<std::size_t>(time_out.exec());
   });
 }

@@ -47,13 +47,16 @@ class RunStore {
   std::int64_t insert_launch(const LaunchRow& launch, const std::vector<Id>& devices, std::vector<std::int64_t>& runs);
   std::optional<Launch> launch(std::int64_t id);
 
-  std::optional<std::int64_t> oldest_queued(Id device);
+  // The device's oldest queued run requested by `now` (a fake clock never
+  // hands out a run from its future).
+  std::optional<std::int64_t> oldest_queued(Id device, std::int64_t now);
   // queued -> running, with the deadline the engine times it out at.
   bool start(std::int64_t run, const Stamp& stamp, std::int64_t deadline_at);
   // from -> to (an ended state), with the report's fields if given.
   bool finish(std::int64_t run, RunState from, RunState to, const Stamp& stamp, const RunReport* report);
   // Queued runs past their ttl -> expired; running runs past their deadline
-  // -> timed_out. Returns how many changed.
+  // -> timed_out, each finished at the instant it expired or timed out (its
+  // expiry, its deadline). Returns how many changed.
   std::size_t sweep(std::int64_t now, const std::string& by);
   bool anything_due(std::int64_t now);
   void touch_device(Id device, const std::string& iso_time);  // its last_contact
