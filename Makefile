@@ -66,6 +66,7 @@ bench: install
 	./build/bench/bench/import_floor
 	$(PYTHON) bench/import_bench.py
 	./build/bench/bench/soak_bench
+	./build/bench/bench/runs_bench
 
 clean:
 	rm -rf build $(DB) $(DB)-wal $(DB)-shm
