@@ -67,6 +67,7 @@ bench: install
 	$(PYTHON) bench/import_bench.py
 	./build/bench/bench/soak_bench
 	./build/bench/bench/runs_bench
+	$(PYTHON) bench/runs_bench.py
 
 clean:
 	rm -rf build $(DB) $(DB)-wal $(DB)-shm

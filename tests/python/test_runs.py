@@ -86,6 +86,13 @@ def test_agent_takes_oldest_then_reports(d, org, fleet):
     assert agent.next_run(now=at(5)) is None
 
 
+def test_a_fake_clock_never_takes_a_run_from_its_future(d, org, fleet):
+    org.commands.run(fleet["hello"], devices=[fleet["devs"][0]], now=at(10))
+    agent = d.agent(fleet["devs"][0])
+    assert agent.next_run(now=at(5)) is None
+    assert agent.next_run(now=at(10)).started_at == at(10)
+
+
 @pytest.mark.parametrize("outcome, state", [
     (dict(exit_code=0), "succeeded"), (dict(exit_code=2), "failed"), (dict(signal=9), "failed"),
     (dict(signal=9, timed_out=True), "timed_out"),
@@ -342,3 +349,31 @@ def test_a_failed_launch_in_a_batch_leaves_the_batch(d, org, fleet):
             org.commands.run(fleet["hello"])
             raise RuntimeError("undo")
     assert len(org.commands.results()) == 3 and len(d.events(type="command_run")) == 1
+
+
+def test_run_and_launch_ids_are_never_reused_after_a_purge(d, org, fleet):
+    first = org.commands.run(fleet["hello"], devices=[fleet["devs"][0]], now=at(0))
+    d.commands.sweep(now=at(86400 + 1))
+    assert org.commands.purge_results(at(86400 + 2)) == 1
+    again = org.commands.run(fleet["hello"], devices=[fleet["devs"][0]])
+    assert again.id > first.id and again.run_ids[0] > first.run_ids[0]
+
+
+def test_runs_of_a_deleted_command_never_run(d, org, fleet):
+    org.commands.run(fleet["hello"], devices=[fleet["devs"][0]])
+    org.commands.delete(fleet["hello"])
+    assert d.agent(fleet["devs"][0]).next_run() is None
+    (run,) = org.commands.results()
+    assert (run.state, run.finished_by, run.command_name) == ("cancelled", "system", "")
+
+
+def test_a_refused_late_report_keeps_the_engines_time_out(d, org, fleet):
+    dev = fleet["devs"][0]
+    org.commands.update(fleet["hello"], timeout=10)
+    org.commands.run(fleet["hello"], devices=[dev], now=at(0))
+    agent = d.agent(dev)
+    run = agent.next_run(now=at(1))
+    with pytest.raises(InvalidState, match="timed_out"):
+        agent.report(run, 0, now=at(100))
+    assert d.commands.sweep(now=at(100)) == 0  # already swept, and committed
+    assert run.refresh().finished_at == at(1 + 10 + 5)

@@ -221,6 +221,7 @@ RunColumns CommandRuns::columns(const Actor& actor, const RunFilter& filter) {
       out.named.insert(out.named.end(), ids->begin(), ids->end());
     std::sort(out.named.begin(), out.named.end());
     out.named.erase(std::unique(out.named.begin(), out.named.end()), out.named.end());
+    if (!out.named.empty() && out.named.front() == kNoId) out.named.erase(out.named.begin());  // the system
     for (Id id : out.named) {
       const Entity* e = host_.model().find(id);
       out.names.emplace_back(e != nullptr ? std::string(e->name) : std::string());
@@ -308,9 +309,15 @@ std::optional<Run> CommandRuns::next_run(const Actor& actor, Id device, const st
       out.reset();
       if (runs.anything_due(now)) runs.sweep(now, "system");
       runs.touch_device(device, iso_of_ms(now));
-      const auto id = runs.oldest_queued(device, now);
+      std::optional<std::int64_t> id;
+      Run r;
+      while ((id = runs.oldest_queued(device, now))) {
+        r = *runs.run(*id, false);
+        if (host_.model().find(r.command) != nullptr) break;
+        // Its command was deleted: nobody can read or cancel it any more, so it never runs.
+        runs.finish(*id, RunState::kQueued, RunState::kCancelled, {now, "system"}, nullptr);
+      }
       if (!id) return;
-      Run r = *runs.run(*id, false);
       const std::int64_t deadline = now + r.timeout_seconds * 1000 + kReportGraceMs;
       if (!runs.start(*id, {now, "agent:" + agent}, deadline)) return;  // cannot happen under the write lock
       r.state = RunState::kRunning;
@@ -335,12 +342,11 @@ Run CommandRuns::report(const Actor& actor, Id device, const std::string& agent,
     if (rep.signal && (*rep.signal < 1 || *rep.signal > 128))
       throw InvalidArgument("signal " + std::to_string(*rep.signal) + " is not a signal number (1-128)");
     RunStore runs(host_.store());
+    sweep_due(host_, now);  // committed apart: a refused late report must not undo it
     host_.write([&] {
       auto r = runs.run(rep.run, false);
       if (!r || r->device != device)
         throw NotFound("no " + run_ref(rep.run) + " for " + host_.describe(device));
-      if (runs.anything_due(now)) runs.sweep(now, "system");
-      r = runs.run(rep.run, false);
       if (r->state != RunState::kRunning) not_running(*r, "reported");
       RunState to = rep.exit_code == 0 && !rep.signal ? RunState::kSucceeded : RunState::kFailed;
       if (rep.timed_out || now > r->started_at + r->timeout_seconds * 1000) to = RunState::kTimedOut;

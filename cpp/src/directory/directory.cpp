@@ -118,6 +118,7 @@ std::int64_t Directory::Impl::append(Event& e) {
 void Directory::Impl::require(const Decision& decision, const Actor& actor, Id resource, const std::string& event_type) {
   if (decision.allowed) return;
   Denial denial{decision, event(actor, event_type, kNoId, resource)};
+  if (denial.event.resource.id == 0) denial.event.resource.id = resource;  // a gone object keeps its id
   if (const Entity* r = model.find(resource)) denial.event.org = r->kind == Kind::kOrg ? resource : r->org;
   // A user's attempt with no org of its own belongs to the user's org: admins
   // of other orgs must not read it among the directory-wide events.

@@ -78,7 +78,9 @@ Where where_of(const RunFilter& f) {
     w.sql += clause;
     w.values.push_back(v);
   };
-  if (f.org) add(" AND r.org_id = ?", *f.org);
+  // By org alone, the rowid scan is already in order; the (org, command)
+  // index would read every run at random and sort them ("+" keeps it out).
+  if (f.org) add(f.command ? " AND r.org_id = ?" : " AND +r.org_id = ?", *f.org);
   if (f.command) add(" AND r.command_id = ?", *f.command);
   if (f.device) add(" AND r.device_id = ?", *f.device);
   if (f.launch) add(" AND r.launch_id = ?", *f.launch);

@@ -161,17 +161,18 @@ CREATE UNIQUE INDEX users_employee_identifier ON users(org_id, employee_identifi
 // (0 queued, 1 running, 2 succeeded, 3 failed, 4 timed out, 5 expired, 6
 // cancelled) and each transition's time (ms since the epoch) and actor.
 // Partial indexes keep the agents' queue and the engine's sweeps to the runs
-// still waiting or running.
+// still waiting or running. Ids are never reused (AUTOINCREMENT): an agent or
+// script holding "run 7" after a purge must not read another run.
 const char* const kStep5 = R"sql(
 CREATE TABLE launches(
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   org_id INTEGER NOT NULL, command_id INTEGER NOT NULL,
   requested_at INTEGER NOT NULL,
   requester_type INTEGER NOT NULL, requester_id INTEGER NOT NULL, requester_name TEXT NOT NULL,
   script TEXT NOT NULL, shell TEXT NOT NULL, run_as TEXT NOT NULL,
   timeout INTEGER NOT NULL, ttl INTEGER NOT NULL, variables TEXT NOT NULL);
 CREATE TABLE runs(
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   launch_id INTEGER NOT NULL REFERENCES launches(id),
   org_id INTEGER NOT NULL, command_id INTEGER NOT NULL, device_id INTEGER NOT NULL,
   state INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 6),
