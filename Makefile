@@ -68,6 +68,7 @@ bench: install
 	./build/bench/bench/soak_bench
 	./build/bench/bench/runs_bench
 	$(PYTHON) bench/runs_bench.py
+	./build/bench/bench/schedule_bench
 
 clean:
 	rm -rf build $(DB) $(DB)-wal $(DB)-shm
