@@ -13,4 +13,6 @@ PYBIND11_MODULE(_core, m) {
   register_graph(m);
   register_import(m);
   register_runs(m);
+  register_schedules(m);
+  register_reviews(m);
 }

@@ -82,6 +82,8 @@ void register_authz(py::module_& m);
 void register_graph(py::module_& m);
 void register_import(py::module_& m);
 void register_runs(py::module_& m);
+void register_schedules(py::module_& m);
+void register_reviews(py::module_& m);
 
 // None -> system; ("admin" | "user" | "api_key", id) -> that actor.
 Actor actor_arg(const py::object& actor);

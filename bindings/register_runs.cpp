@@ -39,7 +39,7 @@ py::dict run_to_py(const Run& r) {
 py::dict launch_to_py(const Launch& l) {
   return py::dict("id"_a = l.id, "org"_a = l.org, "command"_a = l.command, "requested_at"_a = l.requested_at,
                   "requested_by"_a = l.requested_by, "requester_name"_a = l.requester_name,
-                  "ttl"_a = l.ttl_seconds, "runs"_a = py::cast(l.runs));
+                  "ttl"_a = l.ttl_seconds, "runs"_a = py::cast(l.runs), "review"_a = l.review);
 }
 
 RunFilter filter_arg(std::optional<Id> org, std::optional<Id> command, std::optional<Id> device,
@@ -65,8 +65,9 @@ auto runs_call(Session& s, F&& f) {
 }  // namespace
 
 void register_runs(py::module_& m) {
-  m.attr("RUN_STATES") = py::cast(std::vector<std::string>{"queued", "running", "succeeded", "failed", "timed_out",
-                                                           "expired", "cancelled"});
+  std::vector<std::string> states;
+  for (int i = 0; i < kRunStateCount; ++i) states.emplace_back(run_state_name(static_cast<RunState>(i)));
+  m.attr("RUN_STATES") = states;
   auto dir = py::reinterpret_borrow<py::object>(m.attr("Directory"));
   auto def = [&](const char* name, py::cpp_function fn) { dir.attr(name) = fn; };
   def("run_command", py::cpp_function(

@@ -152,6 +152,7 @@ class LaunchRecord(TypedDict):
     requester_name: str
     ttl: int
     runs: list[int]
+    review: int
 
 class ResultColumns(TypedDict):
     id: NDArray[np.int64]
@@ -169,6 +170,52 @@ class ResultColumns(TypedDict):
     requester_id: NDArray[np.uint32]
     named: NDArray[np.uint32]
     names: list[str]
+
+class ReviewGroupRecord(TypedDict):
+    group: int
+    name: str
+    state: str
+    approvals: int
+    needed: int
+
+class ReviewVoteRecord(TypedDict):
+    voter: str
+    voter_name: str
+    approve: bool
+    at: int
+    comment: str
+
+class ReviewRecord(TypedDict):
+    id: int
+    launch: int
+    org: int
+    command: int
+    command_name: str
+    state: str
+    requested_by: str
+    requester_name: str
+    requested_at: int
+    expires_at: int
+    decided_at: int | None
+    decided_by: str
+    groups: list[ReviewGroupRecord]
+    votes: list[ReviewVoteRecord]
+
+class PolicyRecord(TypedDict):
+    reviewers: list[int]
+    exempt: list[int]
+    min_approvals: int
+    wait: int
+
+class FireRecord(TypedDict):
+    command: int
+    org: int
+    fire_at: int
+    missed: int
+
+class FiredRecord(FireRecord):
+    launch: int
+    note: str
 
 RUN_STATES: list[str]
 
@@ -268,6 +315,18 @@ class Directory:
                    stderr_truncated: bool = False, timed_out: bool = False, now: int | None = None) -> RunRecord: ...
     def sweep_runs(self, now: int | None = None) -> int: ...
     def purge_results(self, org: int | None, before: int) -> int: ...
+    def schedule_due(self, now: int) -> builtins.list[FireRecord]: ...
+    def schedule_tick(self, now: int) -> builtins.list[FiredRecord]: ...
+    def schedule_next_wakeup(self, now: int) -> int | None: ...
+    def next_runs(self, command: int, n: int = 5, after: int | None = None) -> builtins.list[int]: ...
+    def trigger(self, org: int, name: str, payload: dict[str, str] = ...) -> builtins.list[dict[str, int]]: ...
+    def set_review_policy(self, command: int, reviewers: Sequence[int] | None, exempt: Sequence[int] = (),
+                          min_approvals: int = 1, wait: int = 86400) -> None: ...
+    def review_policy(self, command: int) -> PolicyRecord | None: ...
+    def reviews(self, org: int, state: str | None = None) -> builtins.list[ReviewRecord]: ...
+    def review(self, review: int) -> ReviewRecord: ...
+    def review_vote(self, review: int, approve: bool, comment: str = "", now: int | None = None) -> ReviewRecord: ...
+    def review_revoke(self, review: int) -> ReviewRecord: ...
 
 class ImportResult:
     @property

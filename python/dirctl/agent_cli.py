@@ -1,4 +1,5 @@
-"""The ``dirctl commands`` and ``dirctl agent`` verbs of the command line (see dirctl.cli)."""
+"""The ``dirctl commands``, ``dirctl agent`` and ``dirctl scheduler`` verbs of the command line
+(see dirctl.cli)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,73 @@ def add_agent_parser(sub: Any) -> None:
     agent.add_argument("--once", action="store_true", help="run what is queued now, then exit")
     agent.add_argument("--poll", type=float, default=1.0, help="seconds between polls (default 1)")
     agent.add_argument("--output-limit", type=int, default=1 << 20, help="bytes kept of stdout and of stderr")
+
+
+def add_reviews_parser(sub: Any) -> None:
+    rev = sub.add_parser("reviews", help="list, approve or reject runs waiting for review")
+    verbs = rev.add_subparsers(dest="verb", required=True)
+    for verb in ("list", "approve", "reject"):
+        v = verbs.add_parser(verb, help=f"{verb} review requests")
+        if verb != "list":
+            v.add_argument("review", type=int, help="the review's id")
+            v.add_argument("--comment", default="", help="why")
+        v.add_argument("--db", required=True, help="the directory file")
+        v.add_argument("--org", required=True, help="the org")
+        who = v.add_mutually_exclusive_group(required=verb != "list")
+        who.add_argument("--as-admin", metavar="EMAIL", help="act as this admin")
+        who.add_argument("--as-user", metavar="USERNAME", help="act as this user of the org")
+        if verb == "list":
+            v.add_argument("--state", choices=("pending", "approved", "rejected", "revoked", "expired"))
+
+
+def reviews_main(args: argparse.Namespace) -> int:
+    with open_directory(args.db) as d:
+        view: Directory = d
+        if args.as_admin:
+            view = d.as_admin(args.as_admin)
+        elif args.as_user:
+            view = d.as_user(d.orgs.get(args.org).users.get(args.as_user))
+        commands = view.orgs.get(args.org).commands
+        if args.verb == "list":
+            rows = [("review", "command", "state", "requested by", "requested at", "waiting for")]
+            for r in commands.reviews(args.state):
+                rows.append((str(r.id), r.command_name, r.state, r.requester_name or r.requested_by,
+                             f"{r.requested_at:%Y-%m-%d %H:%M:%S}", ", ".join(r.waiting_for)))
+            widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+            for row in rows:
+                print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+            return 0
+        vote = commands.approve if args.verb == "approve" else commands.reject
+        print(vote(args.review, args.comment))
+        return 0
+
+
+def add_scheduler_parser(sub: Any) -> None:
+    sch = sub.add_parser("scheduler", help="launch scheduled commands when they are due")
+    sch.add_argument("--db", required=True, help="the directory file")
+    sch.add_argument("--once", action="store_true", help="launch what is due now, then exit")
+    sch.add_argument("--max-sleep", type=float, default=60.0,
+                     help="seconds between looks at the schedules at most (default 60)")
+
+
+def scheduler_main(args: argparse.Namespace) -> int:
+    def report(fired: Any) -> None:
+        what = f"launch {fired.launch_id}" if fired.launch_id else f"nothing launched: {fired.note}"
+        missed = f" (stands for {fired.fire.missed} missed)" if fired.fire.missed else ""
+        print(f"{fired.fire.fire_at:%Y-%m-%d %H:%M:%S}Z command {fired.fire.command_id}: {what}{missed}", flush=True)
+
+    with open_directory(args.db) as d:
+        scheduler = d.scheduler
+        if args.once:
+            for fired in scheduler.tick():
+                report(fired)
+            return 0
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: scheduler.stop())
+        print("dirctl scheduler: running; SIGTERM stops", file=sys.stderr, flush=True)
+        scheduler.serve(max_sleep=args.max_sleep, on_fire=report)
+        print("dirctl scheduler: stopped", file=sys.stderr)
+        return 0
 
 
 def print_table(runs: list[Run]) -> None:

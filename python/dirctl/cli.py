@@ -5,6 +5,8 @@
     dirctl commands run NAME --db acme.db --org acme [--device HOST ...] [--var K=V ...] [--wait SECONDS]
     dirctl commands results NAME --db acme.db --org acme [--state STATE]
     dirctl agent --db acme.db --device HOST [--org acme] [--once]
+    dirctl scheduler --db acme.db [--once] [--max-sleep SECONDS]
+    dirctl reviews list|approve ID|reject ID --db acme.db --org acme [--as-admin EMAIL | --as-user NAME]
 
 Exit status: 0 when every row went in (or would, with --dry-run), every waited-for
 run succeeded, or the agent stopped cleanly; 1 otherwise; 2 for usage errors.
@@ -15,7 +17,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .agent_cli import add_agent_parser, add_commands_parser, agent_main, commands_main
+from .agent_cli import (add_agent_parser, add_commands_parser, add_reviews_parser, add_scheduler_parser, agent_main,
+                        commands_main, reviews_main, scheduler_main)
 from .directory import open as open_directory
 from .errors import Error
 
@@ -41,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--force", action="store_true", help="replace the CSV file if it exists (keeps its permissions)")
     add_commands_parser(sub)
     add_agent_parser(sub)
+    add_scheduler_parser(sub)
+    add_reviews_parser(sub)
     return p
 
 
@@ -68,7 +73,8 @@ def _export(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        verbs = {"import": _import, "export": _export, "commands": commands_main, "agent": agent_main}
+        verbs = {"import": _import, "export": _export, "commands": commands_main, "agent": agent_main,
+                 "scheduler": scheduler_main, "reviews": reviews_main}
         return verbs[args.command](args)
     except Error as exc:
         print(f"dirctl: {exc}", file=sys.stderr)

@@ -1,20 +1,27 @@
 """``org.commands`` and ``d.commands``: commands, and running them.
 
 ``org.commands`` is the Collection of the org's commands plus launching
-(``run``), cancelling and reading results; ``d.commands`` holds what spans
+(``run``), scheduling (``schedule``, ``next_runs``), reviews (``set_review``,
+``reviews``, ``approve``, ``reject``, ``revoke``), cancelling and reading results; ``d.commands`` holds what spans
 orgs: purging old results and sweeping overdue runs. Runs and launches are
 in dirctl.runs; agents, which execute runs, in dirctl.agents.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from .args import integer, object_id
+from .args import id_list, integer, object_id, text
 from .base import Handle, Object
 from .collections import Collection
 from .errors import InvalidArgument
+from .reviews import Review, review_id, reviews_frame
 from .runs import Launch, Run, launch, older_than_ms, results, results_frame, to_ms
+
+SCHEDULE_FIELDS = ("launch_type", "schedule", "timezone", "schedule_repeat_type", "enabled", "start", "until",
+                   "count")
 
 if TYPE_CHECKING:  # pragma: no cover
     from .frames import DataFrame
@@ -67,6 +74,64 @@ class CommandCollection(Collection):
         run_id = target.id if isinstance(target, Run) else integer(target, "run")
         self._dir._core.cancel_run(run_id)
         return 1
+
+    def schedule(self, cmd: Object | int | str, **fields: Any) -> Any:
+        """Change only the schedule of cmd (launch_type, schedule, timezone,
+        schedule_repeat_type, enabled, start, until, count): commands.schedule, which a
+        Command Runner has for its assigned commands. Returns the command."""
+        extra = sorted(set(fields) - set(SCHEDULE_FIELDS))
+        if extra:
+            raise InvalidArgument(f"schedule() changes only {', '.join(SCHEDULE_FIELDS)}; "
+                                  f"use update() for {', '.join(extra)}")
+        return self.update(cmd, **fields)
+
+    def next_runs(self, cmd: Object | int | str, n: int = 5, after: Any = None) -> list[dt.datetime]:
+        """The next n fire times of cmd after `after` (default now), as timezone-aware
+        datetimes in the command's timezone; [] for manual and trigger commands."""
+        target = self.get(cmd)
+        ms = self._dir._core.next_runs(target.id, integer(n, "n"), None if after is None else to_ms(after, "after"))
+        zone = ZoneInfo(target.timezone)
+        return [dt.datetime.fromtimestamp(t / 1000, tz=zone) for t in ms]
+
+    # -- reviews (dirctl.reviews) ---------------------------------------------
+    def set_review(self, cmd: Object | int | str, groups: Any, *, min_approvals: int = 1, exempt: Any = (),
+                   wait: int = 86400) -> None:
+        """Give cmd a review policy: its runs wait until every reviewer user group in
+        groups approves (min_approvals each); members of exempt groups run without review;
+        a request waits at most wait seconds. groups=None removes the policy. commands.edit."""
+        target = self._command(cmd) or 0
+        if groups is None:
+            self._dir._core.set_review_policy(target, None)
+            return
+        self._dir._core.set_review_policy(target, id_list(groups, "review groups"), id_list(exempt, "exempt groups"),
+                                          integer(min_approvals, "min_approvals"), integer(wait, "wait"))
+
+    def review_policy(self, cmd: Object | int | str) -> dict[str, Any] | None:
+        """cmd's review policy: reviewers, exempt (group ids), min_approvals, wait; None if it has none."""
+        rec = self._dir._core.review_policy(self._command(cmd) or 0)
+        return None if rec is None else dict(rec)
+
+    def reviews(self, state: str | None = None) -> list[Review]:
+        """The org's review requests (pending, approved, rejected, revoked, expired), oldest first."""
+        return [Review(self._dir, r) for r in self._dir._core.reviews(self._org, state)]
+
+    def reviews_frame(self, state: str | None = None) -> DataFrame:
+        """What waits for whom: one row per (review, reviewer group)."""
+        return reviews_frame(self.reviews(state))
+
+    def approve(self, review: Review | int, comment: str = "", *, now: Any = None) -> Review:
+        """Approve a review for the reviewer groups you are in (admins: all of them)."""
+        return Review(self._dir, self._dir._core.review_vote(review_id(review), True, text(comment, "comment"),
+                                                             None if now is None else to_ms(now, "now")))
+
+    def reject(self, review: Review | int, comment: str = "", *, now: Any = None) -> Review:
+        """Reject a review: its runs are cancelled."""
+        return Review(self._dir, self._dir._core.review_vote(review_id(review), False, text(comment, "comment"),
+                                                             None if now is None else to_ms(now, "now")))
+
+    def revoke(self, review: Review | int) -> Review:
+        """Withdraw your own request: its runs are cancelled."""
+        return Review(self._dir, self._dir._core.review_revoke(review_id(review)))
 
     def purge_results(self, older_than: Any) -> int:
         """Delete this org's ended runs older than older_than (a timedelta, or a datetime

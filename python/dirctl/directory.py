@@ -15,6 +15,8 @@ from .base import Object, wrap
 from .agents import Agent
 from .collections import AdminCollection, Collection, OrgCollection
 from .commands import DirectoryCommands
+from .runs import Launch
+from .scheduler import Scheduler, trigger
 from .errors import InvalidArgument
 from .events import Event, build_filter, events_frame
 
@@ -167,6 +169,16 @@ class Directory:
     def commands(self) -> DirectoryCommands:
         """Run maintenance across orgs: purge_results, sweep. Launching is per org: org.commands.run."""
         return DirectoryCommands(self)
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """Commands that launch themselves: due(now), tick(now), serve() (the directory's own handle)."""
+        return Scheduler(self)
+
+    def trigger(self, org: Object | int, name: str, payload: Any = None) -> list[Launch]:
+        """Launch the org's trigger commands named name, payload keys as variables
+        (JumpCloud's POST /command/trigger/{name}); commands.run, audited. NotFound if none."""
+        return trigger(self, org, name, payload)
 
     def agent(self, device: Object | int, *, name: str | None = None) -> Agent:
         """The agents' protocol for a device: next_run(), report(). Only the directory's own

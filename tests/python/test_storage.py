@@ -143,8 +143,30 @@ V3_COLUMNS = [("users", c) for c in ("cost_center", "company", "employee_type", 
                                       "password_hash")] + [("edges", "sudo")]
 
 
+V6_COLUMNS = ("timezone", "schedule_repeat_type", "enabled", "schedule_start", "schedule_until", "schedule_count")
+V6_TABLES = ("schedule_fires", "review_policies", "review_policy_groups", "review_votes", "review_groups", "reviews")
+
+
+def as_version_5(db_path):
+    """Turns a current directory file into what version 5 wrote (no schedules or reviews)."""
+    sql(db_path, *(f"DROP TABLE {t}" for t in V6_TABLES), *(f"ALTER TABLE commands DROP COLUMN {c}" for c in V6_COLUMNS),
+        "PRAGMA user_version = 5")
+
+
+def test_migration_from_v5_adds_schedules_and_reviews(db_path):
+    make_directory(db_path, users=1)
+    as_version_5(db_path)
+    with dirctl.open(db_path) as d:
+        assert d.schema_version == dirctl._core.LATEST_SCHEMA_VERSION
+        org = d.orgs.get("acme")
+        cmd = org.commands.create(name="c", script="true", launch_type="repeated", schedule="0 * * * *",
+                                  timezone="Europe/Berlin")
+        assert cmd.timezone == "Europe/Berlin" and len(org.commands.next_runs(cmd, 2)) == 2
+
+
 def as_version_4(db_path):
     """Turns a current directory file into what version 4 wrote (no command runs)."""
+    as_version_5(db_path)
     sql(db_path, "DROP TABLE runs", "DROP TABLE launches", "PRAGMA user_version = 4")
 
 

@@ -48,8 +48,9 @@ enum class Rule : std::uint8_t {
   kUserScope,           // what a directory user acting for itself may do
   kUnknownAction,
   kActingView,          // a view may act only as its own actor (never as another)
+  kSelfApproval,        // nobody approves (or rejects) their own run request
 };
-constexpr int kRuleCount = 17;
+constexpr int kRuleCount = 18;
 std::string_view rule_name(Rule rule);
 
 using ActionId = std::uint16_t;

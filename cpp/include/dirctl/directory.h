@@ -21,6 +21,8 @@
 
 #include "dirctl/authz.h"
 #include "dirctl/command_runs.h"
+#include "dirctl/reviews.h"
+#include "dirctl/schedules.h"
 #include "dirctl/event.h"
 #include "dirctl/graph.h"
 #include "dirctl/record.h"
@@ -125,6 +127,8 @@ class Directory {
 
   // --- command runs: launches, agents, results (dirctl/command_runs.h) ------------
   CommandRuns& runs();  // caught up with other processes; valid until close()
+  Schedules& schedules();  // schedules and triggers (dirctl/schedules.h), likewise
+  Reviews& reviews();      // runs that wait for approval (dirctl/reviews.h), likewise
 
   // --- transactions ---------------------------------------------------------
   // A batch is one write transaction: everything in it commits at once or

@@ -3,6 +3,7 @@
 // A launch (JumpCloud's POST /runCommand: a command and device ids) makes
 // one run per target device. A run moves through states, each transition
 // stamped with its time and actor:
+//   pending_review -> queued | expired | cancelled   (a command with a review policy)
 //   queued -> running | expired | cancelled
 //   running -> succeeded | failed | timed_out | cancelled
 // Ended states never move again; anything else is InvalidState. The engine
@@ -31,8 +32,11 @@
 
 namespace dirctl {
 
-enum class RunState : std::uint8_t { kQueued, kRunning, kSucceeded, kFailed, kTimedOut, kExpired, kCancelled };
-constexpr int kRunStateCount = 7;
+enum class RunState : std::uint8_t {
+  kQueued, kRunning, kSucceeded, kFailed, kTimedOut, kExpired, kCancelled,
+  kPendingReview,  // waiting for its review (dirctl/reviews.h) before it is queued
+};
+constexpr int kRunStateCount = 8;
 
 std::string_view run_state_name(RunState state);
 RunState run_state_from_name(std::string_view name);  // InvalidArgument naming the states
@@ -63,6 +67,7 @@ struct Launch {
   std::string requester_name;
   std::int64_t ttl_seconds = 0;
   std::vector<std::int64_t> runs;  // one per device, ascending
+  std::int64_t review = 0;         // the review its runs wait for (dirctl/reviews.h); 0: none
 };
 
 // One run and, once it ended, its result.

@@ -137,7 +137,7 @@ std::string_view rule_name(Rule rule) {
       "system", "unknown_actor", "suspended_actor", "api_access_disabled", "org_access", "role_matrix",
       "assigned_commands", "remote_assist", "protected_user", "admin_management", "no_self_raise",
       "invariant_billing_admin", "invariant_org_admin", "group_match", "user_scope", "unknown_action",
-      "acting_view"};
+      "acting_view", "self_approval"};
   return kNames[static_cast<std::size_t>(rule)];
 }
 

@@ -7,6 +7,7 @@
 
 #include "authz/role_engine.h"
 #include "commands/launch_plan.h"
+#include "commands/launching.h"
 #include "commands/run_host.h"
 #include "dirctl/error.h"
 #include "dirctl/kinds.h"
@@ -22,22 +23,6 @@ std::int64_t now_of(const Actor& actor, std::optional<std::int64_t> now) {
     throw InvalidArgument("now= is for the directory's own handle (tests, replays); an acting context always uses "
                           "the real clock");
   return *now;
-}
-
-const Value& field(const Record& r, const char* name) {
-  static const Value kNone;
-  for (const auto& [n, v] : r.fields)
-    if (n == name) return v;
-  return kNone;
-}
-std::string text_of(const Record& r, const char* name) {
-  const auto* s = std::get_if<std::string>(&field(r, name));
-  return s != nullptr ? *s : std::string();
-}
-
-std::string actor_text(const Actor& a) {
-  if (a.type == ActorType::kSystem) return "system";
-  return std::string(actor_type_name(a.type)) + ":" + std::to_string(a.id);
 }
 
 FieldChange change(const char* name, const std::string& json) { return {name, "null", json}; }
@@ -65,47 +50,8 @@ Run& named(const Model& model, Run& r) {
 Launch CommandRuns::launch(const Actor& actor, const LaunchRequest& req) {
   Launch out;
   host_.enter([&] {
-    const std::int64_t now = now_of(actor, req.now_ms);
-    host_.require_visible(actor, req.command, "command_run");
-    const Entity* cmd = host_.model().find(req.command);
-    if (cmd == nullptr || cmd->kind != Kind::kCommand)
-      throw NotFound("no command with id " + std::to_string(req.command));
-    host_.authorize(actor, action_for(Scope::kCommands, Verb::kRun), req.command, "command_run");
-    for (Id d : req.devices) host_.require_visible(actor, d, "command_run");
-    const std::string name = host_.describe(req.command);
-    const std::vector<Id> devices =
-        launch_devices(command_targets(host_.model(), req.command), req.devices, name,
-                       [&](Id id) { return host_.describe(id); });
-    check_variables(req.variables);
-    const Record rec = host_.record(req.command);
-    LaunchRow row;
-    row.org = cmd->org;
-    row.command = req.command;
-    row.requested_at = now;
-    row.requester_type = actor.type;
-    row.requester_id = actor.id;
-    row.requester_name = host_.actor_name(actor);
-    row.script = text_of(rec, "script");
-    row.shell = text_of(rec, "shell");
-    row.run_as = text_of(rec, "user");
-    row.timeout_seconds = std::get<std::int64_t>(field(rec, "timeout"));
-    row.ttl_seconds = check_ttl(req.ttl_seconds);
-    row.variables = req.variables;
-    host_.write([&] {
-      RunStore runs(host_.store());
-      out.runs.clear();
-      out.id = runs.insert_launch(row, devices, out.runs);
-      Event e = host_.event(actor, "command_run", cmd->org, req.command);
-      e.changes = {change("launch", std::to_string(out.id)), change("devices", std::to_string(devices.size())),
-                   change("ttl", std::to_string(row.ttl_seconds))};
-      host_.append(e);
-    });
-    out.org = row.org;
-    out.command = row.command;
-    out.requested_at = now;
-    out.requested_by = actor_text(actor);
-    out.requester_name = row.requester_name;
-    out.ttl_seconds = row.ttl_seconds;
+    const LaunchPlan plan = plan_launch(host_, actor, req, now_of(actor, req.now_ms));
+    host_.write([&] { out = write_launch(host_, actor, plan); });
   });
   return out;
 }
@@ -241,10 +187,10 @@ std::size_t CommandRuns::pending(const Actor& actor, std::int64_t launch) {
     RunStore runs(host_.store());
     RunFilter f;
     f.launch = launch;
-    f.state = RunState::kQueued;
-    n = runs.count(f);
-    f.state = RunState::kRunning;
-    n += runs.count(f);
+    for (RunState st : {RunState::kQueued, RunState::kRunning, RunState::kPendingReview}) {
+      f.state = st;
+      n += runs.count(f);
+    }
   });
   return n;
 }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include "dirctl/authz.h"
@@ -45,10 +46,16 @@ class RunHost {
   virtual void require_visible(const Actor& actor, Id id, const std::string& event_type) = 0;
   virtual void authorize(const Actor& actor, ActionId action, Id resource, const std::string& event_type) = 0;
   virtual bool allowed(const Actor& actor, ActionId action, Id resource) = 0;
-  // An audited denial (rule acting_view) for what only the directory's own
-  // handle may do, such as acting as a device's agent.
-  [[noreturn]] virtual void refuse(const Actor& actor, Id resource, const std::string& event_type,
-                                   const std::string& reason) = 0;
+  // An audited denial by `rule` (a self-approval, a vote outside the
+  // reviewer groups...).
+  [[noreturn]] virtual void refuse_rule(const Actor& actor, Id resource, const std::string& event_type, Rule rule,
+                                        const std::string& reason) = 0;
+  // The same, rule acting_view: what only the directory's own handle may do,
+  // such as acting as a device's agent.
+  [[noreturn]] void refuse(const Actor& actor, Id resource, const std::string& event_type, const std::string& reason) {
+    refuse_rule(actor, resource, event_type, Rule::kActingView, reason);
+    throw std::logic_error("RunHost::refuse_rule returned");  // it never does
+  }
 
   virtual Event event(const Actor& actor, const std::string& type, Id org, Id resource) = 0;
   virtual void append(Event& event) = 0;

@@ -18,6 +18,8 @@
 #include "authz/role_engine.h"
 #include "commands/run_host.h"
 #include "dirctl/command_runs.h"
+#include "dirctl/reviews.h"
+#include "dirctl/schedules.h"
 #include "graph/assignment_graph.h"
 #include "dirctl/authz.h"
 #include "dirctl/directory.h"
@@ -49,6 +51,8 @@ struct Directory::Impl {
   std::unique_ptr<AssignmentGraph> graph;  // built on first use, then kept in step with the model
   std::unique_ptr<RunHost> run_host;       // command runs (run_host.cpp), made on first use
   std::unique_ptr<CommandRuns> runs;
+  std::unique_ptr<Schedules> schedules;
+  std::unique_ptr<Reviews> reviews;
   int batch_depth = 0;
   std::optional<Transaction> batch;                     // the outermost batch's transaction
   std::vector<std::unique_ptr<Savepoint>> batch_savepoints;  // one per inner batch

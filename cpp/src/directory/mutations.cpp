@@ -7,6 +7,7 @@
 #include "model/entity_fields.h"
 #include "directory/impl.h"
 #include "model/validate.h"
+#include "schedule/command_schedule.h"
 #include "util/clock.h"
 #include "util/json_text.h"
 
@@ -51,14 +52,15 @@ IdList org_list(Directory::Impl& d, const Fields& fields) {
 }
 
 // Rules that span fields, checked on the record as it would be stored.
-void check_rules(const KindSpec& kind, const Fields& merged) {
+void check_rules(const KindSpec& kind, const Fields& merged, bool timing_changed = true) {
   if (kind.kind != Kind::kCommand) return;
+  check_schedule(merged, timing_changed, unix_now_ms());
   const std::string launch = text_of(merged, "launch_type");
   if (launch == "trigger" && is_null(field_of(merged, "trigger")))
     throw InvalidArgument("command field 'trigger': a command with launch_type 'trigger' needs a trigger name");
-  if ((launch == "repeated" || launch == "one-time") && is_null(field_of(merged, "schedule")))
-    throw InvalidArgument("command field 'schedule': a command with launch_type '" + launch +
-                          "' needs a schedule (cron text for repeated, a time for one-time)");
+  if (launch == "one-time" && is_null(field_of(merged, "schedule")))
+    throw InvalidArgument("command field 'schedule': a command with launch_type 'one-time' needs a schedule: the "
+                          "time to run at");
 }
 
 
@@ -126,7 +128,11 @@ void authorize_update(Directory::Impl& d, const Actor& actor, const Entity& e, I
     if (patch.empty()) d.authorize(actor, Scope::kUsers, Verb::kEdit, id, ev);
     return;
   }
-  d.authorize(actor, scope_of(e.kind), Verb::kEdit, id, ev);
+  // A command's schedule alone is commands.schedule (a Command Runner may
+  // schedule its assigned commands); anything else about it is commands.edit.
+  const bool schedule_only = e.kind == Kind::kCommand && !patch.empty() &&
+      std::all_of(patch.begin(), patch.end(), [](const auto& kv) { return is_schedule_field(kv.first); });
+  d.authorize(actor, scope_of(e.kind), schedule_only ? Verb::kSchedule : Verb::kEdit, id, ev);
   if (e.kind == Kind::kAdmin)
     for (const auto& [name, value] : patch)
       if (name == "role" || name == "orgs" || name == "api_access") {
@@ -217,7 +223,9 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
     d.require(d.engine.admin_invariants(actor, id, after, true), actor, id, ev);
   }
   check_unique(d, kind, current.org, changed, id);
-  check_rules(kind, merged.fields);
+  check_rules(kind, merged.fields, std::any_of(changed.begin(), changed.end(), [](const auto& kv) {
+                return kv.first == "launch_type" || kv.first == "schedule" || kv.first == "timezone";
+              }));
   d.writer.update(kind, id, stored_fields(changed), utc_now_iso());
   IdList old_orgs, new_orgs;
   const bool orgs_changed = !is_null(field_of(changed, "orgs"));

@@ -1,10 +1,13 @@
-// The directory's side of command runs: the RunHost that commands/ works
-// through, and the facade's route to it (Directory::runs()).
+// The directory's side of command runs and schedules: the RunHost that
+// commands/ and schedule/ work through, and the facade's routes to them
+// (Directory::runs(), reviews(), schedules()).
 #include <memory>
 
 #include "commands/run_host.h"
 #include "dirctl/command_runs.h"
 #include "dirctl/directory.h"
+#include "dirctl/reviews.h"
+#include "dirctl/schedules.h"
 #include "dirctl/error.h"
 #include "directory/impl.h"
 
@@ -53,10 +56,10 @@ class DirectoryRunHost final : public RunHost {
   bool allowed(const Actor& actor, ActionId action, Id resource) override {
     return actor.type == ActorType::kSystem || d_.engine.check(actor, action, resource, false).allowed;
   }
-  [[noreturn]] void refuse(const Actor& actor, Id resource, const std::string& event_type,
-                           const std::string& reason) override {
-    d_.require(Decision{false, Rule::kActingView, reason}, actor, resource, event_type);
-    throw PermissionDenied(reason, "acting_view");  // require() throws first; this satisfies [[noreturn]]
+  [[noreturn]] void refuse_rule(const Actor& actor, Id resource, const std::string& event_type, Rule rule,
+                                const std::string& reason) override {
+    d_.require(Decision{false, rule, reason}, actor, resource, event_type);
+    throw PermissionDenied(reason, std::string(rule_name(rule)));  // require() throws first; for [[noreturn]]
   }
 
   Event event(const Actor& actor, const std::string& type, Id org, Id resource) override {
@@ -70,13 +73,31 @@ class DirectoryRunHost final : public RunHost {
 
 }  // namespace
 
+namespace {
+
+RunHost& host_of(Directory::Impl& d) {
+  if (!d.run_host) d.run_host = std::make_unique<DirectoryRunHost>(d);
+  return *d.run_host;
+}
+
+}  // namespace
+
 CommandRuns& Directory::runs() {
   Impl& d = live(impl_);
-  if (!d.runs) {
-    d.run_host = std::make_unique<DirectoryRunHost>(d);
-    d.runs = std::make_unique<CommandRuns>(*d.run_host);
-  }
+  if (!d.runs) d.runs = std::make_unique<CommandRuns>(host_of(d));
   return *d.runs;
+}
+
+Reviews& Directory::reviews() {
+  Impl& d = live(impl_);
+  if (!d.reviews) d.reviews = std::make_unique<Reviews>(host_of(d));
+  return *d.reviews;
+}
+
+Schedules& Directory::schedules() {
+  Impl& d = live(impl_);
+  if (!d.schedules) d.schedules = std::make_unique<Schedules>(host_of(d));
+  return *d.schedules;
 }
 
 }  // namespace dirctl

@@ -168,6 +168,13 @@ KindSpec make_command() {
   timeout.default_value = std::int64_t{120};
   FieldSpec user = text("user", "run_as", 64);
   user.default_value = std::string("root");
+  FieldSpec timezone = text("timezone", "timezone", 64);
+  timezone.default_value = std::string("UTC");
+  FieldSpec repeat = enumeration("schedule_repeat_type", {"minute", "hour", "day", "week", "month"}, "");
+  repeat.default_value = std::monostate{};
+  FieldSpec count = of_type(FieldType::kInt, "count", "schedule_count");
+  count.min_value = 1;
+  count.max_value = 1000000000;
   return {Kind::kCommand, "command", "commands", "command", true,
           {hot(unique(required(text("name", "name", 256)), Unique::kPerOrg), Hot::kName), script,
            enumeration("shell", {"bash", "sh", "powershell", "cmd"}, "bash"), with(user, {"run_as"}),
@@ -175,8 +182,12 @@ KindSpec make_command() {
            with(enumeration("launch_type", {"manual", "one-time", "repeated", "trigger"}, "manual"),
                 {"launchType"}),
            text("schedule", "schedule", 256),
-           unique(text("trigger", "trigger_name", 128), Unique::kPerOrg), stamp("created"),
-           stamp("updated")},
+           unique(text("trigger", "trigger_name", 128), Unique::kPerOrg),
+           // Schedules (cpp/src/schedule/command_schedule.h checks them together).
+           timezone, with(repeat, {"scheduleRepeatType"}), boolean("enabled", "enabled", true),
+           of_type(FieldType::kTime, "start", "schedule_start"),
+           of_type(FieldType::kTime, "until", "schedule_until"), count,
+           stamp("created"), stamp("updated")},
           {"name"}, {}};
 }
 

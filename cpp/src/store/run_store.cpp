@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "dirctl/error.h"
+#include "store/review_store.h"
 #include "store/store.h"
 #include "util/json_text.h"
 
@@ -118,12 +119,14 @@ std::int64_t RunStore::insert_launch(const LaunchRow& l, const std::vector<Id>& 
     st.exec();
     const std::int64_t launch = store_.db().getLastInsertRowid();
     auto& ins = store_.statement(
-        "INSERT INTO runs(launch_id, org_id, command_id, device_id, queued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
+        "INSERT INTO runs(launch_id, org_id, command_id, device_id, queued_at, expires_at, state)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)");
     ins.bind(1, launch);
     ins.bind(2, static_cast<std::int64_t>(l.org));
     ins.bind(3, static_cast<std::int64_t>(l.command));
     ins.bind(5, l.requested_at);
-    ins.bind(6, l.requested_at + l.ttl_seconds * 1000);
+    ins.bind(6, l.requested_at + l.ttl_seconds * 1000);  // a reviewed run's is set when approved
+    ins.bind(7, state_code(l.initial));
     runs.reserve(runs.size() + devices.size());
     for (Id device : devices) {
       ins.bind(4, static_cast<std::int64_t>(device));  // the other bindings stay
@@ -154,6 +157,9 @@ std::optional<Launch> RunStore::launch(std::int64_t id) {
     auto& ids = store_.statement("SELECT id FROM runs WHERE launch_id = ? ORDER BY id");
     ids.bind(1, id);
     while (ids.executeStep()) l.runs.push_back(ids.getColumn(0).getInt64());
+    auto& review = store_.statement("SELECT id FROM reviews WHERE launch_id = ?");
+    review.bind(1, id);
+    if (review.executeStep()) l.review = review.getColumn(0).getInt64();
     return l;
   });
 }
@@ -219,11 +225,12 @@ bool RunStore::anything_due(std::int64_t now) {
     st.bind(1, now);
     st.bind(2, now);
     st.executeStep();
-    return st.getColumn(0).getInt() != 0;
+    return st.getColumn(0).getInt() != 0 || ReviewStore(store_).anything_due(now);
   });
 }
 
 std::size_t RunStore::sweep(std::int64_t now, const std::string& by) {
+  ReviewStore(store_).expire_due(now, by);
   return guarded("cannot end overdue runs", [&] {
     auto& expire = store_.statement(
         "UPDATE runs SET state = 5, finished_at = expires_at, finished_by = ? WHERE state = 0 AND expires_at <= ?");
@@ -325,8 +332,8 @@ std::size_t RunStore::count(const RunFilter& f) {
 
 std::size_t RunStore::purge(std::optional<Id> org, std::int64_t before) {
   return guarded("cannot purge results", [&] {
-    auto& st = store_.statement(org ? "DELETE FROM runs WHERE state >= 2 AND finished_at < ? AND org_id = ?"
-                                    : "DELETE FROM runs WHERE state >= 2 AND finished_at < ?");
+    auto& st = store_.statement(org ? "DELETE FROM runs WHERE state BETWEEN 2 AND 6 AND finished_at < ? AND org_id = ?"
+                                    : "DELETE FROM runs WHERE state BETWEEN 2 AND 6 AND finished_at < ?");
     st.bind(1, before);
     if (org) st.bind(2, static_cast<std::int64_t>(*org));
     const auto n = static_cast<std::size_t>(st.exec());

@@ -30,6 +30,7 @@ struct LaunchRow {
   std::string script, shell, run_as;
   std::int64_t timeout_seconds = 0, ttl_seconds = 0;
   Variables variables;
+  RunState initial = RunState::kQueued;  // kPendingReview when a review must approve first
 };
 
 // A transition's stamp: when, and who ("admin:12", "agent:host-1", "system").
@@ -54,7 +55,8 @@ class RunStore {
   bool start(std::int64_t run, const Stamp& stamp, std::int64_t deadline_at);
   // from -> to (an ended state), with the report's fields if given.
   bool finish(std::int64_t run, RunState from, RunState to, const Stamp& stamp, const RunReport* report);
-  // Queued runs past their ttl -> expired; running runs past their deadline
+  // Reviews past their wait -> expired (their runs too); queued runs past
+  // their ttl -> expired; running runs past their deadline
   // -> timed_out, each finished at the instant it expired or timed out (its
   // expiry, its deadline). Returns how many changed.
   std::size_t sweep(std::int64_t now, const std::string& by);

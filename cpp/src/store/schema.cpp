@@ -159,7 +159,7 @@ CREATE UNIQUE INDEX users_employee_identifier ON users(org_id, employee_identifi
 // launched (script, shell, run-as user, timeout, variables as a JSON object)
 // and who asked; a run is one device's copy, its state an index of RunState
 // (0 queued, 1 running, 2 succeeded, 3 failed, 4 timed out, 5 expired, 6
-// cancelled) and each transition's time (ms since the epoch) and actor.
+// cancelled, 7 pending review) and each transition's time (ms since the epoch) and actor.
 // Partial indexes keep the agents' queue and the engine's sweeps to the runs
 // still waiting or running. Ids are never reused (AUTOINCREMENT): an agent or
 // script holding "run 7" after a purge must not read another run.
@@ -175,7 +175,7 @@ CREATE TABLE runs(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   launch_id INTEGER NOT NULL REFERENCES launches(id),
   org_id INTEGER NOT NULL, command_id INTEGER NOT NULL, device_id INTEGER NOT NULL,
-  state INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 6),
+  state INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 7),
   queued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
   started_at INTEGER, started_by TEXT, deadline_at INTEGER,
   finished_at INTEGER, finished_by TEXT,
@@ -188,8 +188,53 @@ CREATE INDEX runs_launch ON runs(launch_id);
 CREATE INDEX runs_org_command ON runs(org_id, command_id);
 )sql";
 
+// Step 6: schedules (cpp/src/schedule/) and reviews (cpp/src/commands/). A
+// command's time zone, JumpCloud's repeat types, AWX-style end conditions,
+// and one row per fire time the scheduler launched: its primary key makes
+// "each fire time launches once" hold when several processes tick at the
+// same moment. A review policy per command (reviewer and exempt user
+// groups), and per launch that waits for one: its review (state 0 pending, 1
+// approved, 2 rejected, 3 revoked, 4 expired), each reviewer group's count
+// of approvals (state 0 pending, 1 approved, 2 rejected), and each vote.
+const char* const kStep6 = R"sql(
+ALTER TABLE commands ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
+ALTER TABLE commands ADD COLUMN schedule_repeat_type TEXT;
+ALTER TABLE commands ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE commands ADD COLUMN schedule_start TEXT;
+ALTER TABLE commands ADD COLUMN schedule_until TEXT;
+ALTER TABLE commands ADD COLUMN schedule_count INTEGER;
+CREATE TABLE schedule_fires(
+  command_id INTEGER NOT NULL, fire_at INTEGER NOT NULL,
+  fired_at INTEGER NOT NULL, launch_id INTEGER, missed INTEGER NOT NULL DEFAULT 0,
+  note TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (command_id, fire_at)) WITHOUT ROWID;
+CREATE TABLE review_policies(
+  command_id INTEGER PRIMARY KEY,
+  min_approvals INTEGER NOT NULL, max_wait INTEGER NOT NULL);
+CREATE TABLE review_policy_groups(
+  command_id INTEGER NOT NULL, group_id INTEGER NOT NULL, exempt INTEGER NOT NULL,
+  PRIMARY KEY (command_id, group_id)) WITHOUT ROWID;
+CREATE TABLE reviews(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  launch_id INTEGER NOT NULL UNIQUE REFERENCES launches(id),
+  org_id INTEGER NOT NULL, command_id INTEGER NOT NULL,
+  state INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 4),
+  requested_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  decided_at INTEGER, decided_by TEXT);
+CREATE INDEX reviews_pending ON reviews(expires_at) WHERE state = 0;
+CREATE INDEX reviews_org ON reviews(org_id, id);
+CREATE TABLE review_groups(
+  review_id INTEGER NOT NULL, group_id INTEGER NOT NULL,
+  state INTEGER NOT NULL DEFAULT 0, approvals INTEGER NOT NULL DEFAULT 0, needed INTEGER NOT NULL,
+  PRIMARY KEY (review_id, group_id)) WITHOUT ROWID;
+CREATE TABLE review_votes(
+  review_id INTEGER NOT NULL, voter_type INTEGER NOT NULL, voter_id INTEGER NOT NULL,
+  approve INTEGER NOT NULL, at INTEGER NOT NULL, comment TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (review_id, voter_type, voter_id)) WITHOUT ROWID;
+)sql";
+
 const std::vector<const char*>& steps() {
-  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5};
+  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5, kStep6};
   return kSteps;
 }
 

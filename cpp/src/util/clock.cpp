@@ -42,15 +42,30 @@ bool is_iso_date(std::string_view text) {
   return !in.fail() && ymd.ok();
 }
 
-std::string canonical_timestamp(std::string_view text) {
+namespace {
+
+std::optional<date::sys_time<std::chrono::milliseconds>> parse_timestamp(std::string_view text) {
   const std::string s(text);
   for (const char* fmt : {"%FT%T%Ez", "%FT%TZ", "%FT%T", "%F %T%Ez", "%F %T", "%F"}) {
     std::istringstream in{s};
     date::sys_time<std::chrono::milliseconds> tp;
     in >> date::parse(fmt, tp);
-    if (!in.fail() && in.peek() == std::char_traits<char>::eof()) return date::format("%FT%TZ", tp);
+    if (!in.fail() && in.peek() == std::char_traits<char>::eof()) return tp;
   }
-  return {};
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string canonical_timestamp(std::string_view text) {
+  const auto tp = parse_timestamp(text);
+  return tp ? date::format("%FT%TZ", *tp) : std::string();
+}
+
+std::optional<std::int64_t> ms_of_timestamp(std::string_view text) {
+  const auto tp = parse_timestamp(text);
+  if (!tp) return std::nullopt;
+  return tp->time_since_epoch().count();
 }
 
 #pragma GCC diagnostic pop

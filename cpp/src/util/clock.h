@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,5 +18,8 @@ bool is_iso_date(std::string_view text);
 // Parses ISO-8601 with optional fraction and 'Z' or offset; returns the
 // canonical UTC form, or "" when the text is not a timestamp.
 std::string canonical_timestamp(std::string_view text);
+// Milliseconds since the epoch of an ISO-8601 timestamp (as canonical_timestamp
+// reads it), or nullopt when the text is not one.
+std::optional<std::int64_t> ms_of_timestamp(std::string_view text);
 
 }  // namespace dirctl
