@@ -69,6 +69,7 @@ bench: install
 	./build/bench/bench/runs_bench
 	$(PYTHON) bench/runs_bench.py
 	./build/bench/bench/schedule_bench
+	$(PYTHON) bench/schedule_bench.py
 
 clean:
 	rm -rf build $(DB) $(DB)-wal $(DB)-shm

@@ -1,7 +1,9 @@
 // Schedules and triggers on _core.Directory (times as integer ms since the epoch).
 #include <pybind11/stl.h>
 
+#include "dirctl/cron.h"
 #include "dirctl/schedules.h"
+#include "numpy_columns.h"
 #include "register.h"
 
 namespace dirctl::py_bindings {
@@ -23,6 +25,25 @@ auto schedules_call(Session& s, F&& f) {
 }  // namespace
 
 void register_schedules(py::module_& m) {
+  m.def(
+      "cron_next_fires",
+      [](const std::string& expr, const std::string& zone, std::int64_t after_ms, std::size_t n) {
+        py::gil_scoped_release release;
+        return cron_next_fires(expr, zone, after_ms, n);
+      },
+      "expr"_a, "zone"_a, "after_ms"_a, "n"_a = 1,
+      "The next n fire times (ms since the epoch) of a cron expression in an IANA zone, strictly after after_ms.");
+  m.def(
+      "cron_next_many",
+      [](std::vector<std::string> exprs, std::vector<std::string> zones, std::vector<std::int64_t> after) {
+        std::vector<std::int64_t> out;
+        {
+          py::gil_scoped_release release;
+          out = cron_next_many(exprs, zones, after);
+        }
+        return to_numpy(std::move(out));
+      },
+      "exprs"_a, "zones"_a, "after_ms"_a, "One next fire time per schedule (ms; -1 where none), as a numpy array.");
   auto dir = py::reinterpret_borrow<py::object>(m.attr("Directory"));
   dir.attr("schedule_due") = py::cpp_function(
       [](Session& s, std::int64_t now) {

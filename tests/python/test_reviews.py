@@ -199,3 +199,35 @@ def test_a_command_runner_may_not_change_the_policy(d, org, team):
     org.associate(runner, team["deploy"])
     with pytest.raises(PermissionDenied):
         d.as_admin(runner).orgs.get("acme").commands.set_review(team["deploy"], None)
+
+
+def test_the_reviews_cli(db_path):
+    import subprocess
+    import sys
+
+    import dirctl
+    from conftest import child_env
+
+    with dirctl.open(db_path) as d:
+        org = d.orgs.create("acme")
+        box = org.devices.create(hostname="box")
+        deploy = org.commands.create(name="deploy", script="true")
+        org.associate(deploy, box)
+        sre = org.user_groups.create("sre")
+        org.associate(deploy, sre)
+        for name in ("alice", "bob"):
+            org.user_groups.add_member(sre, org.users.create(username=name, email=f"{name}@acme.com", state="active"))
+        org.commands.set_review(deploy, [sre])
+        d.as_user(org.users.get("alice")).orgs.get("acme").commands.run(deploy)
+        review = org.commands.reviews()[0]
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "dirctl", "reviews", *args, "--db", str(db_path), "--org", "acme"],
+                              env=child_env(), capture_output=True, text=True, timeout=60)
+
+    listed = cli("list", "--state", "pending")
+    assert listed.returncode == 0 and "deploy" in listed.stdout and "sre" in listed.stdout
+    refused = cli("approve", str(review.id), "--as-user", "alice")
+    assert refused.returncode == 1 and "nobody reviews their own request" in refused.stderr
+    approved = cli("approve", str(review.id), "--as-user", "bob", "--comment", "ok")
+    assert approved.returncode == 0 and "state='approved'" in approved.stdout
