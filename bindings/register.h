@@ -72,6 +72,14 @@ auto run(Session& s, F&& f) {
   return f(s.handle->dir);
 }
 
+// Runs f(service, actor) on one of the directory's services (runs, schedules,
+// reviews) as run() does, acting as the session's actor.
+template <typename Service, typename F>
+auto service_call(Session& s, Service& (Directory::*service)(), F&& f) {
+  const Actor actor = s.actor;
+  return run(s, [&](Directory& d) { return f((d.*service)(), actor); });
+}
+
 void register_errors(py::module_& m);
 void register_values(py::module_& m);
 void register_directory(py::module_& m);

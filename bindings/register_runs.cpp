@@ -11,6 +11,8 @@ namespace dirctl::py_bindings {
 
 using namespace pybind11::literals;
 
+constexpr auto kRuns = &Directory::runs;
+
 namespace {
 
 py::object time_or_none(std::int64_t ms) { return ms == 0 ? py::none() : py::object(py::int_(ms)); }
@@ -56,12 +58,6 @@ RunFilter filter_arg(std::optional<Id> org, std::optional<Id> command, std::opti
   return f;
 }
 
-template <typename F>
-auto runs_call(Session& s, F&& f) {
-  const Actor actor = s.actor;
-  return run(s, [&](Directory& d) { return f(d.runs(), actor); });
-}
-
 }  // namespace
 
 void register_runs(py::module_& m) {
@@ -74,18 +70,18 @@ void register_runs(py::module_& m) {
       [](Session& s, Id command, std::vector<Id> devices, Variables variables, std::optional<std::int64_t> ttl,
          std::optional<std::int64_t> now) {
         LaunchRequest req{command, std::move(devices), std::move(variables), ttl, now};
-        return launch_to_py(runs_call(s, [&](CommandRuns& r, const Actor& a) { return r.launch(a, req); }));
+        return launch_to_py(service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { return r.launch(a, req); }));
       },
       py::is_method(dir), "command"_a, "devices"_a = std::vector<Id>{}, "variables"_a = Variables{},
       "ttl"_a = py::none(), "now"_a = py::none(), "Launch a command: one queued run per target device."));
   def("launch", py::cpp_function(
       [](Session& s, std::int64_t id) {
-        return launch_to_py(runs_call(s, [&](CommandRuns& r, const Actor& a) { return r.get_launch(a, id); }));
+        return launch_to_py(service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { return r.get_launch(a, id); }));
       },
       py::is_method(dir), "launch"_a));
   def("run", py::cpp_function(
       [](Session& s, std::int64_t id, bool output) {
-        return run_to_py(runs_call(s, [&](CommandRuns& r, const Actor& a) { return r.get(a, id, output); }));
+        return run_to_py(service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { return r.get(a, id, output); }));
       },
       py::is_method(dir), "run"_a, "output"_a = true));
   def("runs", py::cpp_function(
@@ -93,7 +89,7 @@ void register_runs(py::module_& m) {
          std::optional<std::int64_t> launch, std::optional<std::string> state, std::optional<std::int64_t> since,
          bool output) {
         const RunFilter f = filter_arg(org, command, device, launch, state, since, output);
-        const auto rows = runs_call(s, [&](CommandRuns& r, const Actor& a) { return r.results(a, f); });
+        const auto rows = service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { return r.results(a, f); });
         py::list out;
         for (const Run& r : rows) out.append(run_to_py(r));
         return out;
@@ -104,7 +100,7 @@ void register_runs(py::module_& m) {
       [](Session& s, std::optional<Id> org, std::optional<Id> command, std::optional<Id> device,
          std::optional<std::int64_t> launch, std::optional<std::string> state, std::optional<std::int64_t> since) {
         const RunFilter f = filter_arg(org, command, device, launch, state, since, false);
-        RunColumns c = runs_call(s, [&](CommandRuns& r, const Actor& a) { return r.columns(a, f); });
+        RunColumns c = service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { return r.columns(a, f); });
         py::dict out;
         out["id"] = to_numpy(std::move(c.id));
         out["launch"] = to_numpy(std::move(c.launch));
@@ -129,20 +125,20 @@ void register_runs(py::module_& m) {
       "requester_type as codes into RUN_STATES and (system, admin, user, api_key)."));
   def("pending_runs", py::cpp_function(
       [](Session& s, std::int64_t launch) {
-        return runs_call(s, [&](CommandRuns& r, const Actor& a) { return r.pending(a, launch); });
+        return service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { return r.pending(a, launch); });
       },
       py::is_method(dir), "launch"_a));
   def("cancel_run", py::cpp_function(
-      [](Session& s, std::int64_t id) { runs_call(s, [&](CommandRuns& r, const Actor& a) { r.cancel(a, id); }); },
+      [](Session& s, std::int64_t id) { service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { r.cancel(a, id); }); },
       py::is_method(dir), "run"_a));
   def("cancel_launch", py::cpp_function(
       [](Session& s, std::int64_t id) {
-        return runs_call(s, [&](CommandRuns& r, const Actor& a) { return r.cancel_launch(a, id); });
+        return service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { return r.cancel_launch(a, id); });
       },
       py::is_method(dir), "launch"_a));
   def("next_run", py::cpp_function(
       [](Session& s, Id device, const std::string& agent, std::optional<std::int64_t> now) -> py::object {
-        auto r = runs_call(s, [&](CommandRuns& c, const Actor& a) { return c.next_run(a, device, agent, now); });
+        auto r = service_call(s, kRuns, [&](CommandRuns& c, const Actor& a) { return c.next_run(a, device, agent, now); });
         if (!r) return py::none();
         return run_to_py(*r);
       },
@@ -153,19 +149,20 @@ void register_runs(py::module_& m) {
          bool timed_out, std::optional<std::int64_t> now) {
         RunReport rep{run_id, exit_code, signal, std::move(out), std::move(err), out_truncated, err_truncated,
                       timed_out, now};
-        return run_to_py(runs_call(s, [&](CommandRuns& r, const Actor& a) { return r.report(a, device, agent, rep); }));
+        return run_to_py(
+            service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { return r.report(a, device, agent, rep); }));
       },
       py::is_method(dir), "device"_a, "agent"_a, "run"_a, "exit_code"_a = py::none(), "signal"_a = py::none(),
       "stdout"_a = "", "stderr"_a = "", "stdout_truncated"_a = false, "stderr_truncated"_a = false,
       "timed_out"_a = false, "now"_a = py::none()));
   def("sweep_runs", py::cpp_function(
       [](Session& s, std::optional<std::int64_t> now) {
-        return runs_call(s, [&](CommandRuns& r, const Actor& a) { return r.sweep(a, now); });
+        return service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { return r.sweep(a, now); });
       },
       py::is_method(dir), "now"_a = py::none()));
   def("purge_results", py::cpp_function(
       [](Session& s, std::optional<Id> org, std::int64_t before) {
-        return runs_call(s, [&](CommandRuns& r, const Actor& a) { return r.purge(a, org, before); });
+        return service_call(s, kRuns, [&](CommandRuns& r, const Actor& a) { return r.purge(a, org, before); });
       },
       py::is_method(dir), "org"_a, "before"_a));
 }

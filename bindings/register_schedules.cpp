@@ -10,16 +10,12 @@ namespace dirctl::py_bindings {
 
 using namespace pybind11::literals;
 
+constexpr auto kSchedules = &Directory::schedules;
+
 namespace {
 
 py::dict fire_to_py(const DueFire& f) {
   return py::dict("command"_a = f.command, "org"_a = f.org, "fire_at"_a = f.fire_at, "missed"_a = f.missed);
-}
-
-template <typename F>
-auto schedules_call(Session& s, F&& f) {
-  const Actor actor = s.actor;
-  return run(s, [&](Directory& d) { return f(d.schedules(), actor); });
 }
 
 }  // namespace
@@ -47,7 +43,7 @@ void register_schedules(py::module_& m) {
   auto dir = py::reinterpret_borrow<py::object>(m.attr("Directory"));
   dir.attr("schedule_due") = py::cpp_function(
       [](Session& s, std::int64_t now) {
-        const auto due = schedules_call(s, [&](Schedules& x, const Actor& a) { return x.due(a, now); });
+        const auto due = service_call(s, kSchedules, [&](Schedules& x, const Actor& a) { return x.due(a, now); });
         py::list out;
         for (const DueFire& f : due) out.append(fire_to_py(f));
         return out;
@@ -55,7 +51,7 @@ void register_schedules(py::module_& m) {
       py::is_method(dir), "now"_a);
   dir.attr("schedule_tick") = py::cpp_function(
       [](Session& s, std::int64_t now) {
-        const auto fired = schedules_call(s, [&](Schedules& x, const Actor& a) { return x.tick(a, now); });
+        const auto fired = service_call(s, kSchedules, [&](Schedules& x, const Actor& a) { return x.tick(a, now); });
         py::list out;
         for (const Fired& f : fired) {
           py::dict d = fire_to_py(f.fire);
@@ -68,18 +64,18 @@ void register_schedules(py::module_& m) {
       py::is_method(dir), "now"_a);
   dir.attr("schedule_next_wakeup") = py::cpp_function(
       [](Session& s, std::int64_t now) {
-        return schedules_call(s, [&](Schedules& x, const Actor& a) { return x.next_wakeup(a, now); });
+        return service_call(s, kSchedules, [&](Schedules& x, const Actor& a) { return x.next_wakeup(a, now); });
       },
       py::is_method(dir), "now"_a);
   dir.attr("next_runs") = py::cpp_function(
       [](Session& s, Id command, std::size_t n, std::optional<std::int64_t> after) {
-        return schedules_call(s, [&](Schedules& x, const Actor& a) { return x.next_runs(a, command, n, after); });
+        return service_call(s, kSchedules, [&](Schedules& x, const Actor& a) { return x.next_runs(a, command, n, after); });
       },
       py::is_method(dir), "command"_a, "n"_a = 5, "after"_a = py::none());
   dir.attr("trigger") = py::cpp_function(
       [](Session& s, Id org, const std::string& name, const Variables& payload) {
         const auto launches =
-            schedules_call(s, [&](Schedules& x, const Actor& a) { return x.trigger(a, org, name, payload); });
+            service_call(s, kSchedules, [&](Schedules& x, const Actor& a) { return x.trigger(a, org, name, payload); });
         py::list out;
         for (const Launch& l : launches) out.append(py::dict("id"_a = l.id));
         return out;

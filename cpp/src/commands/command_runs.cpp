@@ -229,7 +229,8 @@ std::size_t CommandRuns::cancel_launch(const Actor& actor, std::int64_t launch) 
       f.launch = launch;
       f.output = false;
       for (const Run& r : runs.runs(f))
-        if (!run_state_final(r.state) && runs.finish(r.id, r.state, RunState::kCancelled, {now, actor_text(actor)}, nullptr))
+        if (!run_state_final(r.state) &&
+            runs.finish(r.id, r.state, RunState::kCancelled, {now, actor_text(actor)}, nullptr))
           ++n;
       Event e = host_.event(actor, "command_run_cancel", l->org, l->command);
       e.changes = {change("launch", std::to_string(launch)), change("cancelled", std::to_string(n))};

@@ -34,7 +34,8 @@ std::string actor_text(const Actor& a) {
 LaunchPlan plan_launch(RunHost& host, const Actor& actor, const LaunchRequest& req, std::int64_t now) {
   host.require_visible(actor, req.command, "command_run");
   const Entity* cmd = host.model().find(req.command);
-  if (cmd == nullptr || cmd->kind != Kind::kCommand) throw NotFound("no command with id " + std::to_string(req.command));
+  if (cmd == nullptr || cmd->kind != Kind::kCommand)
+    throw NotFound("no command with id " + std::to_string(req.command));
   host.authorize(actor, action_for(Scope::kCommands, Verb::kRun), req.command, "command_run");
   for (Id d : req.devices) host.require_visible(actor, d, "command_run");
   LaunchPlan plan;

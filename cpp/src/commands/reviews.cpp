@@ -142,7 +142,8 @@ std::vector<Review> Reviews::list(const Actor& actor, Id org, const std::optiona
     if (state) {
       const auto* it = std::find(std::begin(kReviewStates), std::end(kReviewStates), *state);
       if (it == std::end(kReviewStates))
-        throw InvalidArgument("review state '" + *state + "' is not one of pending, approved, rejected, revoked, expired");
+        throw InvalidArgument("review state '" + *state +
+                              "' is not one of pending, approved, rejected, revoked, expired");
       code = static_cast<int>(it - std::begin(kReviewStates));
     }
     RunStore runs(host_.store());
@@ -188,61 +189,61 @@ std::vector<Id> voting_groups(RunHost& host, const Actor& actor, const ReviewRow
 
 }  // namespace
 
-Review Reviews::approve(const Actor& actor, std::int64_t id, const std::string& comment,
-                        std::optional<std::int64_t> now_ms) {
+namespace {
+
+// One vote, approving or rejecting: the review as it stood, checked, and the
+// vote recorded in the caller's write; `decide` then counts it.
+template <typename Decide>
+Review vote(RunHost& host, const Actor& actor, std::int64_t id, bool approve, const std::string& comment,
+            std::optional<std::int64_t> now_ms, Decide decide) {
+  const char* event_type = approve ? "command_review_approve" : "command_review_reject";
   Review out;
-  host_.enter([&] {
+  host.enter([&] {
     const std::int64_t now = clock_of(actor, now_ms);
-    RunStore runs(host_.store());
-    if (runs.anything_due(now)) host_.write([&] { runs.sweep(now, "system"); });
-    const ReviewRow r = readable(host_, actor, id, "command_review_approve");
+    RunStore runs(host.store());
+    if (runs.anything_due(now)) host.write([&] { runs.sweep(now, "system"); });
+    const ReviewRow r = readable(host, actor, id, event_type);
     if (r.state != kPending) not_pending(r);
-    const std::vector<Id> groups = voting_groups(host_, actor, r, "command_review_approve");
-    host_.write([&] {
-      ReviewStore store(host_.store());
-      if (!store.vote(id, {actor.type, actor.id, true, now, comment}))
-        throw InvalidState(host_.actor_name(actor) + " has already voted on review " + std::to_string(id));
-      for (Id g : groups) store.approve_group(id, g);
-      const ReviewRow after = *store.review(id);
-      const bool all = std::all_of(after.groups.begin(), after.groups.end(), [](const auto& g) { return g.state == 1; });
-      Event e = host_.event(actor, "command_review_approve", r.org, r.command);
+    const std::vector<Id> groups = voting_groups(host, actor, r, event_type);
+    host.write([&] {
+      ReviewStore store(host.store());
+      if (!store.vote(id, {actor.type, actor.id, approve, now, comment}))
+        throw InvalidState(host.actor_name(actor) + " has already voted on review " + std::to_string(id));
+      Event e = host.event(actor, event_type, r.org, r.command);
       e.changes = {{"review", "null", std::to_string(id)}, {"groups", "null", std::to_string(groups.size())}};
-      if (all) {
-        store.decide(id, kApproved, now, actor_text(actor));
-        store.release_runs(r.launch, now, r.ttl_seconds);
-        e.changes.push_back({"state", "\"pending\"", "\"approved\""});
-      }
-      host_.append(e);
-      out = to_review(host_.model(), *store.review(id));
+      decide(store, r, groups, now, e);
+      host.append(e);
+      out = to_review(host.model(), *store.review(id));
     });
   });
   return out;
 }
 
+}  // namespace
+
+Review Reviews::approve(const Actor& actor, std::int64_t id, const std::string& comment,
+                        std::optional<std::int64_t> now_ms) {
+  return vote(host_, actor, id, true, comment, now_ms,
+              [&](ReviewStore& store, const ReviewRow& r, const std::vector<Id>& groups, std::int64_t now, Event& e) {
+                for (Id g : groups) store.approve_group(id, g);
+                const ReviewRow after = *store.review(id);
+                if (!std::all_of(after.groups.begin(), after.groups.end(), [](const auto& g) { return g.state == 1; }))
+                  return;
+                store.decide(id, kApproved, now, actor_text(actor));
+                store.release_runs(r.launch, now, r.ttl_seconds);
+                e.changes.push_back({"state", "\"pending\"", "\"approved\""});
+              });
+}
+
 Review Reviews::reject(const Actor& actor, std::int64_t id, const std::string& comment,
                        std::optional<std::int64_t> now_ms) {
-  Review out;
-  host_.enter([&] {
-    const std::int64_t now = clock_of(actor, now_ms);
-    RunStore runs(host_.store());
-    if (runs.anything_due(now)) host_.write([&] { runs.sweep(now, "system"); });
-    const ReviewRow r = readable(host_, actor, id, "command_review_reject");
-    if (r.state != kPending) not_pending(r);
-    const std::vector<Id> groups = voting_groups(host_, actor, r, "command_review_reject");
-    host_.write([&] {
-      ReviewStore store(host_.store());
-      if (!store.vote(id, {actor.type, actor.id, false, now, comment}))
-        throw InvalidState(host_.actor_name(actor) + " has already voted on review " + std::to_string(id));
-      for (Id g : groups) store.reject_group(id, g);
-      store.decide(id, kRejected, now, actor_text(actor));
-      store.end_runs(r.launch, static_cast<int>(RunState::kCancelled), now, actor_text(actor));
-      Event e = host_.event(actor, "command_review_reject", r.org, r.command);
-      e.changes = {{"review", "null", std::to_string(id)}, {"state", "\"pending\"", "\"rejected\""}};
-      host_.append(e);
-      out = to_review(host_.model(), *store.review(id));
-    });
-  });
-  return out;
+  return vote(host_, actor, id, false, comment, now_ms,
+              [&](ReviewStore& store, const ReviewRow& r, const std::vector<Id>& groups, std::int64_t now, Event& e) {
+                for (Id g : groups) store.reject_group(id, g);
+                store.decide(id, kRejected, now, actor_text(actor));
+                store.end_runs(r.launch, static_cast<int>(RunState::kCancelled), now, actor_text(actor));
+                e.changes.push_back({"state", "\"pending\"", "\"rejected\""});
+              });
 }
 
 Review Reviews::revoke(const Actor& actor, std::int64_t id) {

@@ -21,9 +21,11 @@ std::optional<PolicyRow> ReviewStore::policy(Id command) {
     p.command = command;
     p.min_approvals = st.getColumn(0).getInt64();
     p.max_wait = st.getColumn(1).getInt64();
-    auto& g = store_.statement("SELECT group_id, exempt FROM review_policy_groups WHERE command_id = ? ORDER BY group_id");
+    auto& g = store_.statement(
+        "SELECT group_id, exempt FROM review_policy_groups WHERE command_id = ? ORDER BY group_id");
     g.bind(1, i64(command));
-    while (g.executeStep()) (g.getColumn(1).getInt() ? p.exempt : p.reviewers).push_back(static_cast<Id>(g.getColumn(0).getInt64()));
+    while (g.executeStep())
+      (g.getColumn(1).getInt() ? p.exempt : p.reviewers).push_back(static_cast<Id>(g.getColumn(0).getInt64()));
     return p;
   });
 }
@@ -162,7 +164,8 @@ void ReviewStore::approve_group(std::int64_t review, Id group) {
 
 void ReviewStore::reject_group(std::int64_t review, Id group) {
   guarded("cannot count the rejection", [&] {
-    auto& st = store_.statement("UPDATE review_groups SET state = 2 WHERE review_id = ? AND group_id = ? AND state = 0");
+    auto& st =
+        store_.statement("UPDATE review_groups SET state = 2 WHERE review_id = ? AND group_id = ? AND state = 0");
     st.bind(1, review);
     st.bind(2, i64(group));
     st.exec();

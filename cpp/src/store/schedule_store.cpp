@@ -8,7 +8,9 @@
 namespace dirctl {
 namespace {
 
-std::string text(SQLite::Statement& st, int c) { return st.getColumn(c).isNull() ? std::string() : st.getColumn(c).getString(); }
+std::string text(SQLite::Statement& st, int c) {
+  return st.getColumn(c).isNull() ? std::string() : st.getColumn(c).getString();
+}
 
 }  // namespace
 
@@ -65,7 +67,8 @@ bool ScheduleStore::claim(Id command, std::int64_t fire_at, std::int64_t fired_a
 void ScheduleStore::settle(Id command, std::int64_t fire_at, std::optional<std::int64_t> launch,
                            const std::string& note) {
   guarded("cannot note a fire time's launch", [&] {
-    auto& st = store_.statement("UPDATE schedule_fires SET launch_id = ?, note = ? WHERE command_id = ? AND fire_at = ?");
+    auto& st =
+        store_.statement("UPDATE schedule_fires SET launch_id = ?, note = ? WHERE command_id = ? AND fire_at = ?");
     if (launch) st.bind(1, *launch); else st.bind(1);
     st.bindNoCopy(2, note);
     st.bind(3, static_cast<std::int64_t>(command));
