@@ -27,11 +27,7 @@ from .args import object_id, text
 from .base import Handle, Object, wrap
 from .errors import InvalidArgument, InvalidState
 from .execution import Outcome, execute_local
-from .runs import Run, to_ms
-
-
-def _now(now: Any) -> int | None:
-    return None if now is None else to_ms(now, "now")
+from .runs import Run, optional_ms
 
 
 class Agent:
@@ -49,7 +45,7 @@ class Agent:
     def next_run(self, *, now: Any = None) -> Run | None:
         """The device's oldest queued run, now running for this agent; None if none is queued.
         Notes the device's last contact either way. now: a fake clock (tests)."""
-        rec = self._dir._core.next_run(self.device_id, self.name, _now(now))
+        rec = self._dir._core.next_run(self.device_id, self.name, optional_ms(now, "now"))
         return None if rec is None else Run(self._dir, rec)
 
     def report(self, run: Run | int, exit_code: int | None = None, stdout: str = "", stderr: str = "", *,
@@ -61,7 +57,7 @@ class Agent:
         run_id = run.id if isinstance(run, Run) else int(run)
         return Run(self._dir, self._dir._core.report_run(
             self.device_id, self.name, run_id, exit_code, signal, text(stdout, "stdout"), text(stderr, "stderr"),
-            bool(stdout_truncated), bool(stderr_truncated), bool(timed_out), _now(now)))
+            bool(stdout_truncated), bool(stderr_truncated), bool(timed_out), optional_ms(now, "now")))
 
     def state_of(self, run: Run) -> str:
         return str(self._dir._core.run(run.id, output=False)["state"])

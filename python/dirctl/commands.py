@@ -18,7 +18,7 @@ from .base import Handle, Object
 from .collections import Collection
 from .errors import InvalidArgument
 from .reviews import Review, review_id, reviews_frame
-from .runs import Launch, Run, launch, older_than_ms, results, results_frame, to_ms
+from .runs import Launch, Run, launch, older_than_ms, optional_ms, results, results_frame
 
 SCHEDULE_FIELDS = ("launch_type", "schedule", "timezone", "schedule_repeat_type", "enabled", "start", "until",
                    "count")
@@ -89,7 +89,7 @@ class CommandCollection(Collection):
         """The next n fire times of cmd after `after` (default now), as timezone-aware
         datetimes in the command's timezone; [] for manual and trigger commands."""
         target = self.get(cmd)
-        ms = self._dir._core.next_runs(target.id, integer(n, "n"), None if after is None else to_ms(after, "after"))
+        ms = self._dir._core.next_runs(target.id, integer(n, "n"), optional_ms(after, "after"))
         zone = ZoneInfo(target.timezone)
         return [dt.datetime.fromtimestamp(t / 1000, tz=zone) for t in ms]
 
@@ -121,13 +121,15 @@ class CommandCollection(Collection):
 
     def approve(self, review: Review | int, comment: str = "", *, now: Any = None) -> Review:
         """Approve a review for the reviewer groups you are in (admins: all of them)."""
-        return Review(self._dir, self._dir._core.review_vote(review_id(review), True, text(comment, "comment"),
-                                                             None if now is None else to_ms(now, "now")))
+        return self._vote(review, True, comment, now)
 
     def reject(self, review: Review | int, comment: str = "", *, now: Any = None) -> Review:
         """Reject a review: its runs are cancelled."""
-        return Review(self._dir, self._dir._core.review_vote(review_id(review), False, text(comment, "comment"),
-                                                             None if now is None else to_ms(now, "now")))
+        return self._vote(review, False, comment, now)
+
+    def _vote(self, review: Review | int, approve: bool, comment: str, now: Any) -> Review:
+        return Review(self._dir, self._dir._core.review_vote(review_id(review), approve, text(comment, "comment"),
+                                                             optional_ms(now, "now")))
 
     def revoke(self, review: Review | int) -> Review:
         """Withdraw your own request: its runs are cancelled."""
@@ -156,7 +158,7 @@ class DirectoryCommands:
     def sweep(self, now: Any = None) -> int:
         """Expire queued runs past their ttl and time out running runs past their timeout,
         now (every poll, report and read does this too). Returns how many runs it ended."""
-        return int(self._dir._core.sweep_runs(None if now is None else to_ms(now, "now")))
+        return int(self._dir._core.sweep_runs(optional_ms(now, "now")))
 
     def __repr__(self) -> str:
         return "<commands of the directory: purge_results, sweep>"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from .args import integer, text
+from .args import integer
 from .base import Handle
 from .runs import Launch, from_ms
 
@@ -97,7 +97,3 @@ def reviews_frame(reviews: list[Review]) -> DataFrame:
                          ("approvals", g["approvals"]), ("needed", g["needed"])):
                 cols[k].append(v)
     return frame_from_columns(cols)
-
-
-def comment(value: Any) -> str:
-    return text(value, "comment")

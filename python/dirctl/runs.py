@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _core
 from .args import integer, object_id, text
 from .base import Handle, Object, wrap
 from .errors import InvalidArgument
@@ -27,8 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._core import LaunchRecord, RunRecord
     from .frames import DataFrame
 
-STATES = ("queued", "running", "succeeded", "failed", "timed_out", "expired", "cancelled", "pending_review")
-ENDED = frozenset(STATES[2:7])
+STATES = tuple(_core.RUN_STATES)  # the engine's order: results_frame's state codes index it
+ENDED = frozenset(("succeeded", "failed", "timed_out", "expired", "cancelled"))
 _REQUESTER_TYPES = ("system", "admin", "user", "api_key")
 _NO_CODE = -(2**31)
 
@@ -52,7 +53,8 @@ def from_ms(ms: int | None) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc)
 
 
-def _optional_ms(when: Any, what: str) -> int | None:
+def optional_ms(when: Any, what: str) -> int | None:
+    """to_ms, with None passed through."""
     return None if when is None else to_ms(when, what)
 
 
@@ -78,8 +80,8 @@ class Run:
     device_id = property(lambda self: self._r["device"])
     device_name = property(lambda self: self._r["device_name"], doc="the device's hostname (as named now)")
     command_name = property(lambda self: self._r["command_name"])
-    state = property(lambda self: self._r["state"], doc="queued | running | succeeded | failed | timed_out | "
-                                                          "expired | cancelled")
+    state = property(lambda self: self._r["state"], doc="pending_review | queued | running | succeeded | failed | "
+                                                          "timed_out | expired | cancelled")
     exit_code = property(lambda self: self._r["exit_code"])
     signal = property(lambda self: self._r["signal"])
     stdout = property(lambda self: self._r["stdout"])
@@ -183,10 +185,10 @@ class Launch:
         out); returns the runs. TimeoutError if some are still queued or running after
         timeout seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while self.pending():
+        while (left := self.pending()):
             if deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"launch {self.id}: {self.pending()} of {len(self._l['runs'])} runs have not "
-                                   f"ended after {timeout} s")
+                raise TimeoutError(f"launch {self.id}: {left} of {len(self._l['runs'])} runs have not ended after "
+                                   f"{timeout} s; launch.cancel() ends them, or wait again")
             time.sleep(poll)
         return self.runs()
 
@@ -228,7 +230,7 @@ def launch(directory: Handle, command: Object | int, devices: Any = None, variab
     """See CommandCollection.run."""
     rec = directory._core.run_command(object_id(command, "command"), _ids(devices, "devices"),
                                       _variables(variables), None if ttl is None else integer(ttl, "ttl"),
-                                      _optional_ms(now, "now"))
+                                      optional_ms(now, "now"))
     return Launch(directory, rec)
 
 
@@ -238,7 +240,7 @@ def _filter(org: int, command: Any, device: Any, state: Any, since: Any, launch_
     return {"org": org, "command": None if command is None else object_id(command, "command"),
             "device": None if device is None else object_id(device, "device"),
             "launch": None if launch_id is None else integer(launch_id, "launch"),
-            "state": state, "since": _optional_ms(since, "since")}
+            "state": state, "since": optional_ms(since, "since")}
 
 
 def results(directory: Handle, org: int, command: Any = None, device: Any = None, state: Any = None,
@@ -275,12 +277,12 @@ def results_frame(directory: Handle, org: int, command: Any = None, device: Any 
 
     req_key = c["requester_type"].astype(np.uint64) << np.uint64(32) | c["requester_id"].astype(np.uint64)
     uniq, inverse = np.unique(req_key, return_inverse=True)
-    req_labels = []
-    for k in uniq:
-        kind, rid = _REQUESTER_TYPES[int(k) >> 32], int(k) & 0xFFFFFFFF
+    req_labels: list[str] = []  # per distinct requester, not per row
+    requester: list[str] = []
+    for k in uniq.tolist():
+        kind, rid = _REQUESTER_TYPES[k >> 32], k & 0xFFFFFFFF
         req_labels.append("system" if kind == "system" else f"{kind}:{rid}")
-    requester = [name_of.get(int(k) & 0xFFFFFFFF) or label if label != "system" else "system"
-                 for k, label in zip(uniq, req_labels)]
+        requester.append("system" if kind == "system" else name_of.get(rid) or req_labels[-1])
     started, finished = c["started_at"], c["finished_at"]
     duration = np.where((started > 0) & (finished > 0), (finished - started) / 1000.0, np.nan)
     frame = frame_from_columns({

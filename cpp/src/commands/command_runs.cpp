@@ -3,7 +3,6 @@
 #include "dirctl/command_runs.h"
 
 #include <algorithm>
-#include <variant>
 
 #include "authz/role_engine.h"
 #include "commands/launch_plan.h"
@@ -16,14 +15,6 @@
 
 namespace dirctl {
 namespace {
-
-std::int64_t now_of(const Actor& actor, std::optional<std::int64_t> now) {
-  if (!now) return unix_now_ms();
-  if (actor.type != ActorType::kSystem)
-    throw InvalidArgument("now= is for the directory's own handle (tests, replays); an acting context always uses "
-                          "the real clock");
-  return *now;
-}
 
 FieldChange change(const char* name, const std::string& json) { return {name, "null", json}; }
 
@@ -50,7 +41,7 @@ Run& named(const Model& model, Run& r) {
 Launch CommandRuns::launch(const Actor& actor, const LaunchRequest& req) {
   Launch out;
   host_.enter([&] {
-    const LaunchPlan plan = plan_launch(host_, actor, req, now_of(actor, req.now_ms));
+    const LaunchPlan plan = plan_launch(host_, actor, req, clock_for(actor, req.now_ms));
     host_.write([&] { out = write_launch(host_, actor, plan); });
   });
   return out;
@@ -248,7 +239,7 @@ std::optional<Run> CommandRuns::next_run(const Actor& actor, Id device, const st
       host_.refuse(actor, device, "agent_poll",
                    "an agent acts for a device, from the directory's own handle (d.agent(device)), not through an "
                    "admin's or user's view");
-    const std::int64_t now = now_of(actor, now_ms);
+    const std::int64_t now = clock_for(actor, now_ms);
     const Entity* e = host_.model().find(device);
     if (e == nullptr || e->kind != Kind::kDevice) throw NotFound("no device with id " + std::to_string(device));
     RunStore runs(host_.store());
@@ -283,7 +274,7 @@ Run CommandRuns::report(const Actor& actor, Id device, const std::string& agent,
       host_.refuse(actor, device, "agent_report",
                    "an agent acts for a device, from the directory's own handle (d.agent(device)), not through an "
                    "admin's or user's view");
-    const std::int64_t now = now_of(actor, rep.now_ms);
+    const std::int64_t now = clock_for(actor, rep.now_ms);
     if (rep.exit_code.has_value() == rep.signal.has_value() && !rep.timed_out)
       throw InvalidArgument("report run " + std::to_string(rep.run) + " with either an exit code or a signal");
     if (rep.signal && (*rep.signal < 1 || *rep.signal > 128))
@@ -311,7 +302,7 @@ std::size_t CommandRuns::sweep(const Actor& actor, std::optional<std::int64_t> n
   host_.enter([&] {
     if (actor.type != ActorType::kSystem)
       host_.refuse(actor, kNoId, "command_run_sweep", "only the directory's own handle sweeps the run queue");
-    const std::int64_t now = now_of(actor, now_ms);
+    const std::int64_t now = clock_for(actor, now_ms);
     RunStore runs(host_.store());
     if (!runs.anything_due(now)) return;
     host_.write([&] { n = runs.sweep(now, "system"); });

@@ -9,22 +9,17 @@
 #include "dirctl/error.h"
 #include "dirctl/kinds.h"
 #include "store/review_store.h"
+#include "util/clock.h"
 
 namespace dirctl {
-namespace {
 
-const Value& field(const Record& r, const char* name) {
-  static const Value kNone;
-  for (const auto& [n, v] : r.fields)
-    if (n == name) return v;
-  return kNone;
+std::int64_t clock_for(const Actor& actor, std::optional<std::int64_t> now) {
+  if (!now) return unix_now_ms();
+  if (actor.type != ActorType::kSystem)
+    throw InvalidArgument("now= is for the directory's own handle (tests, replays); an acting context always uses "
+                          "the real clock");
+  return *now;
 }
-std::string text_of(const Record& r, const char* name) {
-  const auto* s = std::get_if<std::string>(&field(r, name));
-  return s != nullptr ? *s : std::string();
-}
-
-}  // namespace
 
 std::string actor_text(const Actor& a) {
   if (a.type == ActorType::kSystem) return "system";
@@ -50,10 +45,10 @@ LaunchPlan plan_launch(RunHost& host, const Actor& actor, const LaunchRequest& r
   row.requester_type = actor.type;
   row.requester_id = actor.id;
   row.requester_name = host.actor_name(actor);
-  row.script = text_of(rec, "script");
-  row.shell = text_of(rec, "shell");
-  row.run_as = text_of(rec, "user");
-  row.timeout_seconds = std::get<std::int64_t>(field(rec, "timeout"));
+  row.script = rec.text("script");
+  row.shell = rec.text("shell");
+  row.run_as = rec.text("user");
+  row.timeout_seconds = std::get<std::int64_t>(*rec.find("timeout"));  // required, with a default
   row.ttl_seconds = check_ttl(req.ttl_seconds);
   row.variables = req.variables;
   if (actor.type != ActorType::kSystem)

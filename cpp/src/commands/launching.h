@@ -40,5 +40,8 @@ Launch write_launch(RunHost& host, const Actor& actor, const LaunchPlan& plan);
 
 // "admin:12", "user:40", "api_key:12", "system".
 std::string actor_text(const Actor& actor);
+// The clock of a call: `now` if given (the system actor only: tests and
+// replays), else the real clock; InvalidArgument for an acting context's `now`.
+std::int64_t clock_for(const Actor& actor, std::optional<std::int64_t> now);
 
 }  // namespace dirctl

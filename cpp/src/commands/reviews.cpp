@@ -21,13 +21,6 @@ constexpr const char* kReviewStates[] = {"pending", "approved", "rejected", "rev
 constexpr const char* kGroupStates[] = {"pending", "approved", "rejected"};
 enum : int { kPending = 0, kApproved = 1, kRejected = 2, kRevoked = 3, kExpired = 4 };
 
-std::int64_t clock_of(const Actor& actor, std::optional<std::int64_t> now) {
-  if (!now) return unix_now_ms();
-  if (actor.type != ActorType::kSystem)
-    throw InvalidArgument("now= is for the directory's own handle (tests); an acting context uses the real clock");
-  return *now;
-}
-
 std::string name_of(const Model& model, Id id) {
   const Entity* e = model.find(id);
   return e != nullptr ? std::string(e->name) : std::string();
@@ -199,7 +192,7 @@ Review vote(RunHost& host, const Actor& actor, std::int64_t id, bool approve, co
   const char* event_type = approve ? "command_review_approve" : "command_review_reject";
   Review out;
   host.enter([&] {
-    const std::int64_t now = clock_of(actor, now_ms);
+    const std::int64_t now = clock_for(actor, now_ms);
     RunStore runs(host.store());
     if (runs.anything_due(now)) host.write([&] { runs.sweep(now, "system"); });
     const ReviewRow r = readable(host, actor, id, event_type);
