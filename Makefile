@@ -9,7 +9,8 @@ PYTHON   ?= python3
 JOBS     ?= 2
 DB       ?= acme.db
 APT_PKGS := g++ pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev \
-            libboost-graph-dev libsodium-dev libgtest-dev libhowardhinnant-date-dev nlohmann-json3-dev libcsv-dev
+            libboost-graph-dev libsodium-dev libgtest-dev libhowardhinnant-date-dev nlohmann-json3-dev libcsv-dev \
+            liboath-dev
 PYBIND11_DIR = $(shell $(PYTHON) -m pybind11 --cmakedir)
 
 .PHONY: demo test deps install test-build test-static test-cpp-sanitized test-cpp-threads bench clean

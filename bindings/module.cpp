@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   register_runs(m);
   register_schedules(m);
   register_reviews(m);
+  register_identity(m);
 }

@@ -92,6 +92,7 @@ void register_import(py::module_& m);
 void register_runs(py::module_& m);
 void register_schedules(py::module_& m);
 void register_reviews(py::module_& m);
+void register_identity(py::module_& m);
 
 // None -> system; ("admin" | "user" | "api_key", id) -> that actor.
 Actor actor_arg(const py::object& actor);

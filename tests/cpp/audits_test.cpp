@@ -81,7 +81,7 @@ TEST(AuditsTest, EscalationStopsAtProtectedUsers) {
   d.associate(sys(), alice, web);
   d.associate(sys(), carol, db);
   const Id hd = admin(d, "hd@acme.com", "help_desk", org);
-  d.create_admin_from_user(sys(), carol, {{"role", "manager"s}});  // carol now holds an admin role
+  d.create_admin_from_user(sys(), test::enrolled(d, carol), {{"role", "manager"s}});  // carol now holds an admin role
   EscalationRows rows = d.escalation_paths(sys(), org, hd, {});
   ASSERT_EQ(rows.device.size(), 1u) << "help desk takes over alice, not the protected carol";
   EXPECT_EQ(rows.via[0], alice);

@@ -166,8 +166,8 @@ TEST(KindsTest, FieldNamesListSettableFieldsOnly) {
 
 TEST(KindsTest, SharedChoices) {
   EXPECT_EQ(role_names().size(), 8u);
-  EXPECT_EQ(user_states(), (std::vector<std::string>{"staged", "active", "suspended"}));
-  EXPECT_EQ(admin_states(), (std::vector<std::string>{"active", "suspended"}));
+  EXPECT_EQ(user_states(), (std::vector<std::string>{"staged", "active", "suspended", "reviewing"}));
+  EXPECT_EQ(admin_states(), (std::vector<std::string>{"active", "suspended", "pending"}));
   EXPECT_EQ(spec(Kind::kAdmin).field("role")->choices, role_names());
 }
 

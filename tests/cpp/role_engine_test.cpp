@@ -234,7 +234,7 @@ TEST_F(RoleEngineTest, RemoteAssist) {
 TEST_F(RoleEngineTest, ProtectedUser) {
   const Id alice = make_user(d_, acme_, "alice");
   expect_decision(check(admin_actor(manager_), "users.unlock", alice), true, Rule::kRoleMatrix);
-  const Id linked = d_.create_admin_from_user(sys(), alice, {{"role", "read_only"s}}).id;
+  const Id linked = d_.create_admin_from_user(sys(), test::enrolled(d_, alice), {{"role", "read_only"s}}).id;
   ASSERT_EQ(d_.model().find(alice)->link, linked);
   for (const auto& name : protected_action_names()) {
     expect_decision(check(admin_actor(manager_), "users." + name, alice), false, Rule::kProtectedUser);

@@ -139,7 +139,7 @@ TEST_F(SyncTest, AdminLinksAreSeen) {
   test::keep_admin(a_, {org});
   const Id u = make_user(a_, org, "alice");
   EXPECT_EQ(entity(b_, u).link, kNoId);
-  const Id adm = a_.create_admin_from_user(sys(), u, {{"role", "manager"s}}).id;
+  const Id adm = a_.create_admin_from_user(sys(), test::enrolled(a_, u), {{"role", "manager"s}}).id;
   EXPECT_EQ(entity(b_, u).link, adm);
   EXPECT_EQ(entity(b_, adm).link, u);
   EXPECT_EQ(std::get<IdList>(*b_.get(sys(), adm).find("orgs")), (IdList{org}));

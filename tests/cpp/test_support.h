@@ -40,6 +40,11 @@ Fields valid_fields(Kind kind, const std::string& tag, Id org_for_admin = kNoId)
 
 // Shorthands for the directory's own handle.
 inline Actor sys() { return Actor::system(); }
+// The user, enrolled in MFA (what seed 003 asks of a user given an admin role).
+inline Id enrolled(Directory& d, Id user) {
+  d.update(sys(), user, {{"mfa_status", std::string("enrolled")}});
+  return user;
+}
 Id make_org(Directory& d, const std::string& name);
 // An active administrator_with_billing with access to `orgs`: it keeps the
 // admin invariants (role engine rule 7) satisfied so a test may remove others.

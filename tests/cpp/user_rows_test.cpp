@@ -239,7 +239,7 @@ TEST(UserRowsCells, EnumAndLengthAndSyntaxErrors) {
                  {"retired", std::string(65, 'f'), "not-an-email", "bad name!", std::string(1025, 'd')});
   ASSERT_EQ(p.errors.size(), 5u);
   EXPECT_EQ(p.errors[0].column, "state");
-  EXPECT_EQ(p.errors[0].message, "'retired' is not one of: staged, active, suspended");
+  EXPECT_EQ(p.errors[0].message, "'retired' is not one of: staged, active, suspended, reviewing");
   EXPECT_EQ(p.errors[1].column, "FirstName");
   EXPECT_EQ(p.errors[1].message, "is 65 bytes long; the limit is 64");
   EXPECT_EQ(p.errors[1].value, std::string(65, 'f').substr(0, 80));

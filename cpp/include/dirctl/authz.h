@@ -49,8 +49,11 @@ enum class Rule : std::uint8_t {
   kUnknownAction,
   kActingView,          // a view may act only as its own actor (never as another)
   kSelfApproval,        // nobody approves (or rejects) their own run request
+  kSessionEnded,        // the actor's session ended (logout, expiry, a role change)
+  kApiKeyRevoked,       // the actor's API key was revoked or rotated
+  kOperatorGroup,       // seed 004: users in the org's operator group manage users
 };
-constexpr int kRuleCount = 18;
+constexpr int kRuleCount = 21;
 std::string_view rule_name(Rule rule);
 
 using ActionId = std::uint16_t;
@@ -66,6 +69,14 @@ ActionId action_id(std::string_view action);
 const Action& action_of(ActionId id);
 std::string action_name(ActionId id);
 std::size_t action_count();
+
+// The action a change of one user field is: state -> users.suspend_and_activate,
+// account_locked -> users.unlock, mfa_status -> users.totp_reset_and_enroll,
+// password -> users.set_password, password_expiration_date ->
+// users.force_password_reset, anything else -> users.other_user_operations
+// (docs/spec/protected_user_actions.csv). The mutation path authorises each
+// changed field with it, so d.check() and users.update agree.
+ActionId user_field_action(std::string_view field);
 
 std::string_view scope_name(Scope scope);
 const std::vector<std::string>& protected_action_names();

@@ -23,7 +23,8 @@
 
 namespace dirctl {
 
-class RunHost;
+class ServiceHost;
+using RunHost = ServiceHost;  // commands/run_host.h
 
 class CommandRuns {
  public:

@@ -25,6 +25,7 @@
 #include "dirctl/schedules.h"
 #include "dirctl/event.h"
 #include "dirctl/graph.h"
+#include "dirctl/identity.h"
 #include "dirctl/record.h"
 #include "dirctl/types.h"
 #include "dirctl/user_import.h"
@@ -129,6 +130,7 @@ class Directory {
   CommandRuns& runs();  // caught up with other processes; valid until close()
   Schedules& schedules();  // schedules and triggers (dirctl/schedules.h), likewise
   Reviews& reviews();      // runs that wait for approval (dirctl/reviews.h), likewise
+  Identity& identity();    // logins, sessions, API keys, registration (dirctl/identity.h), likewise
 
   // --- transactions ---------------------------------------------------------
   // A batch is one write transaction: everything in it commits at once or

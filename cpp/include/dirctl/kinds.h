@@ -36,7 +36,7 @@ enum class FieldType : std::uint8_t {
 enum class Unique : std::uint8_t { kNone, kPerOrg, kGlobal };
 
 // Which in-memory attribute of Entity a field feeds (see model.h).
-enum class Hot : std::uint8_t { kNone, kName, kState, kRole, kLocked, kApiAccess, kRemoteAssist, kLink };
+enum class Hot : std::uint8_t { kNone, kName, kState, kRole, kLocked, kApiAccess, kRemoteAssist, kLink, kOperatorGroup };
 
 struct FieldSpec {
   std::string name;
@@ -88,7 +88,7 @@ const std::vector<std::string>& admin_states();
 // Positions in those lists, as the model stores them (Entity::state, ::role);
 // kinds_test checks them against the lists.
 constexpr std::uint8_t kRoleBillingAdmin = 0;  // administrator_with_billing
-constexpr std::uint8_t kUserStaged = 0, kUserActive = 1, kUserSuspended = 2;
-constexpr std::uint8_t kAdminActive = 0, kAdminSuspended = 1;
+constexpr std::uint8_t kUserStaged = 0, kUserActive = 1, kUserSuspended = 2, kUserReviewing = 3;
+constexpr std::uint8_t kAdminActive = 0, kAdminSuspended = 1, kAdminPending = 2;
 
 }  // namespace dirctl

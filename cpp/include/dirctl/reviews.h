@@ -30,7 +30,8 @@
 
 namespace dirctl {
 
-class RunHost;
+class ServiceHost;
+using RunHost = ServiceHost;  // commands/run_host.h
 
 struct ReviewPolicy {
   std::vector<Id> reviewers;  // user groups of the command's org; at least one

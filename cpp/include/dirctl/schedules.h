@@ -27,7 +27,8 @@
 
 namespace dirctl {
 
-class RunHost;
+class ServiceHost;
+using RunHost = ServiceHost;  // commands/run_host.h
 
 struct DueFire {
   Id command = kNoId, org = kNoId;

@@ -34,9 +34,14 @@ Kind kind_from_name(std::string_view name);
 enum class ActorType : std::uint8_t { kSystem, kAdmin, kUser, kApiKey };
 std::string_view actor_type_name(ActorType type);
 
+// An actor that logged in (a session) or presented an API key carries that
+// credential's id: the role engine refuses it once the credential has ended
+// (logout, expiry, revocation, a role change). credential 0 is an actor the
+// directory's own handle made (d.as_admin), trusted as that handle is.
 struct Actor {
   ActorType type = ActorType::kSystem;
   Id id = kNoId;  // the admin or user acting; kNoId for system
+  std::int64_t credential = 0;
   static Actor system() { return Actor{}; }
 };
 

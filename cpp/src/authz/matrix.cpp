@@ -132,12 +132,26 @@ ActionId action_for(Scope scope, Verb verb) {
   return kTable[static_cast<std::size_t>(scope)][static_cast<std::size_t>(verb)];
 }
 
+ActionId user_field_action(std::string_view field) {
+  static const ActionId kState = action_id("users.suspend_and_activate"), kLock = action_id("users.unlock"),
+                        kMfa = action_id("users.totp_reset_and_enroll"), kPassword = action_id("users.set_password"),
+                        kExpiry = action_id("users.force_password_reset"),
+                        kOther = action_id("users.other_user_operations");
+  if (field == "state") return kState;
+  if (field == "account_locked" || field == "locked") return kLock;
+  if (field == "mfa_status" || field == "mfa_enrollment_status") return kMfa;
+  if (field == "password" || field == "password_hash") return kPassword;
+  if (field == "password_expiration_date" || field == "password_expiry") return kExpiry;
+  return kOther;
+}
+
 std::string_view rule_name(Rule rule) {
   static constexpr std::array<std::string_view, kRuleCount> kNames = {
       "system", "unknown_actor", "suspended_actor", "api_access_disabled", "org_access", "role_matrix",
       "assigned_commands", "remote_assist", "protected_user", "admin_management", "no_self_raise",
       "invariant_billing_admin", "invariant_org_admin", "group_match", "user_scope", "unknown_action",
-      "acting_view", "self_approval"};
+      "acting_view", "self_approval", "session_ended",
+      "api_key_revoked", "operator_group"};
   return kNames[static_cast<std::size_t>(rule)];
 }
 

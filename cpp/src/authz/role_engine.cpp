@@ -1,8 +1,10 @@
 #include "authz/role_engine.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "dirctl/kinds.h"
+#include "util/clock.h"
 
 namespace dirctl {
 namespace {
@@ -79,6 +81,7 @@ Decision RoleEngine::check(const Actor& actor, ActionId action, Id resource, boo
     return decide(false, Rule::kUnknownActor, explain, [&] {
       return std::string("actor " + std::to_string(actor.id) + " is not a live " + (is_user ? "user" : "admin"));
     });
+  if (Decision ended = credential_check(actor, explain); !ended.allowed) return ended;
   if (resource != kNoId && model_.find(resource) == nullptr)
     return decide(false, Rule::kOrgAccess, explain, [&] {
       return std::string("object " + std::to_string(resource) + " does not exist");
@@ -205,6 +208,31 @@ Decision RoleEngine::admin_check(const Actor& actor, const Entity& a, const Acti
   return matrix(false);
 }
 
+Decision RoleEngine::credential_check(const Actor& actor, bool explain) const {
+  if (actor.credential == 0) return Decision{true, Rule::kSystem, {}};
+  const Credential* c = model_.credential(actor.credential);
+  const bool live = c != nullptr && c->principal == actor.id && (c->expires_ms == 0 || unix_now_ms() < c->expires_ms);
+  const bool key = c != nullptr ? c->api_key : actor.type == ActorType::kApiKey;
+  return decide(live, key ? Rule::kApiKeyRevoked : Rule::kSessionEnded, explain, [&] {
+    return live ? std::string("the credential is live")
+         : key  ? describe_actor(actor) + " was revoked or rotated; use the admin's current key"
+                : "the session of " + describe_actor(actor) + " has ended (logout, expiry, or a change of role); log in again";
+  });
+}
+
+bool RoleEngine::is_operator(const Entity& u, Id user) const {
+  const std::string_view group = model_.operator_group(u.org);
+  if (group.empty()) return false;
+  for (Id g : model_.neighbors(user)) {
+    const Entity* ge = model_.find(g);
+    if (ge != nullptr && ge->kind == Kind::kUserGroup && ge->org == u.org && ge->name.size() == group.size() &&
+        std::equal(group.begin(), group.end(), ge->name.begin(),
+                   [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); }))
+      return true;
+  }
+  return false;
+}
+
 bool RoleEngine::shares_group(Id user, Id command) const {
   for (Id g : model_.neighbors(user)) {
     const Entity* ge = model_.find(g);
@@ -240,6 +268,15 @@ Decision RoleEngine::user_check(const Entity& u, Id user, const Action& act, Act
     const bool ok = r->kind == Kind::kCommand && shares_group(user, resource);
     return decide(ok, Rule::kGroupMatch, explain, [&] {
       return std::string(who + (ok ? " shares" : " shares no") + " user group with " + describe_object(resource));
+    });
+  }
+  if (act.scope == Scope::kUsers && is_operator(u, user)) {  // seed 004: the operators manage users
+    const bool guarded = r != nullptr && r->kind == Kind::kUser && r->link != kNoId && act.verb != Verb::kRead;
+    return decide(!guarded, guarded ? Rule::kProtectedUser : Rule::kOperatorGroup, explain, [&] {
+      return guarded ? who + " is an operator, and " + describe_object(resource) +
+                           " holds an admin role; " + what + " on such a user needs administrator_with_billing"
+                     : who + " is in their org's operator group '" + std::string(model_.operator_group(u.org)) +
+                           "', whose members manage users";
     });
   }
   if (act.scope == Scope::kUsers && act.verb == Verb::kRead && (resource == user || resource == kNoId))
@@ -299,12 +336,11 @@ Decision RoleEngine::admin_invariants(const Actor& viewer, Id admin, const Admin
   return decide(true, Rule::kSystem, explain, [&] { return std::string("the directory keeps its required admins"); });
 }
 
-Decision RoleEngine::sees_org(const Actor& actor, Id org, bool explain) const {
+Decision RoleEngine::actor_live(const Actor& actor, bool explain) const {
   if (actor.type == ActorType::kSystem) return decide(true, Rule::kSystem, explain, [&] {
-    return std::string("system sees every org");
+    return std::string("system is always live");
   });
   const Entity* a = model_.find(actor.id);
-  const Entity* o = model_.find(org);
   const bool is_user = actor.type == ActorType::kUser;  // as check(): the entity must be what the actor says
   if (a == nullptr || a->kind != (is_user ? Kind::kUser : Kind::kAdmin))
     return decide(false, Rule::kUnknownActor, explain, [&] {
@@ -322,6 +358,16 @@ Decision RoleEngine::sees_org(const Actor& actor, Id org, bool explain) const {
     return decide(false, Rule::kApiAccessDisabled, explain, [&] {
       return std::string(describe_actor(actor) + " does not work: API access is off");
     });
+  return credential_check(actor, explain);
+}
+
+Decision RoleEngine::sees_org(const Actor& actor, Id org, bool explain) const {
+  if (actor.type == ActorType::kSystem) return decide(true, Rule::kSystem, explain, [&] {
+    return std::string("system sees every org");
+  });
+  if (Decision live = actor_live(actor, explain); !live.allowed) return live;
+  const Entity* a = model_.find(actor.id);
+  const Entity* o = model_.find(org);
   const bool ok = o != nullptr && o->kind == Kind::kOrg &&
                   (a->kind == Kind::kAdmin ? model_.linked(actor.id, org) : a->org == org);
   return decide(ok, Rule::kOrgAccess, explain, [&] {

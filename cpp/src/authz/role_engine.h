@@ -47,6 +47,10 @@ class RoleEngine {
   // admins see the orgs in their access, users their own org. Reading org
   // settings is organization.read, a separate question.
   Decision sees_org(const Actor& actor, Id org, bool explain) const;
+  // Whether the actor may act at all: a live admin or user of the kind it
+  // says, not suspended (users: active), an API key only with API access on,
+  // its session or key not ended.
+  Decision actor_live(const Actor& actor, bool explain) const;
   // Rule 6: no one changes their own role, org access or API access.
   Decision self_change(const Actor& actor, Id admin, bool explain) const;
 
@@ -62,6 +66,10 @@ class RoleEngine {
   Decision user_check(const Entity& u, Id user, const Action& act, ActionId action, Id resource,
                       bool explain) const;
   bool shares_group(Id user, Id command) const;
+  // Refuses an actor whose session or API key has ended (rules session_ended,
+  // api_key_revoked); actors the directory's handle made carry none.
+  Decision credential_check(const Actor& actor, bool explain) const;
+  bool is_operator(const Entity& user, Id id) const;  // in their org's operator group
 
   const Model& model_;
 };

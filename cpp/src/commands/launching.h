@@ -18,7 +18,8 @@
 
 namespace dirctl {
 
-class RunHost;
+class ServiceHost;
+using RunHost = ServiceHost;  // commands/run_host.h
 
 struct LaunchPlan {
   LaunchRow row;

@@ -352,6 +352,13 @@ Columns Directory::columns(const Actor& actor, Kind kind_id, Id org) {
       for (const Value& id : cols.front().second) orgs.emplace_back(d.org_access(static_cast<Id>(std::get<std::int64_t>(id))));
       cols.emplace_back("orgs", std::move(orgs));
     }
+    if (kind_id == Kind::kUser) {  // seed 003: the users list shows who holds an admin role
+      std::vector<Value> admin;
+      admin.reserve(cols.front().second.size());
+      for (const Value& id : cols.front().second)
+        admin.emplace_back(d.model.find(static_cast<Id>(std::get<std::int64_t>(id)))->link != kNoId);
+      cols.emplace_back("administrator", std::move(admin));
+    }
     if (kind_id != Kind::kOrg && !d.filters(actor, scope_of(kind_id), org)) return cols;
     const auto& ids = cols.front().second;
     std::vector<bool> keep(ids.size());
@@ -435,7 +442,7 @@ Actor Directory::act_as(const Actor& from, Id id, ActorType as) {
     if (e == nullptr) throw NotFound("no " + std::string(user ? "user" : "admin") + " with id " + std::to_string(id) + " to act as");
     if (e->kind != (user ? Kind::kUser : Kind::kAdmin))
       throw InvalidArgument(d.describe(id) + " is not " + (user ? "a user; use as_admin for admins" : "an admin; use as_user for users"));
-    return Actor{as, id};
+    return Actor{as, id, from.type == ActorType::kSystem ? 0 : from.credential};  // a session stays one
   });
 }
 

@@ -21,13 +21,17 @@
 #include "dirctl/reviews.h"
 #include "dirctl/schedules.h"
 #include "graph/assignment_graph.h"
+#include "identity/identity_host.h"
+#include "identity/secret_box.h"
 #include "dirctl/authz.h"
 #include "dirctl/directory.h"
 #include "dirctl/event.h"
+#include "dirctl/identity.h"
 #include "dirctl/kinds.h"
 #include "model/model.h"
 #include "store/change_text.h"
 #include "store/event_log.h"
+#include "store/identity_store.h"
 #include "store/record_store.h"
 #include "store/record_writer.h"
 #include "store/store.h"
@@ -39,20 +43,24 @@ struct Denial;
 
 struct Directory::Impl {
   Impl(const std::string& path, const OpenOptions& options)
-      : path(path), store(path, options.busy_timeout_ms, options.uri), records(store), writer(store), log(store) {}
+      : path(path), store(path, options.busy_timeout_ms, options.uri), records(store), writer(store), log(store),
+        identity_store(store) {}
 
   std::string path;
   Store store;
   RecordStore records;
   RecordWriter writer;  // every row and event written goes through it
   EventLog log;
+  IdentityStore identity_store;
   Model model;
   RoleEngine engine{model};
   std::unique_ptr<AssignmentGraph> graph;  // built on first use, then kept in step with the model
-  std::unique_ptr<RunHost> run_host;       // command runs (run_host.cpp), made on first use
+  std::unique_ptr<IdentityHost> host;      // the service rooms' host (run_host.cpp), made on first use
   std::unique_ptr<CommandRuns> runs;
   std::unique_ptr<Schedules> schedules;
   std::unique_ptr<Reviews> reviews;
+  std::unique_ptr<Identity> identity;
+  std::unique_ptr<SecretBox> secret_box;  // the TOTP seeds' key, read on first use
   int batch_depth = 0;
   std::optional<Transaction> batch;                     // the outermost batch's transaction
   std::vector<std::unique_ptr<Savepoint>> batch_savepoints;  // one per inner batch
@@ -65,6 +73,7 @@ struct Directory::Impl {
   void catch_up();  // no-op inside our own transaction
   void replay_since(std::int64_t seq);
   void refresh_object(const ObjectRef& ref);
+  void sync_credentials(Id principal);  // the model's live sessions and keys of one admin or user
 
   // directory.cpp
   const Entity& entity(Id id, Kind expect = Kind::kNone) const;  // NotFound

@@ -1,6 +1,7 @@
 // Creating, changing and deleting objects of every kind.
 #include <algorithm>
 #include <ctime>
+#include <optional>
 
 #include "dirctl/directory.h"
 #include "dirctl/error.h"
@@ -10,6 +11,8 @@
 #include "schedule/command_schedule.h"
 #include "util/clock.h"
 #include "util/json_text.h"
+#include "util/password.h"
+#include "identity/passwords.h"
 
 namespace dirctl {
 namespace {
@@ -108,17 +111,32 @@ Record as_stored(const KindSpec& kind, Id id, Id org, const Fields& checked, con
   return r;
 }
 
-// A user's fields map to the actions of docs/spec/protected_user_actions.csv.
-ActionId user_field_action(const std::string& field) {
-  static const ActionId kState = action_id("users.suspend_and_activate"), kLock = action_id("users.unlock"),
-                        kMfa = action_id("users.totp_reset_and_enroll"),
-                        kExpiry = action_id("users.force_password_reset"),
-                        kOther = action_id("users.other_user_operations");
-  if (field == "state") return kState;
-  if (field == "account_locked") return kLock;
-  if (field == "mfa_status") return kMfa;
-  if (field == "password_expiration_date") return kExpiry;
-  return kOther;
+// A plaintext password among the fields (a PHC hash is taken as is and
+// passes no policy: it was checked where it was made).
+std::optional<std::string> plaintext_password(const KindSpec& kind, const Fields& fields) {
+  const FieldSpec* pw = kind.field("password");
+  if (pw == nullptr) return std::nullopt;
+  for (const auto& [name, value] : fields)
+    if (kind.field(name) == pw)
+      if (const auto* s = std::get_if<std::string>(&value); s != nullptr && !s->empty() && !is_phc_hash(*s)) return *s;
+  return std::nullopt;
+}
+
+// The org's password expiry, as the date a new password expires on.
+void add_expiry(Directory::Impl& d, Identity& identity, Id user, Id org, Fields& fields) {
+  for (const auto& kv : fields)
+    if (kv.first == "password_expiration_date" || kv.first == "password_expiry") return;
+  const PasswordPolicy p = user != kNoId ? identity.policy_for(user) : policy_of(d.full_record(org));
+  if (p.expiry_days > 0) fields.emplace_back("password_expiration_date", iso_of_ms(unix_now_ms() + p.expiry_days * 86400000).substr(0, 10));
+}
+
+// Giving, changing or taking a role (and org access, and suspension) ends
+// the admin's live sessions (seed 003): it logs in again under the new role.
+bool ends_sessions(const Fields& changed) {
+  return std::any_of(changed.begin(), changed.end(), [](const auto& kv) {
+    return kv.first == "role" || kv.first == "orgs" || kv.first == "user" ||
+           (kv.first == "state" && std::holds_alternative<std::string>(kv.second) && std::get<std::string>(kv.second) == "suspended");
+  });
 }
 
 void authorize_update(Directory::Impl& d, const Actor& actor, const Entity& e, Id id, const Fields& patch,
@@ -145,9 +163,16 @@ void authorize_update(Directory::Impl& d, const Actor& actor, const Entity& e, I
 
 Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields& fields) {
   Impl& d = live(impl_);
+  Identity& identity = this->identity();
   return audited(d, [&]() -> Record {
   const KindSpec& kind = spec(kind_id);
-  Fields checked = validate_create(kind, fields);
+  const std::optional<std::string> password = plaintext_password(kind, fields);
+  Fields given = fields;
+  if (password && kind.per_org && d.model.find(org) != nullptr) {
+    identity.check_new_password(kNoId, org, *password);  // the org's policy; before the hash, which drops the text
+    add_expiry(d, identity, kNoId, org, given);
+  }
+  Fields checked = validate_create(kind, given);
   WriteScope w(d);
   d.require_visible(actor, {org}, kind.event_noun + "_create");
   if (kind.per_org)
@@ -169,11 +194,12 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
   for (auto o : orgs) d.writer.add_edge(id, static_cast<Id>(o));
   Event e = d.event(actor, kind.event_noun + "_create", org, kNoId);
   e.resource = {kind.name, id, text_of(checked, kind.name_field().name)};
-  e.changes = creation_changes(kind, checked, fields);
+  e.changes = creation_changes(kind, checked, given);
   d.append(e);
   w.touching_memory();
-  d.model.put(id, entity_of(kind, Record{kind_id, id, org, checked}));
+  put_record(d.model, kind, Record{kind_id, id, org, checked});
   for (auto o : orgs) d.model.link(id, static_cast<Id>(o));
+  if (password) identity.password_set(id, text_of(checked, "password"));  // its history starts
   w.commit();
   return as_stored(kind, id, org, checked, now);
   });
@@ -181,12 +207,19 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
 
 Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
   Impl& d = live(impl_);
+  Identity& identity = this->identity();
   return audited(d, [&]() -> Record {
+  Fields given = fields;
+  std::optional<std::string> password;
+  if (const Entity* e = d.model.find(id); e != nullptr && e->kind == Kind::kUser) {
+    password = plaintext_password(spec(Kind::kUser), fields);
+    if (password) add_expiry(d, identity, id, e->org, given);
+  }
   WriteScope w(d);
   d.require_visible(actor, {id}, "object_update");
   const Entity current = d.entity(id);
   const KindSpec& kind = spec(current.kind);
-  Fields patch = validate_update(kind, fields);
+  Fields patch = validate_update(kind, given);
   const std::string ev = kind.event_noun + "_update";
   authorize_update(d, actor, current, id, patch, ev);
   Record old = d.full_record(id);
@@ -211,6 +244,7 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
     return old;
   }
   forbid_linked_email_change(d, current, id, changed);
+  if (password) identity.check_new_password(id, current.org, *password);  // after authorisation: no oracle
   if (current.kind == Kind::kAdmin) {
     AdminAfter after;
     after.active = text_of(merged.fields, "state") == "active";
@@ -239,13 +273,19 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
   Event e = d.event(actor, kind.event_noun + "_update", current.org, id);
   e.resource.name = text_of(merged.fields, kind.name_field().name);
   e.changes = std::move(changes);
+  if (password) identity.password_set(id, text_of(changed, "password"));
+  if (current.kind == Kind::kAdmin && ends_sessions(changed)) {
+    const std::size_t n = identity.end_sessions(id, "role_changed");
+    if (n > 0) e.message = std::to_string(n) + " live session(s) ended: the admin logs in again";
+  }
   d.append(e);
   w.touching_memory();
-  d.model.put(id, entity_of(kind, merged));
+  put_record(d.model, kind, merged);
   if (orgs_changed) {
     for (auto o : old_orgs) d.model.unlink(id, static_cast<Id>(o));
     for (auto o : new_orgs) d.model.link(id, static_cast<Id>(o));
   }
+  if (current.kind == Kind::kAdmin && ends_sessions(changed)) d.sync_credentials(id);
   w.commit();
   return d.full_record(id);
   });
@@ -253,6 +293,7 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
 
 void Directory::remove(const Actor& actor, Id id) {
   Impl& d = live(impl_);
+  Identity& identity = this->identity();
   return audited(d, [&]() -> void {
   WriteScope w(d);
   d.require_visible(actor, {id}, "object_delete");
@@ -301,6 +342,7 @@ void Directory::remove(const Actor& actor, Id id) {
 
   auto delete_admin = [&](Id admin, Id user) {
     const Entity a = d.entity(admin, Kind::kAdmin);
+    identity.forget(admin);
     d.writer.erase(spec(Kind::kAdmin), admin);
     if (user != kNoId) {
       Event u = d.event(actor, "user_update", d.entity(user).org, user);
@@ -315,12 +357,17 @@ void Directory::remove(const Actor& actor, Id id) {
     delete_admin(id, current.link);
   } else {
     if (current.kind == Kind::kUser && current.link != kNoId) delete_admin(current.link, kNoId);
+    if (current.kind == Kind::kUser) identity.forget(id);
     d.writer.erase(kind, id);
     Event e = d.event(actor, kind.event_noun + "_delete", current.org, id);
     d.append(e);
   }
   w.touching_memory();
-  if (current.kind == Kind::kUser && current.link != kNoId) d.model.erase(current.link);
+  if (current.kind == Kind::kUser && current.link != kNoId) {
+    d.model.end_credentials_of(current.link);
+    d.model.erase(current.link);
+  }
+  d.model.end_credentials_of(id);
   d.model.erase(id);
   w.commit();
   });
@@ -328,6 +375,7 @@ void Directory::remove(const Actor& actor, Id id) {
 
 Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fields& fields) {
   Impl& d = live(impl_);
+  Identity& identity = this->identity();
   return audited(d, [&]() -> Record {
   d.require_visible(actor, {user}, "admin_create");
   const KindSpec& kind = spec(Kind::kAdmin);
@@ -342,6 +390,10 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
   Record ur = d.full_record(user);
   if (u.link != kNoId) throw Conflict("user '" + ur.text("username") + "' already has an admin role: " + d.describe(u.link));
   check_admin_ready(ur);
+  if (ur.text("mfa_status") != "enrolled")
+    throw InvalidArgument("user '" + ur.text("username") + "' is not enrolled in MFA (mfa_status " + ur.text("mfa_status") +
+                          "); seed 003 gives admin roles only to users enrolled in MFA, whose MFA the admin inherits: "
+                          "enrol the user first");
   const std::string email = ur.text("email");
   std::vector<Id> existing = d.records.lookup(kind, *kind.field("email"), kNoId, email);
   const std::string now = utc_now_iso();
@@ -374,6 +426,10 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
     d.require(d.engine.admin_invariants(actor, admin, after, true), actor, admin, "admin_update");
     Fields changed = stored_fields(patch);
     changed.emplace_back("user", static_cast<std::int64_t>(user));
+    changed.emplace_back("mfa_required", true);  // inherited from the user (seed 003)
+    // Its own credentials no longer exist, and its sessions end (seed 003).
+    const std::size_t ended = identity.end_sessions(admin, "role_changed");
+    identity.forget(admin, /*keys=*/false);
     d.writer.update(kind, admin, changed, now);
     if (!is_null(field_of(patch, "orgs"))) {
       for (Id o : d.model.neighbors(admin))
@@ -383,6 +439,7 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
     }
     ae = d.event(actor, "admin_update", kNoId, admin);
     ae.changes.push_back({"user", "null", to_json_text(static_cast<std::int64_t>(user))});
+    if (ended > 0) ae.message = std::to_string(ended) + " live session(s) ended: the admin logs in again with the user's credentials";
     Event ue = d.event(actor, "user_update", u.org, user);
     ue.changes.push_back({"admin", "null", to_json_text(email)});
     d.append(ue);
@@ -398,6 +455,9 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
   if (!has("first_name") && !has("firstname")) all.emplace_back("first_name", ur.find("first_name") ? *ur.find("first_name") : Value{});
   if (!has("last_name") && !has("lastname")) all.emplace_back("last_name", ur.find("last_name") ? *ur.find("last_name") : Value{});
   if (!has("orgs")) all.emplace_back("orgs", IdList{static_cast<std::int64_t>(u.org)});
+  all.erase(std::remove_if(all.begin(), all.end(), [&](const auto& kv) { return kind.field(kv.first) == kind.field("mfa_required"); }), all.end());
+  all.emplace_back("mfa_required", true);  // inherited from the user (seed 003)
+  if (!has("state")) all.emplace_back("state", std::string("active"));  // it logs in with the user's credentials
   Fields checked = validate_create(kind, all);
   checked.emplace_back("user", static_cast<std::int64_t>(user));
   const IdList orgs = org_list(d, checked);

@@ -46,9 +46,18 @@ void Directory::Impl::load_snapshot() {
       e.name = row.name;  // put() copies it into the model's pool
       for (const auto& [f, v] : row.values) apply_field(*kind, *f, v, e);
       model.put(row.id, e);
+      for (const auto& [f, v] : row.values) apply_side_field(model, row.id, *f, v);
     });
   records.load_edges([this](Id a, Id b) { model.link_unchecked(a, b); });
+  for (const CredentialRow& c : identity_store.live_credentials(kNoId))
+    model.put_credential(c.id, Credential{c.principal, c.expires, c.kind == CredentialKind::kApiKey});
   last_seq = log.last_seq();
+}
+
+void Directory::Impl::sync_credentials(Id principal) {
+  model.end_credentials_of(principal);
+  for (const CredentialRow& c : identity_store.live_credentials(principal))
+    model.put_credential(c.id, Credential{c.principal, c.expires, c.kind == CredentialKind::kApiKey});
 }
 
 void Directory::Impl::catch_up() {
@@ -91,11 +100,13 @@ void Directory::Impl::refresh_object(const ObjectRef& ref) {
   auto rec = records.read(kind, id);
   if (!rec) {
     model.erase(id);
+    model.end_credentials_of(id);
     return;
   }
-  model.put(id, entity_of(kind, *rec));
+  put_record(model, kind, *rec);
   model.clear_edges(id);
   for (Id other : records.edges_of(id)) model.link(id, other);
+  if (kind.kind == Kind::kAdmin || kind.kind == Kind::kUser) sync_credentials(id);  // logins, logouts, role changes
 }
 
 }  // namespace dirctl

@@ -38,8 +38,22 @@ void apply_field(const KindSpec& kind, const FieldSpec& f, const Value& v, Entit
     case Hot::kLink:
       if (const auto* i = std::get_if<std::int64_t>(&v)) e.link = static_cast<Id>(*i);
       break;
+    case Hot::kOperatorGroup:  // kept beside the entity (apply_side_field)
     case Hot::kNone: break;
   }
+}
+
+void apply_side_field(Model& model, Id id, const FieldSpec& f, const Value& v) {
+  if (f.hot != Hot::kOperatorGroup) return;
+  const auto* s = std::get_if<std::string>(&v);
+  model.set_operator_group(id, s != nullptr ? *s : std::string());
+}
+
+void put_record(Model& model, const KindSpec& kind, const Record& record) {
+  model.put(record.id, entity_of(kind, record));
+  for (const auto& [name, value] : record.fields)
+    if (const FieldSpec* f = kind.field(name); f != nullptr && f->hot == Hot::kOperatorGroup)
+      apply_side_field(model, record.id, *f, value);
 }
 
 void apply_fields(const KindSpec& kind, const Fields& fields, Entity& e) {

@@ -15,5 +15,10 @@ void apply_field(const KindSpec& kind, const FieldSpec& f, const Value& v, Entit
 void apply_fields(const KindSpec& kind, const Fields& fields, Entity& e);
 Entity entity_of(const KindSpec& kind, const Record& record);
 Entity entity_of(const KindSpec& kind, Id org, const Fields& fields);
+// model.put() of the record's entity, with what the model keeps beside
+// entities (an org's operator group name).
+void put_record(Model& model, const KindSpec& kind, const Record& record);
+// What load_hot gives for fields kept beside entities.
+void apply_side_field(Model& model, Id id, const FieldSpec& f, const Value& v);
 
 }  // namespace dirctl

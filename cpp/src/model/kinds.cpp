@@ -69,10 +69,33 @@ FieldSpec stamp(std::string name) {
   return f;
 }
 
+FieldSpec defaulted(FieldSpec f, Value v) {
+  f.default_value = std::move(v);
+  return f;
+}
+FieldSpec count_field(std::string name, std::int64_t lo, std::int64_t hi, std::int64_t dflt) {
+  FieldSpec f = of_type(FieldType::kInt, name, name);
+  f.min_value = lo;
+  f.max_value = hi;
+  f.default_value = dflt;
+  return f;
+}
+
+// An org's settings include its identity policy (cpp/src/identity/): the
+// email domains that may register themselves and the operator group (seed
+// 004), whether users may log in (the user portal), and the password and
+// session policy. 0 means "never" for expiry and lockout.
 KindSpec make_org() {
   return {Kind::kOrg, "org", "orgs", "organization", false,
           {hot(unique(required(text("name", "name", 64)), Unique::kGlobal), Hot::kName),
-           multiline(text("description", "description", 1024)), stamp("created"), stamp("updated")},
+           multiline(text("description", "description", 1024)),
+           text("allowed_domains", "allowed_domains", 1024),
+           hot(defaulted(text("operator_group", "operator_group", 128), std::string("admin")), Hot::kOperatorGroup),
+           boolean("user_portal", "user_portal", true),
+           count_field("password_min_length", 8, 128, 8), count_field("password_history", 0, 24, 5),
+           count_field("password_expiry_days", 0, 3650, 0), count_field("lockout_attempts", 0, 100, 10),
+           count_field("session_minutes", 1, 7 * 24 * 60, 60),
+           stamp("created"), stamp("updated")},
           {"name"}, {}};
 }
 
@@ -92,7 +115,7 @@ KindSpec make_user() {
            csv(with(text("last_name", "last_name", 64), {"lastname"}), "LastName", 2),
            csv(with(text("display_name", "display_name", 128), {"displayname", "preferredName"}), "DisplayName", 6),
            csv(with(text("job_title", "job_title", 128), {"jobTitle"}), "JobTitle", 7),
-           csv(text("department", "department", 128), "Department", 9),
+           csv(with(text("department", "department", 128), {"team"}), "Department", 9),
            csv(with(unique(text("employee_identifier", "employee_identifier", 64), Unique::kPerOrg),
                     {"employeeIdentifier"}),
                "EmployeeIdentifier", 8),
@@ -135,7 +158,7 @@ KindSpec make_admin() {
            with(text("last_name", "last_name", 64), {"lastname"}),
            hot(role, Hot::kRole), orgs,
            hot(boolean("api_access", "api_access", false), Hot::kApiAccess),
-           hot(enumeration("state", admin_states(), "active"), Hot::kState),
+           hot(enumeration("state", admin_states(), "pending"), Hot::kState),
            boolean("mfa_required", "mfa_required", false), hot(user, Hot::kLink),
            stamp("created"), stamp("updated")},
           {"email"}, {}};
@@ -200,11 +223,11 @@ const std::vector<std::string>& role_names() {
   return kRoles;
 }
 const std::vector<std::string>& user_states() {
-  static const std::vector<std::string> kStates = {"staged", "active", "suspended"};
+  static const std::vector<std::string> kStates = {"staged", "active", "suspended", "reviewing"};
   return kStates;
 }
 const std::vector<std::string>& admin_states() {
-  static const std::vector<std::string> kStates = {"active", "suspended"};
+  static const std::vector<std::string> kStates = {"active", "suspended", "pending"};
   return kStates;
 }
 

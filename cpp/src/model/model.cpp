@@ -1,6 +1,7 @@
 #include "model/model.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "dirctl/error.h"
 
@@ -150,10 +151,17 @@ void Model::clear_edges(Id id) {
 
 void Model::reserve(Id max_id) { chunks_.reserve((std::size_t{max_id} >> kChunkBits) + 1); }
 
+void Model::end_credentials_of(Id principal) {
+  for (auto it = credentials_.begin(); it != credentials_.end();)
+    it = it->second.principal == principal ? credentials_.erase(it) : std::next(it);
+}
+
 void Model::clear() {
   ++version_;
   chunks_.clear();
   counts_.clear();
+  credentials_.clear();
+  operator_groups_.clear();
   names_.clear();
   dead_name_bytes_ = name_bytes_ = 0;
   max_id_ = 0;

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -44,6 +45,14 @@ struct Entity {
 
   bool alive() const { return kind != Kind::kNone; }
   bool has(EntityFlag f) const { return (flags & f) != 0; }
+};
+
+// A live session or API key (ended ones are not held): whose it is, and
+// when it stops working (0: never, for API keys).
+struct Credential {
+  Id principal = kNoId;
+  std::int64_t expires_ms = 0;
+  bool api_key = false;
 };
 
 class Model {
@@ -75,6 +84,23 @@ class Model {
   void clear_edges(Id id);
   void clear();
   void reserve(Id max_id);  // before a bulk load
+
+  // Live credentials by id (identity/): the role engine refuses an actor
+  // whose credential is not here.
+  const Credential* credential(std::int64_t id) const {
+    auto it = credentials_.find(id);
+    return it == credentials_.end() ? nullptr : &it->second;
+  }
+  void put_credential(std::int64_t id, Credential c) { credentials_[id] = c; }
+  void end_credential(std::int64_t id) { credentials_.erase(id); }
+  void end_credentials_of(Id principal);  // every session and key of an admin or user
+
+  // Each org's operator group name (seed 004: its members manage users).
+  std::string_view operator_group(Id org) const {
+    auto it = operator_groups_.find(org);
+    return it == operator_groups_.end() ? std::string_view() : std::string_view(it->second);
+  }
+  void set_operator_group(Id org, std::string name) { operator_groups_[org] = std::move(name); }
   std::size_t memory_bytes() const;  // approximate heap held
   // Rewrites the name pool when more than half of it is names of deleted or
   // renamed objects. Invalidates every Entity::name view held outside the
@@ -99,6 +125,8 @@ class Model {
 
   std::vector<std::unique_ptr<Chunk>> chunks_;
   std::unordered_map<std::uint64_t, std::size_t> counts_;
+  std::unordered_map<std::int64_t, Credential> credentials_;
+  std::unordered_map<Id, std::string> operator_groups_;
   StringPool names_;
   std::size_t dead_name_bytes_ = 0;
   std::size_t name_bytes_ = 0;

@@ -233,8 +233,89 @@ CREATE TABLE review_votes(
   PRIMARY KEY (review_id, voter_type, voter_id)) WITHOUT ROWID;
 )sql";
 
+// Step 7: identity (cpp/src/identity/). Users may wait in 'reviewing' (seed
+// 004's self-registration) and admins in 'pending' (invited, not yet
+// logged in): both tables are rebuilt for their state CHECK, with the same
+// columns in the same order. An org's identity policy. Per admin or user
+// that has credentials here: the admin's own password (a linked admin logs
+// in with its user's), failed attempts, the TOTP seed sealed with the key
+// outside this file (SecretBox), the last TOTP step accepted (a code works
+// once), and a one-time invitation (its BLAKE2b hash). The last passwords
+// (hashes) for the reuse rule. Sessions and API keys as one table of
+// credentials: a BLAKE2b hash of a session token, or an API key's public
+// prefix, to find it; the key's hash to verify it; ended ones are kept for
+// the audit. A self-registration's requested team and groups.
+const char* const kStep7 = R"sql(
+CREATE TABLE users_v7(
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id),
+  username TEXT NOT NULL COLLATE NOCASE,
+  email TEXT NOT NULL COLLATE NOCASE,
+  first_name TEXT, middle_name TEXT, last_name TEXT, display_name TEXT,
+  job_title TEXT, department TEXT, employee_identifier TEXT,
+  state TEXT NOT NULL CHECK (state = 'staged' OR state = 'active' OR state = 'suspended' OR state = 'reviewing'),
+  account_locked INTEGER NOT NULL DEFAULT 0,
+  password_expiration_date TEXT,
+  mfa_status TEXT NOT NULL DEFAULT 'not_enrolled',
+  sudo INTEGER NOT NULL DEFAULT 0,
+  attributes TEXT,
+  created TEXT NOT NULL, updated TEXT NOT NULL,
+  cost_center TEXT, company TEXT, employee_type TEXT, description TEXT, location TEXT,
+  alternate_email TEXT, manager TEXT,
+  passwordless_sudo INTEGER NOT NULL DEFAULT 0,
+  password_never_expires INTEGER NOT NULL DEFAULT 0,
+  password_hash TEXT);
+INSERT INTO users_v7 SELECT * FROM users;
+DROP TABLE users;
+ALTER TABLE users_v7 RENAME TO users;
+CREATE UNIQUE INDEX users_username ON users(org_id, username);
+CREATE UNIQUE INDEX users_email ON users(org_id, email);
+CREATE UNIQUE INDEX users_employee_identifier ON users(org_id, employee_identifier)
+  WHERE employee_identifier IS NOT NULL;
+CREATE TABLE admins_v7(
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  first_name TEXT, last_name TEXT,
+  role TEXT NOT NULL,
+  api_access INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK (state = 'active' OR state = 'suspended' OR state = 'pending'),
+  mfa_required INTEGER NOT NULL DEFAULT 0,
+  user_id INTEGER UNIQUE REFERENCES users(id),
+  created TEXT NOT NULL, updated TEXT NOT NULL);
+INSERT INTO admins_v7 SELECT * FROM admins;
+DROP TABLE admins;
+ALTER TABLE admins_v7 RENAME TO admins;
+ALTER TABLE orgs ADD COLUMN allowed_domains TEXT;
+ALTER TABLE orgs ADD COLUMN operator_group TEXT DEFAULT 'admin';
+ALTER TABLE orgs ADD COLUMN user_portal INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE orgs ADD COLUMN password_min_length INTEGER NOT NULL DEFAULT 8;
+ALTER TABLE orgs ADD COLUMN password_history INTEGER NOT NULL DEFAULT 5;
+ALTER TABLE orgs ADD COLUMN password_expiry_days INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orgs ADD COLUMN lockout_attempts INTEGER NOT NULL DEFAULT 10;
+ALTER TABLE orgs ADD COLUMN session_minutes INTEGER NOT NULL DEFAULT 60;
+CREATE TABLE logins(
+  principal INTEGER PRIMARY KEY,
+  password_hash TEXT, password_set_at INTEGER NOT NULL DEFAULT 0,
+  failed_attempts INTEGER NOT NULL DEFAULT 0, locked INTEGER NOT NULL DEFAULT 0,
+  totp_sealed BLOB, totp_confirmed INTEGER NOT NULL DEFAULT 0, totp_last_step INTEGER NOT NULL DEFAULT 0,
+  invite_hash TEXT, invite_expires INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE password_history(
+  principal INTEGER NOT NULL, set_at INTEGER NOT NULL, hash TEXT NOT NULL,
+  PRIMARY KEY (principal, set_at, hash)) WITHOUT ROWID;
+CREATE TABLE credentials(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind INTEGER NOT NULL CHECK (kind = 0 OR kind = 1),
+  principal INTEGER NOT NULL, actor_type INTEGER NOT NULL,
+  lookup TEXT NOT NULL UNIQUE, secret_hash TEXT NOT NULL,
+  created INTEGER NOT NULL, expires INTEGER NOT NULL,
+  ended INTEGER, end_reason TEXT);
+CREATE INDEX credentials_live ON credentials(principal) WHERE ended IS NULL;
+CREATE TABLE registrations(
+  user_id INTEGER PRIMARY KEY, groups TEXT NOT NULL, requested_at INTEGER NOT NULL);
+)sql";
+
 const std::vector<const char*>& steps() {
-  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5, kStep6};
+  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5, kStep6, kStep7};
   return kSteps;
 }
 

@@ -1,0 +1,142 @@
+// API keys: one live key per admin, acting with exactly the admin's role.
+//
+// A key reads "dk_<prefix>_<secret>": the prefix (48 random bits) is public
+// and finds the row through a unique index; the whole key's BLAKE2b hash
+// verifies it in constant time. A 256-bit random secret cannot be guessed,
+// so it needs no Argon2id: a verification is an index look-up and one fast
+// hash, not tens of milliseconds. Creating one needs the admin's API access
+// on (turning that on needs administrator_with_billing, as any admin change).
+#include "dirctl/error.h"
+#include "dirctl/kinds.h"
+#include "identity/identity_impl.h"
+#include "identity/secret_box.h"
+#include "util/clock.h"
+
+namespace dirctl {
+namespace {
+
+constexpr const char* kKeyTag = "dk_";
+
+std::string prefix_of(const std::string& key) {
+  const auto end = key.find('_', 3);
+  return key.rfind(kKeyTag, 0) == 0 && end != std::string::npos ? key.substr(0, end) : std::string();
+}
+
+}  // namespace
+
+namespace {
+
+// The admin whose key this is, checked: an admin, visible, with API access,
+// and the actor is itself (not through a key) or may edit admins.
+const Entity& key_owner(Identity::Impl& d, const Actor& actor, Id admin, const std::string& type) {
+  d.host.require_visible(actor, admin, type);
+  const Entity& a = d.principal(admin, "API key");
+  if (a.kind != Kind::kAdmin) throw InvalidArgument(d.host.describe(admin) + " is a user; only admins have API keys");
+  if (actor.type == ActorType::kApiKey)
+    d.host.refuse_rule(actor, admin, type, Rule::kActingView, "an API key may not make, rotate or revoke API keys; "
+                       "log in as the admin");
+  d.require_self_or(actor, admin, action_id("administrators.edit"), type);
+  return a;
+}
+
+ApiKeyInfo issue(Identity::Impl& d, const Actor& actor, Id admin, const std::string& what) {
+  ApiKeyInfo out;
+  CredentialRow c;
+  c.kind = CredentialKind::kApiKey;
+  c.principal = admin;
+  c.actor_type = ActorType::kApiKey;
+  c.lookup = kKeyTag + random_token(6);
+  out.key = c.lookup + "_" + random_token(32);
+  c.secret_hash = token_hash(out.key);
+  c.created = unix_now_ms();
+  out.id = d.store.insert_credential(c);
+  out.admin = admin;
+  out.prefix = c.lookup;
+  out.created_ms = c.created;
+  d.record(actor, admin, what, true, "key " + c.lookup);
+  return out;
+}
+
+}  // namespace
+
+ApiKeyInfo Identity::create_api_key(const Actor& actor, Id admin) {
+  Impl& d = *impl_;
+  ApiKeyInfo out;
+  d.host.enter([&] {
+    const Entity& a = key_owner(d, actor, admin, "admin_api_key_create");
+    if (!a.has(kFlagApiAccess))
+      throw InvalidArgument(d.host.describe(admin) + " has API access off; an administrator_with_billing turns it on "
+                            "first (d.admins.update(admin, api_access=True))");
+    d.host.write([&] {
+      for (const CredentialRow& c : d.store.live_credentials(admin))
+        if (c.kind == CredentialKind::kApiKey)
+          throw Conflict(d.host.describe(admin) + " already has an API key (" + c.lookup + "); rotate it "
+                         "(rotate_api_key) or revoke it first");
+      out = issue(d, actor, admin, "api_key_create");
+    });
+    d.host.sync_credentials(admin);
+  });
+  return out;
+}
+
+ApiKeyInfo Identity::rotate_api_key(const Actor& actor, Id admin) {
+  Impl& d = *impl_;
+  ApiKeyInfo out;
+  d.host.enter([&] {
+    const Entity& a = key_owner(d, actor, admin, "admin_api_key_rotate");
+    if (!a.has(kFlagApiAccess))
+      throw InvalidArgument(d.host.describe(admin) + " has API access off; turn it on before making a key");
+    d.host.write([&] {
+      d.store.end_credentials(admin, CredentialKind::kApiKey, unix_now_ms(), "rotated");
+      out = issue(d, actor, admin, "api_key_rotate");
+    });
+    d.host.sync_credentials(admin);
+  });
+  return out;
+}
+
+void Identity::revoke_api_key(const Actor& actor, Id admin) {
+  Impl& d = *impl_;
+  d.host.enter([&] {
+    key_owner(d, actor, admin, "admin_api_key_revoke");
+    d.host.write([&] {
+      if (d.store.end_credentials(admin, CredentialKind::kApiKey, unix_now_ms(), "revoked") == 0)
+        throw NotFound(d.host.describe(admin) + " has no live API key to revoke");
+      d.record(actor, admin, "api_key_revoke", true, "");
+    });
+    d.host.sync_credentials(admin);
+  });
+}
+
+std::vector<ApiKeyInfo> Identity::api_keys(const Actor& actor, Id admin) {
+  Impl& d = *impl_;
+  std::vector<ApiKeyInfo> out;
+  d.host.enter([&] {
+    d.require_self_or(actor, admin, action_id("administrators.read"), "admin_api_key_read");
+    for (const CredentialRow& c : d.store.live_credentials(admin))
+      if (c.kind == CredentialKind::kApiKey) out.push_back({c.id, admin, c.lookup, c.created, ""});
+  });
+  return out;
+}
+
+Actor Identity::with_api_key(const std::string& key) {
+  Impl& d = *impl_;
+  Actor out;
+  d.host.enter([&] {
+    const std::string prefix = prefix_of(key);
+    auto c = prefix.empty() ? std::nullopt : d.store.credential(prefix);
+    if (!c || c->kind != CredentialKind::kApiKey || !same_secret(c->secret_hash, token_hash(key)))
+      throw PermissionDenied("this API key is not valid; ask the admin for its current key", "api_key_invalid");
+    const Actor actor{ActorType::kApiKey, c->principal, c->id};
+    if (c->ended != 0)
+      d.host.refuse_rule(actor, c->principal, "admin_api_key_use", Rule::kApiKeyRevoked,
+                         "API key " + c->lookup + " was " + c->end_reason + "; use the admin's current key");
+    if (d.host.model().credential(c->id) == nullptr) d.host.sync_credentials(c->principal);  // made elsewhere
+    const Decision live = d.host.actor_live(actor);
+    if (!live.allowed) d.host.refuse_rule(actor, c->principal, "admin_api_key_use", live.rule, live.reason);
+    out = actor;
+  });
+  return out;
+}
+
+}  // namespace dirctl
