@@ -66,7 +66,9 @@ def build(d: dirctl.Directory) -> dirctl.Org:
                         first_name="Root", last_name="Admin")
         runner = d.admins.create(email="ops@acme.com", role="command_runner", orgs=[org])
         org.associate(runner, restart)  # ops may run 'restart nginx', nothing else
-        d.admins.create_from_user(users["carmen"], role="help_desk")
+        # Seed 003: an admin role goes to a user enrolled in MFA, whose MFA it inherits.
+        carmen = org.users.update(users["carmen"], mfa_status="enrolled")
+        d.admins.create_from_user(carmen, role="help_desk")
     return org
 
 

@@ -25,6 +25,7 @@ from .runs import Launch, Run
 from .events import Event
 from .objects import Admin, Command, Device, DeviceGroup, Object, Org, User, UserGroup
 from .roles import Role
+from .sessions import ApiKey, Session, SessionInfo
 
 Decision = _core.Decision
 
@@ -40,5 +41,5 @@ __all__ = [
     "open", "Directory", "Org", "User", "Admin", "UserGroup", "DeviceGroup", "Device", "Command", "Object",
     "Event", "Role", "Decision", "Error", "NotFound", "Conflict", "InvalidState", "InvalidArgument", "PermissionDenied",
     "StorageError", "Launch", "Run", "Agent", "CallbackAgent", "LocalAgent", "Outcome",
-    "set_log_level",
+    "set_log_level", "Session", "SessionInfo", "ApiKey",
 ]

@@ -17,6 +17,7 @@ from .args import path as path_arg
 from .base import Handle, Object, wrap
 from .errors import InvalidArgument, NotFound, PermissionDenied
 from .frames import frame_from_columns
+from .sessions import ApiKey
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._core import Fields, FieldValue
@@ -171,3 +172,79 @@ class AdminCollection(Collection):
         return wrap(self._dir, self._dir._core.create_admin_from_user(
             object_id(user), _fields("admin", dict(role=role, **fields))
         ))
+
+    # -- the admin lifecycle (seeds 002-003) ------------------------------------------
+    def suspend(self, admin: Object | int | str) -> Any:
+        """Suspend an admin: it may not act, and its live sessions end."""
+        return self.update(admin, state="suspended")
+
+    def restore(self, admin: Object | int | str) -> Any:
+        """Restore a suspended admin (a deleted admin cannot be restored: it is gone)."""
+        return self.update(admin, state="active")
+
+    def resend_invite(self, admin: Object | int | str) -> str:
+        """A new one-time invitation for a pending admin (audited: an email would be sent;
+        dirctl sends none). Returns the token: the admin's first login gives it (invite=)."""
+        return str(self._dir._core.resend_invite(self._id_of(admin)))
+
+    def unlock(self, admin: Object | int | str) -> None:
+        """Let an admin locked out by failed logins log in again."""
+        self._dir._core.unlock_admin(self._id_of(admin))
+
+    def create_api_key(self, admin: Object | int | str) -> ApiKey:
+        """The admin's API key (API access must be on). The key is in the result only: keep it."""
+        return ApiKey._from_core(self._dir._core.create_api_key(self._id_of(admin)))
+
+    def rotate_api_key(self, admin: Object | int | str) -> ApiKey:
+        """A new key for the admin; the old one stops working at once."""
+        return ApiKey._from_core(self._dir._core.rotate_api_key(self._id_of(admin)))
+
+    def revoke_api_key(self, admin: Object | int | str) -> None:
+        self._dir._core.revoke_api_key(self._id_of(admin))
+
+    def api_keys(self, admin: Object | int | str) -> list[ApiKey]:
+        """The admin's live keys, without the secrets."""
+        return [ApiKey._from_core(k) for k in self._dir._core.api_keys(self._id_of(admin))]
+
+    def health(self) -> list[str]:
+        """Warnings about the roster (seed 002): fewer than two active admins in the
+        directory or in an org, or a single active administrator_with_billing. Empty: healthy."""
+        admins = [a for a in self if a.state != "suspended"]
+        out: list[str] = []
+        if len(admins) < 2:
+            out.append(f"the directory has {len(admins)} active admin(s); seed 002 recommends at least 2 for redundancy")
+        billing = [a for a in admins if a.role == "administrator_with_billing"]
+        if len(billing) < 2:
+            out.append(f"{len(billing)} active administrator_with_billing; losing it locks everyone out of admin "
+                       "management: make a second one")
+        for org in OrgCollection(self._dir):
+            n = sum(1 for a in admins if org.id in {o.id for o in (a.orgs or ())})
+            if n < 2:
+                out.append(f"org {org.name!r} has {n} active admin(s); seed 002 recommends at least 2")
+        return out
+
+    def _id_of(self, admin: Object | int | str) -> int:
+        return self.get(admin).id if isinstance(admin, str) else object_id(admin, "admin")
+
+
+class UserCollection(Collection):
+    """An org's users, with Runops' review of self-registrations (seed 004)."""
+
+    def __init__(self, directory: Handle, org_id: int) -> None:
+        super().__init__(directory, "user", org_id)
+
+    def approve(self, user: Object | int | str) -> Any:
+        """Let a self-registered user in: "reviewing" -> "active", with the groups it asked for.
+        Operators: admins whose role manages users, or users in the org's operator group."""
+        uid = self.get(user).id if isinstance(user, str) else object_id(user, "user")
+        self._dir._core.approve_user(uid)
+        return self.get(uid)
+
+    def reject(self, user: Object | int | str) -> None:
+        """Turn a registration down: the waiting user is deleted (audited)."""
+        uid = self.get(user).id if isinstance(user, str) else object_id(user, "user")
+        self._dir._core.reject_user(uid)
+
+    def reviewing(self) -> list[Any]:
+        """The users waiting for approval."""
+        return [u for u in self if u.state == "reviewing"]

@@ -17,8 +17,9 @@ from .collections import AdminCollection, Collection, OrgCollection
 from .commands import DirectoryCommands
 from .runs import Launch
 from .scheduler import Scheduler, trigger
-from .errors import InvalidArgument
+from .errors import InvalidArgument, NotFound, PermissionDenied
 from .events import Event, build_filter, events_frame
+from .sessions import Session, SessionInfo
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -63,15 +64,81 @@ class Directory:
             acting = None
         tid = acting.id if acting is not None else object_id(target, f"as_{kind}")
         core = self._core.as_actor(kind, tid)
-        view = object.__new__(type(self))
-        view._path, view._core, view._actor = self._path, core, core.actor
         if acting is None:  # by id: the system handle reads it; a view could only have named itself
             acting = wrap(self, self._core.get(tid)) if self._acting is None else self._acting
-        # The acting object is re-made on the view: one read through the system
-        # handle must not leave that handle reachable from the view.
-        view._acting = type(acting)(view, {"kind": acting.kind, "id": acting.id, "org": acting.org_id,
-                                           "fields": acting._fields})
+        return self._adopt(core, acting)
+
+    def _adopt(self, core: _core.Directory, acting: Object | None) -> Directory:
+        """A view on an engine session. The acting object is re-made on the view: one
+        read through another handle must not leave that handle reachable from the view."""
+        view = object.__new__(type(self))
+        view._path, view._core, view._actor = self._path, core, core.actor
+        if acting is None and core.actor is not None:  # read through the new session itself
+            try:
+                acting = wrap(self, core.get(core.actor[1]))
+            except (PermissionDenied, NotFound):
+                acting = None
+        view._acting = None if acting is None else type(acting)(
+            view, {"kind": acting.kind, "id": acting.id, "org": acting.org_id, "fields": acting._fields})
         return view
+
+    # -- identity (seeds 002-004) -------------------------------------------------
+    def login(self, email: str, password: str, totp: str | None = None, *, invite: str | None = None,
+              portal: str | None = None, org: Object | int | None = None) -> Session:
+        """Log in with password (and TOTP code where MFA is on) -> Session, an acting context.
+
+        Admins log in to the Admin Portal (an admin made from a user, with the user's
+        credentials); users to the User Portal where their org allows it (portal="user").
+        A pending admin's first login gives its invitation (invite=) and sets the password.
+        Refusals raise PermissionDenied (rule login_failed, account_locked, mfa_required,
+        password_expired, ...); every attempt is an audit event, never with the secret."""
+        core, info = self._core.login(text(email, "email"), text(password, "password"),
+                                      "" if totp is None else text(totp, "totp"),
+                                      "" if invite is None else text(invite, "invite"),
+                                      "" if portal is None else text(portal, "portal"),
+                                      0 if org is None else object_id(org, "org"))
+        return Session(self._adopt(core, None), info, str(info["token"]))
+
+    def resume(self, token: str) -> Session:
+        """The live session with this token (from Session.token, e.g. in another process)."""
+        core = self._core.resume(text(token, "token"))
+        info = next((x for x in self._core.sessions(core.actor[1]) if x["id"] == core.credential), None) \
+            if self._actor is None else None
+        return Session(self._adopt(core, None), info or {"id": core.credential, "portal": "", "expires_ms": 0}, None)
+
+    def with_api_key(self, key: str) -> Directory:
+        """A view acting through this API key: exactly its admin's role, while the key is
+        live and the admin's API access is on (else PermissionDenied naming the rule)."""
+        return self._adopt(self._core.with_api_key(text(key, "key")), None)
+
+    def sessions(self, principal: Object | int) -> list[SessionInfo]:
+        """The live sessions of an admin or user."""
+        return [SessionInfo._from_core(x) for x in self._core.sessions(object_id(principal, "principal"))]
+
+    def register(self, org: Object | int, email: str, name: str, team: str | None = None,
+                 groups: Any = ()) -> Object:
+        """Self-registration (Runops): a user waiting in state "reviewing" until an operator
+        approves it (org.users.approve). Refused unless the email's domain is one of the
+        org's allowed_domains; groups are user group names of the org."""
+        if isinstance(groups, str):
+            groups = [g.strip() for g in groups.split(",") if g.strip()]
+        uid = self._core.register_user(object_id(org, "org"), text(email, "email"), text(name, "name"),
+                                       "" if team is None else text(team, "team"),
+                                       [text(g, "groups") for g in groups])
+        return wrap(self, self._core.get(uid))
+
+    def enroll_totp(self, principal: Object | int) -> str:
+        """Start TOTP enrolment for an admin or user (itself, or from the directory handle):
+        returns the otpauth:// URI for an authenticator app; confirm with confirm_totp."""
+        return str(self._core.enroll_totp(object_id(principal, "principal")))
+
+    def confirm_totp(self, principal: Object | int, code: str) -> None:
+        """Finish TOTP enrolment with a first code from the app (the user's mfa_status becomes enrolled)."""
+        self._core.confirm_totp(object_id(principal, "principal"), text(code, "code"))
+
+    def reset_totp(self, principal: Object | int) -> None:
+        """Remove an admin's or user's TOTP (users.totp_reset_and_enroll; billing admins for admin-linked users)."""
+        self._core.reset_totp(object_id(principal, "principal"))
 
     def as_admin(self, admin: Object | int | str) -> Directory:
         """A view with this API in which every call is authorised for the admin and audited.
@@ -98,6 +165,8 @@ class Directory:
     def _actor_of(self, actor: Any) -> tuple[str, int] | None:
         if actor is None:
             return None
+        if isinstance(actor, Session):
+            return actor.view._actor  # type: ignore[no-any-return]
         if isinstance(actor, Directory):
             return actor._actor
         if isinstance(actor, tuple):

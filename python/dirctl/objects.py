@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from .args import object_id
 from .base import KINDS, Object, register, wrap
-from .collections import Collection, GroupCollection, OrgCollection
+from .collections import Collection, GroupCollection, OrgCollection, UserCollection
 from .commands import CommandCollection
 from .graph import Audit, OrgGraph
 from .importing import ImportReport, import_users_csv
@@ -95,9 +95,9 @@ class Org(Object):
     __slots__ = ()
 
     @property
-    def users(self) -> Collection:
-        """The org's users (a Collection of User)."""
-        return Collection(self._dir, "user", self.id)
+    def users(self) -> UserCollection:
+        """The org's users (a Collection of User, with approve/reject of registrations)."""
+        return UserCollection(self._dir, self.id)
 
     @property
     def user_groups(self) -> GroupCollection:

@@ -124,3 +124,11 @@ def spawn_python():
         if proc.poll() is None:
             proc.kill()
         proc.communicate()
+
+
+def enrolled(user: Any) -> Any:
+    """The user, enrolled in MFA: seed 003 gives admin roles only to such users.
+    Through the handle the user was read with (ids are returned as they are)."""
+    if not isinstance(user, dirctl.User):
+        return user
+    return dirctl.User(user._dir, user._dir._core.update(user.id, [("mfa_status", "enrolled")]))

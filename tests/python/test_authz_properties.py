@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 import dirctl
 from dirctl import _core
 from dirctl.collections import Collection, GroupCollection
+from conftest import enrolled
 
 ROLES = [r.value for r in dirctl.Role]
 ACTIONS = list(_core.action_names())
@@ -71,7 +72,7 @@ def build(spec):
         user = org.users.create(username=f"u{i}", email=f"u{i}@example.com")
         if u["admin"] is not None:
             role, state = u["admin"]
-            admins.append(d.admins.create_from_user(user, role=role, state=state))
+            admins.append(d.admins.create_from_user(enrolled(user), role=role, state=state))
         if u["state"] != "active":
             user = org.users.update(user, state=u["state"])
         users.append(user)

@@ -10,6 +10,7 @@ import pytest
 
 import dirctl
 from dirctl import _core
+from conftest import enrolled
 
 ROLES = [r.value for r in dirctl.Role]
 PEOPLE = dict(zip(ROLES, ["boss", "ann", "max", "cara", "cyd", "hal", "rob", "bea"]))
@@ -284,7 +285,7 @@ def test_remote_assist_for_other_roles(w):
 def test_user_with_admin_role_needs_billing_admin(w, snapshot):
     d, mgr, boss, alice, bob = w["d"], w["a"]["manager"], w["boss"], w["alice"], w["bob"]
     allowed(d.check(mgr, "users.unlock", alice))
-    linked = d.admins.create_from_user(alice, role="read_only")
+    linked = d.admins.create_from_user(enrolled(alice), role="read_only")
     for action in ("users.unlock", "users.set_password", "users.suspend_and_activate", "users.delete_user",
                    "users.totp_reset_and_enroll", "users.edit"):
         dec = d.check(mgr, action, alice)
@@ -314,8 +315,8 @@ def test_user_with_admin_role_needs_billing_admin(w, snapshot):
 def test_no_one_resets_their_own_user_password_from_the_admin_side(w):
     d, boss, alice = w["d"], w["boss"], w["alice"]
     carol = w["acme"].users.create(username="carol", email="carol@acme.com")
-    me = d.admins.create_from_user(carol, role="administrator_with_billing")
-    d.admins.create_from_user(alice, role="read_only")
+    me = d.admins.create_from_user(enrolled(carol), role="administrator_with_billing")
+    d.admins.create_from_user(enrolled(alice), role="read_only")
     denied(d.check(me, "users.set_password", carol), "protected_user")
     allowed(d.check(me, "users.set_password", alice))
     allowed(d.check(boss, "users.set_password", carol))
@@ -422,7 +423,7 @@ def test_deleting_the_user_of_the_last_billing_admin_is_refused(d):
     acme = d.orgs.create("acme")
     u = acme.users.create(username="root", email="root@acme.com")
     d.admins.create(email="keeper@acme.com", role="manager", orgs=[acme])
-    d.admins.create_from_user(u, role="administrator_with_billing")
+    d.admins.create_from_user(enrolled(u), role="administrator_with_billing")
     _invariant(lambda: acme.users.delete(u), "invariant_billing_admin")
     assert acme.users.get("root").id == u.id
 
@@ -465,11 +466,11 @@ def test_linking_an_existing_admin_to_its_user_keeps_the_invariants(d):
     acme, globex = d.orgs.create("acme"), d.orgs.create("globex")
     boss = d.admins.create(email="boss@acme.com", role="administrator_with_billing", orgs=[acme])
     boss_user = acme.users.create(username="boss", email="boss@acme.com")
-    _invariant(lambda: d.admins.create_from_user(boss_user, role="read_only"), "invariant_billing_admin")
+    _invariant(lambda: d.admins.create_from_user(enrolled(boss_user), role="read_only"), "invariant_billing_admin")
     assert (d.admins.get(boss.id).role, d.admins.get(boss.id).user) == ("administrator_with_billing", None)
     solo = d.admins.create(email="solo@globex.com", role="manager", orgs=[globex])
     solo_user = globex.users.create(username="solo", email="solo@globex.com")
-    _invariant(lambda: d.admins.create_from_user(solo_user, role="manager", state="suspended"), "invariant_org_admin")
+    _invariant(lambda: d.admins.create_from_user(enrolled(solo_user), role="manager", state="suspended"), "invariant_org_admin")
     assert d.admins.get(solo.id).state == "active"
 
 
@@ -481,7 +482,7 @@ def test_linking_oneself_to_ones_user_changes_no_own_role_or_api_access(d, chang
     mine = acme.users.create(username="me", email="me@acme.com")
     fields = {"role": "administrator_with_billing", **change}
     with pytest.raises(dirctl.PermissionDenied) as info:
-        d.as_admin(me).admins.create_from_user(mine, **fields)
+        d.as_admin(me).admins.create_from_user(enrolled(mine), **fields)
     assert info.value.rule == "no_self_raise"
     now = d.admins.get(me.id)
     assert (now.role, now.api_access) == ("administrator_with_billing", False)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import dirctl
+from conftest import enrolled
 
 USER_FIELDS = {
     "username", "email", "first_name", "middle_name", "last_name", "display_name", "job_title", "department",
@@ -63,7 +64,7 @@ def test_org_delete_removes_everything_in_it(d):
     acme.associate(u, dev)
     acme.commands.create(name="c", script="true")
     admin = d.admins.create(email="ops@acme.com", role="manager", orgs=[acme, other])
-    linked = d.admins.create_from_user(u, role="help_desk")
+    linked = d.admins.create_from_user(enrolled(u), role="help_desk")
     keep = other.users.create(username="alice", email="alice@acme.com")
     d.orgs.delete(acme)
     assert [o.name for o in d.orgs] == ["globex"]
@@ -590,7 +591,7 @@ def test_admin_bad_state(d, unchanged):
 
 def test_create_from_user_links_same_email(d, org):
     u = org.users.create(username="alice", email="alice@acme.com", first_name="Alice", last_name="Ng")
-    a = d.admins.create_from_user(u, role="help_desk")
+    a = d.admins.create_from_user(enrolled(u), role="help_desk")
     assert a.email == "alice@acme.com"
     assert a.role == "help_desk"
     assert a.user == u
@@ -605,7 +606,7 @@ def test_create_from_user_events_per_spec(d, org):
     """docs/spec/insights_events.csv: user given admin role -> user_update;admin_create."""
     u = org.users.create(username="alice", email="alice@acme.com")
     n = len(d.events())
-    a = d.admins.create_from_user(u, role="help_desk")
+    a = d.admins.create_from_user(enrolled(u), role="help_desk")
     new = d.events(after_seq=d.events()[n - 1].seq)
     assert [e.event_type for e in new] == ["user_update", "admin_create"]
     assert new[0].resource["id"] == u.id
@@ -618,7 +619,7 @@ def test_create_from_user_links_existing_admin(d, org):
     existing = d.admins.create(email="alice@acme.com", role="read_only")
     u = org.users.create(username="alice", email="alice@acme.com")
     n = len(d.events())
-    a = d.admins.create_from_user(u, role="manager")
+    a = d.admins.create_from_user(enrolled(u), role="manager")
     assert a.id == existing.id
     assert a.role == "manager"
     assert a.user == u
@@ -636,33 +637,33 @@ def test_create_from_user_needs_active_unlocked_user(d, org, unchanged, change, 
     u = org.users.create(username="alice", email="alice@acme.com")
     org.users.update(u, **change)
     with unchanged(d), pytest.raises(dirctl.InvalidArgument, match=match):
-        d.admins.create_from_user(u, role="help_desk")
+        d.admins.create_from_user(enrolled(u), role="help_desk")
 
 
 def test_create_from_user_twice_conflicts(d, org, unchanged):
     u = org.users.create(username="alice", email="alice@acme.com")
-    a = d.admins.create_from_user(u, role="help_desk")
+    a = d.admins.create_from_user(enrolled(u), role="help_desk")
     with unchanged(d), pytest.raises(dirctl.Conflict, match=rf"already has an admin role.*id {a.id}"):
-        d.admins.create_from_user(u, role="manager")
+        d.admins.create_from_user(enrolled(u), role="manager")
 
 
 def test_create_from_user_refuses_email_field(d, org, unchanged):
     u = org.users.create(username="alice", email="alice@acme.com")
     with unchanged(d), pytest.raises(dirctl.InvalidArgument, match="email"):
-        d.admins.create_from_user(u, role="help_desk", email="other@acme.com")
+        d.admins.create_from_user(enrolled(u), role="help_desk", email="other@acme.com")
 
 
 def test_create_from_user_requires_a_user(d, org, unchanged):
     g = org.user_groups.create("g")
     with unchanged(d), pytest.raises(dirctl.NotFound):
-        d.admins.create_from_user(g, role="help_desk")
+        d.admins.create_from_user(enrolled(g), role="help_desk")
     with unchanged(d), pytest.raises(dirctl.NotFound):
-        d.admins.create_from_user(99999, role="help_desk")
+        d.admins.create_from_user(enrolled(99999), role="help_desk")
 
 
 def test_linked_emails_cannot_diverge(d, org, unchanged):
     u = org.users.create(username="alice", email="alice@acme.com")
-    a = d.admins.create_from_user(u, role="help_desk")
+    a = d.admins.create_from_user(enrolled(u), role="help_desk")
     with unchanged(d), pytest.raises(dirctl.InvalidArgument, match="emails must match"):
         org.users.update(u, email="alice2@acme.com")
     with unchanged(d), pytest.raises(dirctl.InvalidArgument, match="emails must match"):
@@ -671,7 +672,7 @@ def test_linked_emails_cannot_diverge(d, org, unchanged):
 
 def test_deleting_user_deletes_its_linked_admin(d, org):
     u = org.users.create(username="alice", email="alice@acme.com")
-    a = d.admins.create_from_user(u, role="help_desk")
+    a = d.admins.create_from_user(enrolled(u), role="help_desk")
     other = d.admins.create(email="ops@acme.com", role="manager", orgs=[org])
     org.users.delete(u)
     assert [x.id for x in d.admins] == [other.id]
@@ -685,7 +686,7 @@ def test_deleting_user_deletes_its_linked_admin_on_disk(db_path):
     with dirctl.open(db_path) as d:
         org = d.orgs.create("acme")
         u = org.users.create(username="alice", email="alice@acme.com")
-        d.admins.create_from_user(u, role="help_desk")
+        d.admins.create_from_user(enrolled(u), role="help_desk")
         keeper = d.admins.create(email="keeper@acme.com", role="administrator", orgs=[org])
         org.users.delete(u)
     with dirctl.open(db_path) as d:
@@ -695,7 +696,7 @@ def test_deleting_user_deletes_its_linked_admin_on_disk(db_path):
 def test_deleting_linked_admin_keeps_user_and_records_events(d, org):
     """docs/spec/insights_events.csv: admin role removed from user -> user_update;admin_delete."""
     u = org.users.create(username="alice", email="alice@acme.com")
-    a = d.admins.create_from_user(u, role="help_desk")
+    a = d.admins.create_from_user(enrolled(u), role="help_desk")
     d.admins.create(email="keeper@acme.com", role="administrator", orgs=[org])
     n = len(d.events())
     d.admins.delete(a)
@@ -704,7 +705,7 @@ def test_deleting_linked_admin_keeps_user_and_records_events(d, org):
     assert [e.event_type for e in new] == ["user_update", "admin_delete"]
     assert new[0].changes == [{"field": "admin", "from": "alice@acme.com", "to": None}]
     # The user can be given a role again.
-    again = d.admins.create_from_user(u, role="manager")
+    again = d.admins.create_from_user(enrolled(u), role="manager")
     assert again.user.id == u.id and again.id != a.id
 
 

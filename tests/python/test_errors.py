@@ -7,6 +7,7 @@ import pytest
 
 import dirctl
 from dirctl import errors
+from conftest import enrolled
 
 
 # ---- hierarchy ------------------------------------------------------------------------
@@ -308,7 +309,7 @@ def test_failed_mutations_leave_everything_unchanged(d, org, unchanged):
     dev = org.devices.create(hostname="h")
     org.user_groups.add_member(g, u)
     org.associate(g, dev)
-    a = d.admins.create_from_user(u, role="help_desk")
+    a = d.admins.create_from_user(enrolled(u), role="help_desk")
     attempts = [
         lambda: org.users.create(username="alice", email="new@acme.com"),
         lambda: org.users.update(u, email="nope"),
@@ -319,7 +320,7 @@ def test_failed_mutations_leave_everything_unchanged(d, org, unchanged):
         lambda: d.admins.create(email="ALICE@acme.com", role="manager"),
         lambda: d.admins.update(a, role="owner"),
         lambda: d.admins.update(a, orgs=[12345]),
-        lambda: d.admins.create_from_user(u, role="manager"),
+        lambda: d.admins.create_from_user(enrolled(u), role="manager"),
         lambda: org.commands.create(name="c", script="x", launch_type="trigger"),
         lambda: d.orgs.create("ACME"),
         lambda: org.devices.update(dev, remote_assist_allowed="yes"),

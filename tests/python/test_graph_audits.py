@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import dirctl
+from conftest import enrolled
 
 ACCESS_COLUMNS = ["user_id", "user", "device_id", "device", "how", "suspended"]
 RUN_COLUMNS = ["admin_id", "admin", "role", "command_id", "command", "device_id", "device", "rule"]
@@ -221,7 +222,7 @@ def protected(d, org):
     da, db = device(org, "alices-box"), device(org, "bobs-box")
     org.associate(alice, da)
     org.associate(bob, db)
-    holder = d.admins.create_from_user(alice, role="read_only")
+    holder = d.admins.create_from_user(enrolled(alice), role="read_only")
     assert holder.user.id == alice.id
     return root, alice, bob, da, db
 
@@ -274,7 +275,7 @@ def test_linked_admin_mechanisms(d, org):
     org.associate(eng, h_eng)
     org.user_groups.add_member(eng, other)
 
-    mgr = d.admins.create_from_user(me, role="manager")
+    mgr = d.admins.create_from_user(enrolled(me), role="manager")
     f = org.audit.escalation_paths(mgr)
     rows = set(zip(f.mechanism.astype(str), f.via.astype(str), f.device.astype(str)))
     assert rows == {("take_over_user", "other", "h-eng"), ("join_group", "ops", "h-ops"),
@@ -410,7 +411,7 @@ def test_escalation_user_filter_narrows_to_that_user(d, org):
     h1, h2 = device(org, "h1"), device(org, "h2")
     org.associate(bob, h1)
     org.associate(ops, h2)
-    a = d.admins.create_from_user(me, role="administrator_with_billing")
+    a = d.admins.create_from_user(enrolled(me), role="administrator_with_billing")
     full = org.audit.escalation_paths(a)
     assert set(full.mechanism.astype(str)) == set(MECHANISMS)
     only_bob = org.audit.escalation_paths(a, user=bob)

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 import pytest
 
 import dirctl
+from conftest import enrolled
 
 # Reporting a falsifying example imports mypy_extensions, whose DeprecationWarning the
 # suite's "error" filter would turn into an INTERNALERROR that hides the example.
@@ -128,7 +129,7 @@ def build(spec) -> World:
                     org.associate(left, rights[i])
     for i, a in enumerate(spec["admins"]):
         if a["linked"] is not None:
-            adm = d.admins.create_from_user(w.users[a["linked"]], role=a["role"])
+            adm = d.admins.create_from_user(enrolled(w.users[a["linked"]]), role=a["role"])
         else:
             adm = d.admins.create(email=f"a{i}@admins.example", role=a["role"], orgs=[org])
         if a["role"] in RUNS_ASSIGNED:

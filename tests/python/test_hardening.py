@@ -17,7 +17,7 @@ import pytest
 import dirctl
 from dirctl import _core
 
-from conftest import child_env
+from conftest import child_env, enrolled
 
 ROLES = ["administrator_with_billing", "administrator", "manager", "command_runner_with_billing",
          "command_runner", "help_desk", "read_only", "billing_only"]
@@ -535,7 +535,7 @@ def _api_calls(w):
         ("admins.create.email", lambda x: d.admins.create(email=x, role="read_only", orgs=[acme])),
         ("admins.create.role", lambda x: d.admins.create(email="n@x.com", role=x, orgs=[acme])),
         ("admins.create.orgs", lambda x: d.admins.create(email="n@x.com", role="read_only", orgs=x)),
-        ("admins.create_from_user", lambda x: d.admins.create_from_user(x, role="read_only")),
+        ("admins.create_from_user", lambda x: d.admins.create_from_user(enrolled(x), role="read_only")),
         ("users.get", acme.users.get), ("users.delete", acme.users.delete),
         ("users.create.username", lambda x: acme.users.create(username=x, email="n@acme.com")),
         ("users.create.attributes", lambda x: acme.users.create(username="n", email="n@acme.com", attributes=x)),

@@ -22,6 +22,7 @@ import pytest
 
 import dirctl
 from dirctl.importing import ImportIssue, ImportReport, import_users_csv
+from conftest import enrolled
 
 BASE = ["FirstName", "LastName", "Username", "Email"]
 
@@ -1186,7 +1187,7 @@ def test_command_runner_is_denied_and_audited(d, org, staff, tmp_path, unchanged
 
 def test_view_import_of_a_protected_user_is_a_row_error(d, org, staff, tmp_path):
     u = org.users.create(username="ann", email="ann@acme.com", first_name="Ann", last_name="A")
-    d.admins.create_from_user(u, role="manager")
+    d.admins.create_from_user(enrolled(u), role="manager")
     view = d.as_admin(staff["help_desk"]).orgs.get("acme")
     rep = view.import_users_csv(write(tmp_path, "Username,Department\nann,Ops\n"), mode="update")
     assert rep.errors == 1 and not rep.written
@@ -1198,7 +1199,7 @@ def test_admin_linked_users_email_change_agrees_with_dry_run(d, org, tmp_path):
     # A user with an admin role keeps the admin's email; the dry run must say so too,
     # and the real import must report it as a row error, not stop with an exception.
     u = org.users.create(username="ann", email="ann@acme.com", first_name="Ann", last_name="A")
-    d.admins.create_from_user(u, role="manager")
+    d.admins.create_from_user(enrolled(u), role="manager")
     path = write(tmp_path, "Username,Email,Department\nann,ann.new@acme.com,Ops\nbob,bob@acme.com,Ops\n")
     dry = org.import_users_csv(path, mode="upsert", dry_run=True, on_error="skip")
     try:

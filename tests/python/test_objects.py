@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import dirctl
+from conftest import enrolled
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_admin_orgs_and_user(d, org, world):
     assert [o.name for o in a.orgs] == ["acme", "globex"]
     assert a.org_ids == [org.id, other.id]
     assert a.user is None
-    linked = d.admins.create_from_user(world["user"], role="help_desk")
+    linked = d.admins.create_from_user(enrolled(world["user"]), role="help_desk")
     assert isinstance(linked.user, dirctl.User) and linked.user.username == "alice"
 
 

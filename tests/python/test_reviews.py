@@ -94,7 +94,7 @@ def test_nobody_approves_their_own_request(d, team):
 
 def test_an_admin_made_from_the_requester_is_the_same_person(d, org, team):
     _, review = request(d, team)
-    alice_admin = d.admins.create_from_user(team["alice"], role="administrator")
+    alice_admin = d.admins.create_from_user(enrolled(team["alice"]), role="administrator")
     with pytest.raises(PermissionDenied) as exc:
         d.as_admin(alice_admin).orgs.get("acme").commands.approve(review)
     assert exc.value.rule == "self_approval"
@@ -206,7 +206,7 @@ def test_the_reviews_cli(db_path):
     import sys
 
     import dirctl
-    from conftest import child_env
+    from conftest import child_env, enrolled
 
     with dirctl.open(db_path) as d:
         org = d.orgs.create("acme")

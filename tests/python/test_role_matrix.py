@@ -17,6 +17,7 @@ import pytest
 
 import dirctl
 from dirctl import _core
+from conftest import enrolled
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec"
 ROLES_CSV = SPEC / "admin_roles.csv"
@@ -114,7 +115,7 @@ def world():
     admins = {role: d.admins.create(email=f"{role}@acme.com", role=role, orgs=[org]) for role in ROLES}
     plain = org.users.create(username="plain", email="plain@acme.com")
     holder = org.users.create(username="holder", email="holder@acme.com")
-    linked_admin = d.admins.create_from_user(holder, role="read_only")
+    linked_admin = d.admins.create_from_user(enrolled(holder), role="read_only")
     assigned = org.commands.create(name="assigned", script="echo a")
     unassigned = org.commands.create(name="unassigned", script="echo u")
     for role in RUNNER_ROLES:
