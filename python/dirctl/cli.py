@@ -7,6 +7,8 @@
     dirctl agent --db acme.db --device HOST [--org acme] [--once]
     dirctl scheduler --db acme.db [--once] [--max-sleep SECONDS]
     dirctl reviews list|approve ID|reject ID --db acme.db --org acme [--as-admin EMAIL | --as-user NAME]
+    dirctl users create|list|update|approve|reject ... --db acme.db --org acme (Runops' verbs)
+    dirctl register --db acme.db --org acme --email E --name NAME [--team T] [--groups dev,support]
 
 Exit status: 0 when every row went in (or would, with --dry-run), every waited-for
 run succeeded, or the agent stopped cleanly; 1 otherwise; 2 for usage errors.
@@ -21,6 +23,7 @@ from .agent_cli import (add_agent_parser, add_commands_parser, add_reviews_parse
                         commands_main, reviews_main, scheduler_main)
 from .directory import open as open_directory
 from .errors import Error
+from .users_cli import add_users_parser, register_main, users_main
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     add_agent_parser(sub)
     add_scheduler_parser(sub)
     add_reviews_parser(sub)
+    add_users_parser(sub)
     return p
 
 
@@ -74,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         verbs = {"import": _import, "export": _export, "commands": commands_main, "agent": agent_main,
-                 "scheduler": scheduler_main, "reviews": reviews_main}
+                 "scheduler": scheduler_main, "reviews": reviews_main, "users": users_main,
+                 "register": register_main}
         return verbs[args.command](args)
     except Error as exc:
         print(f"dirctl: {exc}", file=sys.stderr)

@@ -102,9 +102,10 @@ class Directory:
     def resume(self, token: str) -> Session:
         """The live session with this token (from Session.token, e.g. in another process)."""
         core = self._core.resume(text(token, "token"))
-        info = next((x for x in self._core.sessions(core.actor[1]) if x["id"] == core.credential), None) \
-            if self._actor is None else None
-        return Session(self._adopt(core, None), info or {"id": core.credential, "portal": "", "expires_ms": 0}, None)
+        actor = core.actor
+        assert actor is not None  # a session always acts as its admin or user
+        info = next(x for x in core.sessions(actor[1]) if x["id"] == core.credential)  # itself: always allowed
+        return Session(self._adopt(core, None), info, None)
 
     def with_api_key(self, key: str) -> Directory:
         """A view acting through this API key: exactly its admin's role, while the key is
