@@ -427,6 +427,8 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
     Fields changed = stored_fields(patch);
     changed.emplace_back("user", static_cast<std::int64_t>(user));
     changed.emplace_back("mfa_required", true);  // inherited from the user (seed 003)
+    if (d.entity(admin).state == kAdminPending && is_null(field_of(patch, "state")))
+      changed.emplace_back("state", std::string("active"));  // it logs in with the user's credentials now
     // Its own credentials no longer exist, and its sessions end (seed 003).
     const std::size_t ended = identity.end_sessions(admin, "role_changed");
     identity.forget(admin, /*keys=*/false);

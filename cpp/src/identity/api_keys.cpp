@@ -45,7 +45,7 @@ ApiKeyInfo issue(Identity::Impl& d, const Actor& actor, Id admin, const std::str
   c.kind = CredentialKind::kApiKey;
   c.principal = admin;
   c.actor_type = ActorType::kApiKey;
-  c.lookup = kKeyTag + random_token(6);
+  c.lookup = kKeyTag + token_hash(random_token(16)).substr(0, 12);  // 48 random bits, hex: no '_' inside
   out.key = c.lookup + "_" + random_token(32);
   c.secret_hash = token_hash(out.key);
   c.created = unix_now_ms();

@@ -106,13 +106,6 @@ SessionInfo Identity::login(const LoginRequest& rq) {
       std::int64_t step = -1;
       const std::string bad = "login refused: the email or password is not right";
       if (p == nullptr) refuse("unknown_email", "login_failed", bad, false);
-      else if ((p->kind == Kind::kAdmin && p->state == kAdminSuspended) ||
-               (o->kind == Kind::kUser && o->state != kUserActive))
-        refuse("account_inactive", "suspended_actor", "login refused: the account is not active (suspended, staged or "
-               "awaiting approval); an administrator must activate it", false);
-      else if (locked)
-        refuse("account_locked", "account_locked", "login refused: the account is locked after too many failed "
-               "logins; an administrator must unlock it", false);
       else if (pending && rq.invite.empty())
         refuse("invitation_pending", "invitation_pending", "login refused: this admin has not accepted the "
                "invitation yet; log in with the invitation (invite=...) to set a password", false);
@@ -120,7 +113,15 @@ SessionInfo Identity::login(const LoginRequest& rq) {
                            now >= row.invite_expires))
         refuse("invalid_invitation", "login_failed", "login refused: the invitation is not valid or has expired; ask "
                "for a new one (d.admins.resend_invite)", true);
-      else if (!pending && !password_ok) refuse("wrong_password", "login_failed", bad, true);
+      else if (!pending && !password_ok) refuse("wrong_password", "login_failed", bad, true);  // before anything
+      // that would tell a guesser the account exists
+      else if ((p->kind == Kind::kAdmin && p->state == kAdminSuspended) ||
+               (o->kind == Kind::kUser && o->state != kUserActive))
+        refuse("account_inactive", "suspended_actor", "login refused: the account is not active (suspended, staged or "
+               "awaiting approval); an administrator must activate it", false);
+      else if (locked)
+        refuse("account_locked", "account_locked", "login refused: the account is locked after too many failed "
+               "logins; an administrator must unlock it", false);
       else if (!pending && o->kind == Kind::kUser && expired_date(owner))
         refuse("password_expired", "password_expired", "login refused: the password has expired; reset it", false);
       else if (!pending && o->kind == Kind::kAdmin && policy.expiry_days > 0 &&
