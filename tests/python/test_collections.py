@@ -57,14 +57,14 @@ def test_org_update_and_delete(d):
 def test_org_delete_removes_everything_in_it(d):
     acme = d.orgs.create("acme")
     other = d.orgs.create("globex")
-    u = acme.users.create(username="alice", email="alice@acme.com")
+    u = acme.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
     g = acme.user_groups.create("eng")
     acme.user_groups.add_member(g, u)
     dev = acme.devices.create(hostname="web-01")
     acme.associate(u, dev)
     acme.commands.create(name="c", script="true")
     admin = d.admins.create(email="ops@acme.com", role="manager", orgs=[acme, other])
-    linked = d.admins.create_from_user(enrolled(u), role="help_desk")
+    linked = d.admins.create_from_user(u, role="help_desk")
     keep = other.users.create(username="alice", email="alice@acme.com")
     d.orgs.delete(acme)
     assert [o.name for o in d.orgs] == ["globex"]
@@ -154,7 +154,7 @@ def test_user_text_is_trimmed_and_blank_is_null(org):
 
 
 def test_users_get_by_username_email_id_object(org):
-    u = org.users.create(username="alice", email="alice@acme.com")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
     assert org.users.get("alice") == u
     assert org.users.get("ALICE") == u
     assert org.users.get("alice@acme.com") == u
@@ -180,7 +180,7 @@ def test_users_get_rejects_bad_key_type(org):
 
 def test_collection_get_by_id_of_other_kind_or_org_is_not_found(d, org):
     other = d.orgs.create("globex")
-    u = org.users.create(username="alice", email="alice@acme.com")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
     g = org.user_groups.create("eng")
     with pytest.raises(dirctl.NotFound):
         org.users.get(g.id)
@@ -206,7 +206,7 @@ def test_same_username_and_email_allowed_in_different_orgs(d, org):
 
 
 def test_users_update_returns_new_value_and_persists(org):
-    u = org.users.create(username="alice", email="alice@acme.com")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
     u2 = org.users.update(u, department="eng", state="suspended", attributes={"k": "v"}, sudo=True)
     assert u2.department == "eng" and u2.state == "suspended" and u2.attributes == {"k": "v"} and u2.sudo
     assert u.department is None  # the old value is a snapshot
@@ -479,7 +479,7 @@ def test_admin_create_defaults(d, org):
     assert a.org_ids == [org.id]
     assert [o.name for o in a.orgs] == ["acme"]
     assert a.api_access is False
-    assert a.state == "active"
+    assert a.state == "pending"  # invited; active from its first login (seed 002)
     assert a.mfa_required is False
     assert a.user is None
     assert a.org_id == 0
@@ -590,8 +590,8 @@ def test_admin_bad_state(d, unchanged):
 # ---- admin from user -------------------------------------------------------------------------
 
 def test_create_from_user_links_same_email(d, org):
-    u = org.users.create(username="alice", email="alice@acme.com", first_name="Alice", last_name="Ng")
-    a = d.admins.create_from_user(enrolled(u), role="help_desk")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled", first_name="Alice", last_name="Ng")
+    a = d.admins.create_from_user(u, role="help_desk")
     assert a.email == "alice@acme.com"
     assert a.role == "help_desk"
     assert a.user == u
@@ -604,9 +604,9 @@ def test_create_from_user_links_same_email(d, org):
 
 def test_create_from_user_events_per_spec(d, org):
     """docs/spec/insights_events.csv: user given admin role -> user_update;admin_create."""
-    u = org.users.create(username="alice", email="alice@acme.com")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
     n = len(d.events())
-    a = d.admins.create_from_user(enrolled(u), role="help_desk")
+    a = d.admins.create_from_user(u, role="help_desk")
     new = d.events(after_seq=d.events()[n - 1].seq)
     assert [e.event_type for e in new] == ["user_update", "admin_create"]
     assert new[0].resource["id"] == u.id
@@ -617,9 +617,9 @@ def test_create_from_user_events_per_spec(d, org):
 def test_create_from_user_links_existing_admin(d, org):
     """docs/spec/insights_events.csv: user given existing admin role -> user_update;admin_update."""
     existing = d.admins.create(email="alice@acme.com", role="read_only")
-    u = org.users.create(username="alice", email="alice@acme.com")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
     n = len(d.events())
-    a = d.admins.create_from_user(enrolled(u), role="manager")
+    a = d.admins.create_from_user(u, role="manager")
     assert a.id == existing.id
     assert a.role == "manager"
     assert a.user == u
@@ -634,23 +634,23 @@ def test_create_from_user_links_existing_admin(d, org):
     ({"password_expiration_date": "2001-01-01"}, "expired"),
 ])
 def test_create_from_user_needs_active_unlocked_user(d, org, unchanged, change, match):
-    u = org.users.create(username="alice", email="alice@acme.com")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
     org.users.update(u, **change)
     with unchanged(d), pytest.raises(dirctl.InvalidArgument, match=match):
-        d.admins.create_from_user(enrolled(u), role="help_desk")
+        d.admins.create_from_user(u, role="help_desk")
 
 
 def test_create_from_user_twice_conflicts(d, org, unchanged):
-    u = org.users.create(username="alice", email="alice@acme.com")
-    a = d.admins.create_from_user(enrolled(u), role="help_desk")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
+    a = d.admins.create_from_user(u, role="help_desk")
     with unchanged(d), pytest.raises(dirctl.Conflict, match=rf"already has an admin role.*id {a.id}"):
-        d.admins.create_from_user(enrolled(u), role="manager")
+        d.admins.create_from_user(u, role="manager")
 
 
 def test_create_from_user_refuses_email_field(d, org, unchanged):
-    u = org.users.create(username="alice", email="alice@acme.com")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
     with unchanged(d), pytest.raises(dirctl.InvalidArgument, match="email"):
-        d.admins.create_from_user(enrolled(u), role="help_desk", email="other@acme.com")
+        d.admins.create_from_user(u, role="help_desk", email="other@acme.com")
 
 
 def test_create_from_user_requires_a_user(d, org, unchanged):
@@ -662,8 +662,8 @@ def test_create_from_user_requires_a_user(d, org, unchanged):
 
 
 def test_linked_emails_cannot_diverge(d, org, unchanged):
-    u = org.users.create(username="alice", email="alice@acme.com")
-    a = d.admins.create_from_user(enrolled(u), role="help_desk")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
+    a = d.admins.create_from_user(u, role="help_desk")
     with unchanged(d), pytest.raises(dirctl.InvalidArgument, match="emails must match"):
         org.users.update(u, email="alice2@acme.com")
     with unchanged(d), pytest.raises(dirctl.InvalidArgument, match="emails must match"):
@@ -671,8 +671,8 @@ def test_linked_emails_cannot_diverge(d, org, unchanged):
 
 
 def test_deleting_user_deletes_its_linked_admin(d, org):
-    u = org.users.create(username="alice", email="alice@acme.com")
-    a = d.admins.create_from_user(enrolled(u), role="help_desk")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
+    a = d.admins.create_from_user(u, role="help_desk")
     other = d.admins.create(email="ops@acme.com", role="manager", orgs=[org])
     org.users.delete(u)
     assert [x.id for x in d.admins] == [other.id]
@@ -685,8 +685,8 @@ def test_deleting_user_deletes_its_linked_admin(d, org):
 def test_deleting_user_deletes_its_linked_admin_on_disk(db_path):
     with dirctl.open(db_path) as d:
         org = d.orgs.create("acme")
-        u = org.users.create(username="alice", email="alice@acme.com")
-        d.admins.create_from_user(enrolled(u), role="help_desk")
+        u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
+        d.admins.create_from_user(u, role="help_desk")
         keeper = d.admins.create(email="keeper@acme.com", role="administrator", orgs=[org])
         org.users.delete(u)
     with dirctl.open(db_path) as d:
@@ -695,8 +695,8 @@ def test_deleting_user_deletes_its_linked_admin_on_disk(db_path):
 
 def test_deleting_linked_admin_keeps_user_and_records_events(d, org):
     """docs/spec/insights_events.csv: admin role removed from user -> user_update;admin_delete."""
-    u = org.users.create(username="alice", email="alice@acme.com")
-    a = d.admins.create_from_user(enrolled(u), role="help_desk")
+    u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
+    a = d.admins.create_from_user(u, role="help_desk")
     d.admins.create(email="keeper@acme.com", role="administrator", orgs=[org])
     n = len(d.events())
     d.admins.delete(a)
@@ -705,7 +705,7 @@ def test_deleting_linked_admin_keeps_user_and_records_events(d, org):
     assert [e.event_type for e in new] == ["user_update", "admin_delete"]
     assert new[0].changes == [{"field": "admin", "from": "alice@acme.com", "to": None}]
     # The user can be given a role again.
-    again = d.admins.create_from_user(enrolled(u), role="manager")
+    again = d.admins.create_from_user(u, role="manager")
     assert again.user.id == u.id and again.id != a.id
 
 

@@ -247,7 +247,7 @@ Record Directory::update(const Actor& actor, Id id, const Fields& fields) {
   if (password) identity.check_new_password(id, current.org, *password);  // after authorisation: no oracle
   if (current.kind == Kind::kAdmin) {
     AdminAfter after;
-    after.active = text_of(merged.fields, "state") == "active";
+    after.active = text_of(merged.fields, "state") != "suspended";  // pending admins count, as the engine counts them
     after.role = entity_of(kind, merged).role;
     const Value merged_orgs = field_of(merged.fields, "orgs");  // the loop must not range over a temporary
     for (auto o : std::get<IdList>(merged_orgs)) {
@@ -419,7 +419,7 @@ Record Directory::create_admin_from_user(const Actor& actor, Id user, const Fiel
     // Linking changes the admin as an update would: the same rules hold.
     authorize_update(d, actor, d.entity(admin), admin, patch, "admin_update");
     AdminAfter after;
-    after.active = text_of(old.fields, "state") == "active";
+    after.active = text_of(old.fields, "state") != "suspended";
     after.role = entity_of(kind, old).role;
     const Value after_orgs = field_of(old.fields, "orgs");
     for (auto o : std::get<IdList>(after_orgs)) after.orgs.push_back(static_cast<Id>(o));
