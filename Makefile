@@ -71,6 +71,7 @@ bench: install
 	$(PYTHON) bench/runs_bench.py
 	./build/bench/bench/schedule_bench
 	$(PYTHON) bench/schedule_bench.py
+	./build/bench/bench/identity_bench
 
 clean:
 	rm -rf build $(DB) $(DB)-wal $(DB)-shm

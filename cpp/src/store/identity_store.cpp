@@ -51,6 +51,7 @@ std::optional<LoginRow> IdentityStore::login(Id principal) {
     r.totp_last_step = st.getColumn(6).getInt64();
     r.invite_hash = text(st, 7);
     r.invite_expires = st.getColumn(8).getInt64();
+    st.reset();  // ends the read: an idle handle must not hold a snapshot
     return r;
   });
 }
@@ -89,7 +90,9 @@ std::string IdentityStore::user_password_hash(Id user) {
   return guarded("cannot read the user's password hash", [&] {
     auto& st = store_.statement("SELECT password_hash FROM users WHERE id = ?");
     st.bind(1, i64(user));
-    return st.executeStep() ? text(st, 0) : std::string();
+    std::string hash = st.executeStep() ? text(st, 0) : std::string();
+    st.reset();
+    return hash;
   });
 }
 
@@ -142,7 +145,9 @@ std::optional<CredentialRow> IdentityStore::credential(const std::string& lookup
     auto& st = store_.statement(std::string(kCredentialColumns) + " WHERE lookup = ?");
     st.bind(1, lookup);
     if (!st.executeStep()) return std::nullopt;
-    return read_credential(st);
+    CredentialRow row = read_credential(st);
+    st.reset();
+    return row;
   });
 }
 
@@ -197,7 +202,9 @@ std::optional<std::string> IdentityStore::registration(Id user) {
     auto& st = store_.statement("SELECT groups FROM registrations WHERE user_id = ?");
     st.bind(1, i64(user));
     if (!st.executeStep()) return std::nullopt;
-    return text(st, 0);
+    std::string groups = text(st, 0);
+    st.reset();
+    return groups;
   });
 }
 
