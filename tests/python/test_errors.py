@@ -147,7 +147,7 @@ def test_field_given_twice_by_alias(d, org, unchanged):
     ({"attributes": {"k": "v" * 1025}}, "1024"),
     ({"password_expiration_date": "31/01/2030"}, "YYYY-MM-DD"),
     ({"password_expiration_date": "2030-02-30"}, "YYYY-MM-DD"),
-    ({"state": "deleted"}, "staged, active, suspended"),
+    ({"state": "deleted"}, "staged, active, suspended, reviewing"),
     ({"state": 1}, "expected text"),
     ({"mfa_status": "maybe"}, "not_enrolled, pending_activation, enrolled"),
     ({"department": "x" * 129}, "limit is 128"),

@@ -235,7 +235,7 @@ class Brute:
     def who_can_run(self) -> set[tuple[int, int, int, str, str]]:
         rows = set()
         for a in self.admins:
-            if a.state != "active" or self.org_id not in a.org_ids:
+            if a.state == "suspended" or self.org_id not in a.org_ids:  # pending admins act (invited)
                 continue
             if a.role in RUNS_ALL:
                 cmds, rule = set(self.cmds), "role_matrix"
@@ -247,7 +247,7 @@ class Brute:
         return rows
 
     def escalation(self, a) -> set[tuple[str, int, int]]:
-        if a.state != "active" or self.org_id not in a.org_ids:
+        if a.state == "suspended" or self.org_id not in a.org_ids:
             return set()
         linked = a.to_dict().get("user")
         protected = {x.to_dict().get("user") for x in self.admins} - {None}

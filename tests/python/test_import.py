@@ -455,7 +455,7 @@ def test_repeated_column_is_an_error(org, tmp_path):
 def test_state_enum(org, tmp_path):
     rows = [BASE + ["state"], person(1, s="Staged"), person(2, s=" SUSPENDED "), person(3, s="retired")]
     rep = org.import_users_csv(write(tmp_path, csv_text(rows)), on_error="skip")
-    assert issue(rep) == ImportIssue(4, "state", "retired", "'retired' is not one of: staged, active, suspended")
+    assert issue(rep) == ImportIssue(4, "state", "retired", "'retired' is not one of: staged, active, suspended, reviewing")
     assert org.users.get("user1").state == "staged"
     assert org.users.get("user2").state == "suspended"
     assert "user3" not in org.users

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from dirctl import InvalidArgument, InvalidState, PermissionDenied
+from conftest import enrolled
 
 
 @pytest.fixture
@@ -206,7 +207,7 @@ def test_the_reviews_cli(db_path):
     import sys
 
     import dirctl
-    from conftest import child_env, enrolled
+    from conftest import child_env
 
     with dirctl.open(db_path) as d:
         org = d.orgs.create("acme")

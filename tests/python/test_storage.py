@@ -147,8 +147,34 @@ V6_COLUMNS = ("timezone", "schedule_repeat_type", "enabled", "schedule_start", "
 V6_TABLES = ("schedule_fires", "review_policies", "review_policy_groups", "review_votes", "review_groups", "reviews")
 
 
+V7_COLUMNS = ("allowed_domains", "operator_group", "user_portal", "password_min_length", "password_history",
+              "password_expiry_days", "lockout_attempts", "session_minutes")
+V7_TABLES = ("logins", "password_history", "credentials", "registrations")
+
+
+def as_version_6(db_path):
+    """Turns a current directory file into what version 6 wrote (no identity)."""
+    sql(db_path, *(f"DROP TABLE {t}" for t in V7_TABLES), *(f"ALTER TABLE orgs DROP COLUMN {c}" for c in V7_COLUMNS),
+        "UPDATE admins SET state = 'active' WHERE state = 'pending'", "PRAGMA user_version = 6")
+
+
+def test_migration_from_v6_adds_identity(db_path):
+    make_directory(db_path, users=2)
+    as_version_6(db_path)
+    with dirctl.open(db_path) as d:
+        assert d.schema_version == dirctl._core.LATEST_SCHEMA_VERSION
+        org = d.orgs.get("acme")
+        assert (org.operator_group, org.password_min_length, org.user_portal) == ("admin", 8, True)
+        assert sorted(u.username for u in org.users) == ["u0", "u1"]
+        d.orgs.update(org, allowed_domains="acme.com")
+        assert d.register(org, "new@acme.com", "New").state == "reviewing"
+        org.users.update("u0", password="a fine password 1")
+        assert d.login(org.users.get("u0").email, "a fine password 1").portal == "user"
+
+
 def as_version_5(db_path):
     """Turns a current directory file into what version 5 wrote (no schedules or reviews)."""
+    as_version_6(db_path)
     sql(db_path, *(f"DROP TABLE {t}" for t in V6_TABLES), *(f"ALTER TABLE commands DROP COLUMN {c}" for c in V6_COLUMNS),
         "PRAGMA user_version = 5")
 
