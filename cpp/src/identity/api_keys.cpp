@@ -59,41 +59,34 @@ ApiKeyInfo issue(Identity::Impl& d, const Actor& actor, Id admin, const std::str
 
 }  // namespace
 
-ApiKeyInfo Identity::create_api_key(const Actor& actor, Id admin) {
-  Impl& d = *impl_;
+namespace {
+
+// Create (refused while a key is live) or rotate (the live key ends) a key.
+ApiKeyInfo make_key(Identity::Impl& d, const Actor& actor, Id admin, bool rotate) {
   ApiKeyInfo out;
+  const std::string what = rotate ? "api_key_rotate" : "api_key_create";
   d.host.enter([&] {
-    const Entity& a = key_owner(d, actor, admin, "admin_api_key_create");
+    const Entity& a = key_owner(d, actor, admin, "admin_" + what);
     if (!a.has(kFlagApiAccess))
       throw InvalidArgument(d.host.describe(admin) + " has API access off; an administrator_with_billing turns it on "
                             "first (d.admins.update(admin, api_access=True))");
     d.host.write([&] {
+      if (rotate) d.store.end_credentials(admin, CredentialKind::kApiKey, unix_now_ms(), "rotated");
       for (const CredentialRow& c : d.store.live_credentials(admin))
         if (c.kind == CredentialKind::kApiKey)
           throw Conflict(d.host.describe(admin) + " already has an API key (" + c.lookup + "); rotate it "
                          "(rotate_api_key) or revoke it first");
-      out = issue(d, actor, admin, "api_key_create");
+      out = issue(d, actor, admin, what);
     });
     d.host.sync_credentials(admin);
   });
   return out;
 }
 
-ApiKeyInfo Identity::rotate_api_key(const Actor& actor, Id admin) {
-  Impl& d = *impl_;
-  ApiKeyInfo out;
-  d.host.enter([&] {
-    const Entity& a = key_owner(d, actor, admin, "admin_api_key_rotate");
-    if (!a.has(kFlagApiAccess))
-      throw InvalidArgument(d.host.describe(admin) + " has API access off; turn it on before making a key");
-    d.host.write([&] {
-      d.store.end_credentials(admin, CredentialKind::kApiKey, unix_now_ms(), "rotated");
-      out = issue(d, actor, admin, "api_key_rotate");
-    });
-    d.host.sync_credentials(admin);
-  });
-  return out;
-}
+}  // namespace
+
+ApiKeyInfo Identity::create_api_key(const Actor& actor, Id admin) { return make_key(*impl_, actor, admin, false); }
+ApiKeyInfo Identity::rotate_api_key(const Actor& actor, Id admin) { return make_key(*impl_, actor, admin, true); }
 
 void Identity::revoke_api_key(const Actor& actor, Id admin) {
   Impl& d = *impl_;
