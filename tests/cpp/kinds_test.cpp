@@ -138,10 +138,11 @@ TEST(KindsTest, EnumDefaultsAreChoices) {
       if (f.type != FieldType::kEnum) continue;
       SCOPED_TRACE(s->name + "." + f.name);
       EXPECT_FALSE(f.choices.empty());
-      if (const auto* d = std::get_if<std::string>(&f.default_value))
+      if (const auto* d = std::get_if<std::string>(&f.default_value)) {
         EXPECT_NE(std::find(f.choices.begin(), f.choices.end(), *d), f.choices.end());
-      else if (!f.required)  // optional, and unset by default (a command's schedule_repeat_type)
+      } else if (!f.required) {  // optional, and unset by default (a command's schedule_repeat_type)
         EXPECT_TRUE(std::holds_alternative<std::monostate>(f.default_value)) << "an enum's default must be a choice";
+      }
     }
 }
 

@@ -11,6 +11,14 @@
 #include "model/entity_fields.h"
 
 namespace dirctl {
+namespace {
+
+Credential credential_of(const CredentialRow& c) {
+  const bool key = c.kind == CredentialKind::kApiKey;
+  return Credential{c.principal, c.expires, key, key ? c.lookup : std::string(), key ? c.secret_hash : std::string()};
+}
+
+}  // namespace
 
 void Directory::Impl::reload() {
   // The version first, then everything else in one snapshot: a commit that
@@ -49,15 +57,13 @@ void Directory::Impl::load_snapshot() {
       for (const auto& [f, v] : row.values) apply_side_field(model, row.id, *f, v);
     });
   records.load_edges([this](Id a, Id b) { model.link_unchecked(a, b); });
-  for (const CredentialRow& c : identity_store.live_credentials(kNoId))
-    model.put_credential(c.id, Credential{c.principal, c.expires, c.kind == CredentialKind::kApiKey});
+  for (const CredentialRow& c : identity_store.live_credentials(kNoId)) model.put_credential(c.id, credential_of(c));
   last_seq = log.last_seq();
 }
 
 void Directory::Impl::sync_credentials(Id principal) {
   model.end_credentials_of(principal);
-  for (const CredentialRow& c : identity_store.live_credentials(principal))
-    model.put_credential(c.id, Credential{c.principal, c.expires, c.kind == CredentialKind::kApiKey});
+  for (const CredentialRow& c : identity_store.live_credentials(principal)) model.put_credential(c.id, credential_of(c));
 }
 
 void Directory::Impl::catch_up() {

@@ -3,8 +3,8 @@
 // A key reads "dk_<prefix>_<secret>": the prefix (48 random bits) is public
 // and finds the row through a unique index; the whole key's BLAKE2b hash
 // verifies it in constant time. A 256-bit random secret cannot be guessed,
-// so it needs no Argon2id: a verification is an index look-up and one fast
-// hash, not tens of milliseconds. Creating one needs the admin's API access
+// so it needs no Argon2id: a verification is a look-up of the live keys the
+// model holds (prefix and hash) and one fast hash, not tens of milliseconds. Creating one needs the admin's API access
 // on (turning that on needs administrator_with_billing, as any admin change).
 #include "dirctl/error.h"
 #include "dirctl/kinds.h"
@@ -117,17 +117,26 @@ Actor Identity::with_api_key(const std::string& key) {
   Actor out;
   d.host.enter([&] {
     const std::string prefix = prefix_of(key);
-    auto c = prefix.empty() ? std::nullopt : d.store.credential(prefix);
-    if (!c || c->kind != CredentialKind::kApiKey || !same_secret(c->secret_hash, token_hash(key)))
-      throw PermissionDenied("this API key is not valid; ask the admin for its current key", "api_key_invalid");
-    const Actor actor{ActorType::kApiKey, c->principal, c->id};
-    if (c->ended != 0)
-      d.host.refuse_rule(actor, c->principal, "admin_api_key_use", Rule::kApiKeyRevoked,
-                         "API key " + c->lookup + " was " + c->end_reason + "; use the admin's current key");
-    if (d.host.model().credential(c->id) == nullptr) d.host.sync_credentials(c->principal);  // made elsewhere
-    const Decision live = d.host.actor_live(actor);
-    if (!live.allowed) d.host.refuse_rule(actor, c->principal, "admin_api_key_use", live.rule, live.reason);
-    out = actor;
+    const auto invalid = [] {
+      return PermissionDenied("this API key is not valid; ask the admin for its current key", "api_key_invalid");
+    };
+    if (prefix.empty()) throw invalid();
+    // A live key is in the model, kept current by the catch-up on entry: no disk read.
+    if (const std::int64_t id = d.host.model().api_key_by_prefix(prefix); id != 0) {
+      const Credential& c = *d.host.model().credential(id);
+      if (!same_secret(c.key_hash, token_hash(key))) throw invalid();
+      out = Actor{ActorType::kApiKey, c.principal, id};
+    } else {  // not live here: the store says whether it ended or never was
+      auto c = d.store.credential(prefix);
+      if (!c || c->kind != CredentialKind::kApiKey || !same_secret(c->secret_hash, token_hash(key))) throw invalid();
+      out = Actor{ActorType::kApiKey, c->principal, c->id};
+      if (c->ended != 0)
+        d.host.refuse_rule(out, c->principal, "admin_api_key_use", Rule::kApiKeyRevoked,
+                           "API key " + c->lookup + " was " + c->end_reason + "; use the admin's current key");
+      d.host.sync_credentials(c->principal);  // live, yet unseen: made by another process
+    }
+    const Decision live = d.host.actor_live(out);
+    if (!live.allowed) d.host.refuse_rule(out, out.id, "admin_api_key_use", live.rule, live.reason);
   });
   return out;
 }

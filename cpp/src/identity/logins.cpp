@@ -280,11 +280,15 @@ void Identity::change_password(const Actor& actor, const std::string& current, c
       throw PermissionDenied("the current password is not right", "login_failed");
     check_new_password(owner, kNoId, next);
     const std::string hash = hash_password(next);
+    const PasswordPolicy policy = d.policy(owner);
+    Fields fields = {{"password", hash}};
+    if (policy.expiry_days > 0)  // as users.update(password=...) sets it
+      fields.emplace_back("password_expiration_date",
+                          iso_of_ms(unix_now_ms() + policy.expiry_days * 86400000).substr(0, 10));
     d.host.write([&] {
-      d.host.write_fields(actor, owner, {{"password", hash}}, "changed by the user (User Portal flow)");
+      d.host.write_fields(actor, owner, fields, "changed by the user (User Portal flow)");
       d.store.put_login([&] { LoginRow r = d.login_row(owner); r.password_set_at = unix_now_ms(); return r; }());
-      const PasswordPolicy p = d.policy(owner);
-      if (p.history > 0) d.store.add_password_history(owner, unix_now_ms(), hash, p.history);
+      if (policy.history > 0) d.store.add_password_history(owner, unix_now_ms(), hash, policy.history);
     });
   });
 }
@@ -323,6 +327,9 @@ void Identity::unlock(const Actor& actor, Id admin) {
     if (d.principal(admin, "unlock").kind != Kind::kAdmin)
       throw InvalidArgument(d.host.describe(admin) + " is a user: unlock it with users.update(user, account_locked=False)");
     d.host.authorize(actor, action_id("administrators.edit"), admin, "admin_unlock");
+    if (const Id user = d.credential_owner(admin); user != admin)
+      throw InvalidArgument(d.host.describe(admin) + " logs in with the credentials of " + d.host.describe(user) +
+                            ", which is what is locked: unlock the user (users.update(user, account_locked=False))");
     d.host.write([&] {
       LoginRow row = d.login_row(d.credential_owner(admin));
       if (!row.locked && row.failed_attempts == 0) return;

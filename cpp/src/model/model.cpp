@@ -1,7 +1,6 @@
 #include "model/model.h"
 
 #include <algorithm>
-#include <iterator>
 
 #include "dirctl/error.h"
 
@@ -151,9 +150,28 @@ void Model::clear_edges(Id id) {
 
 void Model::reserve(Id max_id) { chunks_.reserve((std::size_t{max_id} >> kChunkBits) + 1); }
 
+void Model::put_credential(std::int64_t id, Credential c) {
+  end_credential(id);
+  if (c.api_key) key_prefixes_[c.key_prefix] = id;
+  credentials_[id] = std::move(c);
+}
+
+void Model::end_credential(std::int64_t id) {
+  auto it = credentials_.find(id);
+  if (it == credentials_.end()) return;
+  if (it->second.api_key) key_prefixes_.erase(it->second.key_prefix);
+  credentials_.erase(it);
+}
+
 void Model::end_credentials_of(Id principal) {
-  for (auto it = credentials_.begin(); it != credentials_.end();)
-    it = it->second.principal == principal ? credentials_.erase(it) : std::next(it);
+  for (auto it = credentials_.begin(); it != credentials_.end();) {
+    if (it->second.principal != principal) {
+      ++it;
+      continue;
+    }
+    if (it->second.api_key) key_prefixes_.erase(it->second.key_prefix);
+    it = credentials_.erase(it);
+  }
 }
 
 void Model::clear() {
@@ -161,6 +179,7 @@ void Model::clear() {
   chunks_.clear();
   counts_.clear();
   credentials_.clear();
+  key_prefixes_.clear();
   operator_groups_.clear();
   names_.clear();
   dead_name_bytes_ = name_bytes_ = 0;

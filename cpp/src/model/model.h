@@ -48,11 +48,13 @@ struct Entity {
 };
 
 // A live session or API key (ended ones are not held): whose it is, and
-// when it stops working (0: never, for API keys).
+// when it stops working (0: never, for API keys). An API key also keeps its
+// public prefix and its BLAKE2b hash, so verifying one reads no disk.
 struct Credential {
   Id principal = kNoId;
   std::int64_t expires_ms = 0;
   bool api_key = false;
+  std::string key_prefix, key_hash;
 };
 
 class Model {
@@ -91,9 +93,13 @@ class Model {
     auto it = credentials_.find(id);
     return it == credentials_.end() ? nullptr : &it->second;
   }
-  void put_credential(std::int64_t id, Credential c) { credentials_[id] = c; }
-  void end_credential(std::int64_t id) { credentials_.erase(id); }
+  void put_credential(std::int64_t id, Credential c);
+  void end_credential(std::int64_t id);
   void end_credentials_of(Id principal);  // every session and key of an admin or user
+  std::int64_t api_key_by_prefix(const std::string& prefix) const {  // 0: no live key has it
+    auto it = key_prefixes_.find(prefix);
+    return it == key_prefixes_.end() ? 0 : it->second;
+  }
 
   // Each org's operator group name (seed 004: its members manage users).
   std::string_view operator_group(Id org) const {
@@ -126,6 +132,7 @@ class Model {
   std::vector<std::unique_ptr<Chunk>> chunks_;
   std::unordered_map<std::uint64_t, std::size_t> counts_;
   std::unordered_map<std::int64_t, Credential> credentials_;
+  std::unordered_map<std::string, std::int64_t> key_prefixes_;  // live API keys by prefix
   std::unordered_map<Id, std::string> operator_groups_;
   StringPool names_;
   std::size_t dead_name_bytes_ = 0;
