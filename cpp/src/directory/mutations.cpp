@@ -168,10 +168,7 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
   const KindSpec& kind = spec(kind_id);
   const std::optional<std::string> password = plaintext_password(kind, fields);
   Fields given = fields;
-  if (password && kind.per_org && d.model.find(org) != nullptr) {
-    identity.check_new_password(kNoId, org, *password);  // the org's policy; before the hash, which drops the text
-    add_expiry(d, identity, kNoId, org, given);
-  }
+  if (password && kind.per_org && d.model.find(org) != nullptr) add_expiry(d, identity, kNoId, org, given);
   Fields checked = validate_create(kind, given);
   WriteScope w(d);
   d.require_visible(actor, {org}, kind.event_noun + "_create");
@@ -186,6 +183,7 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
     d.authorize(actor, scope_of(kind_id), Verb::kEdit, org, ev);
   check_unique(d, kind, org, checked, kNoId);
   check_rules(kind, checked);
+  if (password && kind.per_org) identity.check_new_password(kNoId, org, *password);  // after authorisation: no oracle
   const IdList orgs = kind_id == Kind::kAdmin ? org_list(d, checked) : IdList{};
   for (auto o : orgs) d.authorize(actor, Scope::kAdministrators, Verb::kEdit, static_cast<Id>(o), ev);
   const Id id = d.model.allocate_id();
