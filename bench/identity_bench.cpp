@@ -38,6 +38,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "dirctl/directory.h"
 #include "dirctl/identity.h"
 #include "identity/secret_box.h"
@@ -46,29 +47,9 @@
 #include "util/password.h"
 
 using namespace dirctl;
-using Clock = std::chrono::steady_clock;
+using namespace dirctl::bench;
 
 namespace {
-
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-double micros(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::micro>(b - a).count();
-}
-
-void remove_db(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".key"}) std::filesystem::remove(path + suffix);
-}
-
-struct Stats {
-  double mean = 0, p50 = 0, p99 = 0;
-};
-Stats stats(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) {
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
-  };
-  return {std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()), at(0.50), at(0.99)};
-}
 
 // Each call of `f` timed on its own, in microseconds, after `warm` untimed ones.
 template <typename F>
@@ -95,21 +76,6 @@ std::string phc_params(const std::string& phc) {
 
 // --- the bare sqlite3 C API ----------------------------------------------------------
 
-void check(int rc, sqlite3* db, const char* doing) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-    throw std::runtime_error(std::string(doing) + ": " + sqlite3_errmsg(db));
-}
-
-// A connection with the pragmas of cpp/src/store/store.cpp.
-sqlite3* open_bare(const std::string& path) {
-  sqlite3* db = nullptr;
-  check(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), db, "open");
-  sqlite3_busy_timeout(db, 10000);
-  for (const char* p : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA temp_store = MEMORY",
-                        "PRAGMA cache_size = -131072", "PRAGMA foreign_keys = ON"})
-    check(sqlite3_exec(db, p, nullptr, nullptr, nullptr), db, p);
-  return db;
-}
 
 const char* verdict(bool met) { return met ? "met" : "MISSED"; }
 

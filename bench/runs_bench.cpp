@@ -28,51 +28,17 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "dirctl/directory.h"
 #include "util/clock.h"
 
 using namespace dirctl;
-using Clock = std::chrono::steady_clock;
+using namespace dirctl::bench;
 
 namespace {
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-double micros(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::micro>(b - a).count();
-}
-
-void remove_db(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix);
-}
-
-struct Percentiles {
-  double p50 = 0, p99 = 0;
-};
-Percentiles percentiles(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) {
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
-  };
-  return {at(0.50), at(0.99)};
-}
-
 // --- the bare sqlite3 C API ----------------------------------------------------------
 
-void check(int rc, sqlite3* db, const char* doing) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-    throw std::runtime_error(std::string(doing) + ": " + sqlite3_errmsg(db));
-}
-
-// A connection with the pragmas of cpp/src/store/store.cpp.
-sqlite3* open_bare(const std::string& path) {
-  sqlite3* db = nullptr;
-  check(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), db, "open");
-  sqlite3_busy_timeout(db, 10000);
-  for (const char* p : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA temp_store = MEMORY",
-                        "PRAGMA cache_size = -131072", "PRAGMA foreign_keys = ON"})
-    check(sqlite3_exec(db, p, nullptr, nullptr, nullptr), db, p);
-  return db;
-}
 
 sqlite3_stmt* prepare(sqlite3* db, const char* sql) {
   sqlite3_stmt* st = nullptr;
@@ -296,7 +262,7 @@ int run_bench(const std::string& path, const std::string& floor_path, std::size_
   d.reset();  // the floor writes to the same file: no Directory to catch up meanwhile
   const std::vector<Id> other(w.devices.begin() + static_cast<std::ptrdiff_t>(polls),
                               w.devices.begin() + static_cast<std::ptrdiff_t>(2 * polls));
-  const Percentiles p = percentiles(poll_us), r = percentiles(report_us), f = percentiles(floor_polls(path, other));
+  const Stats p = stats(poll_us), r = stats(report_us), f = stats(floor_polls(path, other));
   std::printf("b. next_run         p50 %7.1f us  p99 %7.1f us (%zu polls, one device each, all %zu with queued work)\n"
               "   report (apart)   p50 %7.1f us  p99 %7.1f us\n"
               "   bare SQLite poll p50 %7.1f us  p99 %7.1f us (BEGIN IMMEDIATE; SELECT; UPDATE runs; UPDATE devices;"

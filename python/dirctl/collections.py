@@ -81,6 +81,10 @@ class Collection:
         target = self.get(obj)
         return wrap(self._dir, self._dir._core.update(target.id, _fields(self._kind, fields)))
 
+    def _id_of(self, obj: Object | int | str) -> int:
+        """The id of an object, an id, or a key (looked up; the others are not read)."""
+        return self.get(obj).id if isinstance(obj, str) else object_id(obj, self._kind)
+
     def delete(self, obj: Object | int | str) -> None:
         """Delete the object with its memberships and associations."""
         self._dir._core.remove(self.get(obj).id)
@@ -209,22 +213,21 @@ class AdminCollection(Collection):
     def health(self) -> list[str]:
         """Warnings about the roster (seed 002): fewer than two active admins in the
         directory or in an org, or a single active administrator_with_billing. Empty: healthy."""
-        admins = [a for a in self if a.state != "suspended"]
+        admins = self.to_frame()
+        admins = admins[admins["state"] != "suspended"]
         out: list[str] = []
         if len(admins) < 2:
             out.append(f"the directory has {len(admins)} active admin(s); seed 002 recommends at least 2 for redundancy")
-        billing = [a for a in admins if a.role == "administrator_with_billing"]
-        if len(billing) < 2:
-            out.append(f"{len(billing)} active administrator_with_billing; losing it locks everyone out of admin "
+        billing = int((admins["role"] == "administrator_with_billing").sum())
+        if billing < 2:
+            out.append(f"{billing} active administrator_with_billing; losing it locks everyone out of admin "
                        "management: make a second one")
-        for org in OrgCollection(self._dir):
-            n = sum(1 for a in admins if org.id in {o.id for o in (a.orgs or ())})
-            if n < 2:
-                out.append(f"org {org.name!r} has {n} active admin(s); seed 002 recommends at least 2")
+        orgs = OrgCollection(self._dir).to_frame()
+        counts = admins["orgs"].explode().value_counts().reindex(orgs.index, fill_value=0)
+        for name, n in zip(orgs["name"][counts < 2], counts[counts < 2]):
+            out.append(f"org {name!r} has {n} active admin(s); seed 002 recommends at least 2")
         return out
 
-    def _id_of(self, admin: Object | int | str) -> int:
-        return self.get(admin).id if isinstance(admin, str) else object_id(admin, "admin")
 
 
 class UserCollection(Collection):
@@ -236,15 +239,15 @@ class UserCollection(Collection):
     def approve(self, user: Object | int | str) -> Any:
         """Let a self-registered user in: "reviewing" -> "active", with the groups it asked for.
         Operators: admins whose role manages users, or users in the org's operator group."""
-        uid = self.get(user).id if isinstance(user, str) else object_id(user, "user")
+        uid = self._id_of(user)
         self._dir._core.approve_user(uid)
         return self.get(uid)
 
     def reject(self, user: Object | int | str) -> None:
         """Turn a registration down: the waiting user is deleted (audited)."""
-        uid = self.get(user).id if isinstance(user, str) else object_id(user, "user")
-        self._dir._core.reject_user(uid)
+        self._dir._core.reject_user(self._id_of(user))
 
     def reviewing(self) -> list[Any]:
-        """The users waiting for approval."""
-        return [u for u in self if u.state == "reviewing"]
+        """The users waiting for approval (found in the engine's columns: only they are read)."""
+        frame = self.to_frame()
+        return [self.get(int(i)) for i in frame.index[frame["state"] == "reviewing"]]

@@ -82,14 +82,24 @@ def _set_groups(org: Any, user: Any, names: list[str]) -> None:
             org.user_groups.add_member(group, user)
 
 
-def _print(users: list[Any]) -> None:
-    rows = [("id", "username", "email", "name", "team", "status")]
-    for u in users:
-        name = " ".join(x for x in (u.first_name, u.last_name) if x)
-        rows.append((str(u.id), u.username, u.email, name, u.department or "", u.state))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+def _print(frame: Any) -> None:
+    """Users as Runops lists them (id, username, email, name, team, status), from the engine's columns."""
+    if frame.empty:
+        print("no users")
+        return
+    text = {c: frame[c].fillna("").astype(str) for c in ("first_name", "last_name", "department", "state")}
+    name = (text["first_name"] + " " + text["last_name"]).str.strip()
+    print(frame[["username", "email"]].assign(name=name, team=text["department"], status=text["state"])
+          .to_string(index_names=False))
+
+
+def _one(org: Any, user_id: int) -> Any:
+    """One user's row, in the listing's columns."""
+    import pandas as pd  # the frames' own dependency; imported where a frame is built by hand
+
+    u = org.users.get(user_id)
+    return pd.DataFrame([{k: getattr(u, k) for k in ("username", "email", "first_name", "last_name", "department",
+                                                      "state")}], index=[u.id])
 
 
 def users_main(args: argparse.Namespace) -> int:
@@ -97,13 +107,12 @@ def users_main(args: argparse.Namespace) -> int:
         org = _acting(d, args).orgs.get(args.org)
         if args.verb == "list":
             frame = org.users.to_frame()
-            ids = frame.index[frame["state"] == args.status] if args.status else frame.index
-            _print([org.users.get(int(i)) for i in ids])
+            _print(frame[frame["state"] == args.status] if args.status else frame)
         elif args.verb == "create":
             user = org.users.create(username=args.username or args.email.split("@")[0], email=args.email,
                                     department=args.team, **_names(args.name))
             _set_groups(org, user, _groups(args.groups))
-            _print([org.users.get(user.id)])
+            _print(_one(org, user.id))
         elif args.verb == "update":
             user = org.users.get(int(args.id) if args.id.isdigit() else args.id)
             fields: dict[str, Any] = {k: v for k, v in (("email", args.email), ("username", args.username),
@@ -117,11 +126,11 @@ def users_main(args: argparse.Namespace) -> int:
             if fields:
                 user = org.users.update(user, **fields)
             _set_groups(org, user, _groups(args.groups))
-            _print([org.users.get(user.id)])
+            _print(_one(org, user.id))
         else:
             target = org.users.get(int(args.user) if args.user.isdigit() else args.user)
             if args.verb == "approve":
-                _print([org.users.approve(target)])
+                _print(_one(org, org.users.approve(target).id))
             else:
                 org.users.reject(target)
                 print(f"rejected {target.username} ({target.email})")

@@ -127,7 +127,7 @@ void add_expiry(Directory::Impl& d, Identity& identity, Id user, Id org, Fields&
   for (const auto& kv : fields)
     if (kv.first == "password_expiration_date" || kv.first == "password_expiry") return;
   const PasswordPolicy p = user != kNoId ? identity.policy_for(user) : policy_of(d.full_record(org));
-  if (p.expiry_days > 0) fields.emplace_back("password_expiration_date", iso_of_ms(unix_now_ms() + p.expiry_days * 86400000).substr(0, 10));
+  if (std::string date = expiry_date(p, unix_now_ms()); !date.empty()) fields.emplace_back("password_expiration_date", date);
 }
 
 // Giving, changing or taking a role (and org access, and suspension) ends

@@ -13,6 +13,19 @@
 namespace dirctl {
 namespace {
 
+// Events after which an admin's or user's live sessions and keys may differ:
+// anything about an admin (role, suspension, keys, logins), and a user's
+// login or logout. Other user events (an import's thousands) read none.
+bool changes_credentials(const Event& e) {
+  if (e.resource.id <= 0) return false;
+  if (e.resource.type == "admin") return true;
+  const auto ends = [&](const char* suffix) {
+    const std::string_view t(e.event_type), s(suffix);
+    return t.size() >= s.size() && t.compare(t.size() - s.size(), s.size(), s) == 0;
+  };
+  return e.resource.type == "user" && (ends("_login_attempt") || ends("_logout"));
+}
+
 Credential credential_of(const CredentialRow& c) {
   const bool key = c.kind == CredentialKind::kApiKey;
   return Credential{c.principal, c.expires, key, key ? c.lookup : std::string(), key ? c.secret_hash : std::string()};
@@ -95,6 +108,7 @@ void Directory::Impl::replay_since(std::int64_t seq) {
     }
     refresh_object(e.resource);
     refresh_object(e.target);
+    if (changes_credentials(e)) sync_credentials(static_cast<Id>(e.resource.id));
   }
 }
 
@@ -112,7 +126,6 @@ void Directory::Impl::refresh_object(const ObjectRef& ref) {
   put_record(model, kind, *rec);
   model.clear_edges(id);
   for (Id other : records.edges_of(id)) model.link(id, other);
-  if (kind.kind == Kind::kAdmin || kind.kind == Kind::kUser) sync_credentials(id);  // logins, logouts, role changes
 }
 
 }  // namespace dirctl

@@ -22,10 +22,6 @@ std::string prefix_of(const std::string& key) {
   return key.rfind(kKeyTag, 0) == 0 && end != std::string::npos ? key.substr(0, end) : std::string();
 }
 
-}  // namespace
-
-namespace {
-
 // The admin whose key this is, checked: an admin, visible, with API access,
 // and the actor is itself (not through a key) or may edit admins.
 const Entity& key_owner(Identity::Impl& d, const Actor& actor, Id admin, const std::string& type) {
@@ -56,10 +52,6 @@ ApiKeyInfo issue(Identity::Impl& d, const Actor& actor, Id admin, const std::str
   d.record(actor, admin, what, true, "key " + c.lookup);
   return out;
 }
-
-}  // namespace
-
-namespace {
 
 // Create (refused while a key is live) or rotate (the live key ends) a key.
 ApiKeyInfo make_key(Identity::Impl& d, const Actor& actor, Id admin, bool rotate) {

@@ -102,7 +102,8 @@ SessionInfo Identity::login(const LoginRequest& rq) {
         if (!refused) refused = Refusal{reason, rule, std::move(message), counts};
       };
       std::int64_t step = -1;
-      const std::string bad = "login refused: the email or password is not right";
+      const std::string bad = "login refused: the email or password is not right; check both, or ask an admin to "
+                              "reset the password";
       if (p == nullptr) refuse("unknown_email", "login_failed", bad, false);
       else if (pending && rq.invite.empty())
         refuse("invitation_pending", "invitation_pending", "login refused: this admin has not accepted the "

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dirctl/error.h"
+#include "util/clock.h"
 #include "util/password.h"
 
 namespace dirctl {
@@ -58,6 +59,11 @@ void check_password(const PasswordPolicy& policy, std::string_view plaintext, co
     if (verify_password(hash, plaintext))
       throw InvalidArgument("the new password of " + who + " was used recently: the org's policy refuses the last " +
                             std::to_string(policy.history) + " passwords (password_history); choose another");
+}
+
+std::string expiry_date(const PasswordPolicy& policy, std::int64_t now_ms) {
+  if (policy.expiry_days <= 0) return {};
+  return iso_of_ms(now_ms + policy.expiry_days * 86400000).substr(0, 10);
 }
 
 }  // namespace dirctl

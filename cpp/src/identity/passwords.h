@@ -29,5 +29,8 @@ PasswordPolicy policy_of(const Record& org);
 PasswordPolicy strictest(const std::vector<PasswordPolicy>& policies);
 void check_password(const PasswordPolicy& policy, std::string_view plaintext, const std::vector<std::string>& recent,
                     const std::string& who);
+// The day ("YYYY-MM-DD") a password set at `now_ms` expires on; "" when the
+// policy lets passwords live forever.
+std::string expiry_date(const PasswordPolicy& policy, std::int64_t now_ms);
 
 }  // namespace dirctl

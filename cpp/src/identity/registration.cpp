@@ -9,14 +9,10 @@
 #include "dirctl/kinds.h"
 #include "identity/identity_impl.h"
 #include "util/clock.h"
+#include "util/text.h"
 
 namespace dirctl {
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The org's allowed domains: a list separated by commas or spaces.
 std::vector<std::string> domains_of(const std::string& text) {
@@ -24,7 +20,7 @@ std::vector<std::string> domains_of(const std::string& text) {
   std::string cur;
   for (char c : text + ",") {
     if (c == ',' || c == ' ' || c == ';') {
-      if (!cur.empty()) out.push_back(lower(cur));
+      if (!cur.empty()) out.push_back(lower_ascii(cur));
       cur.clear();
     } else {
       cur += c;
@@ -35,7 +31,7 @@ std::vector<std::string> domains_of(const std::string& text) {
 
 // A username from the email's local part: letters, digits, '.', '_', '-'.
 std::string username_from(const std::string& email) {
-  std::string u = lower(email.substr(0, email.find('@')));
+  std::string u = lower_ascii(email.substr(0, email.find('@')));
   for (char& c : u)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
   if (u.empty() || !std::isalnum(static_cast<unsigned char>(u.front()))) u = "u" + u;
@@ -64,7 +60,7 @@ Id Identity::register_user(Id org, const std::string& email, const std::string& 
     const Entity* o = d.host.model().find(org);
     if (o == nullptr || o->kind != Kind::kOrg) throw NotFound("register: no org with id " + std::to_string(org));
     const auto at = email.rfind('@');
-    const std::string domain = at == std::string::npos ? std::string() : lower(email.substr(at + 1));
+    const std::string domain = at == std::string::npos ? std::string() : lower_ascii(email.substr(at + 1));
     const std::vector<std::string> allowed = domains_of(d.host.record(org).text("allowed_domains"));
     if (allowed.empty())
       throw InvalidArgument("org '" + std::string(o->name) + "' takes no self-registrations: no allowed_domains are "
@@ -89,7 +85,7 @@ Id Identity::register_user(Id org, const std::string& email, const std::string& 
     const std::vector<Id> users = d.host.model().ids_of(Kind::kUser, org);
     for (int n = 2;; ++n) {
       const bool taken = std::any_of(users.begin(), users.end(), [&](Id u) {
-        return lower(std::string(d.host.model().find(u)->name)) == username; });
+        return lower_ascii(std::string(d.host.model().find(u)->name)) == username; });
       if (!taken) break;
       username = base + "-" + std::to_string(n);
     }

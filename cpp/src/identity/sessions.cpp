@@ -76,15 +76,12 @@ void Identity::change_password(const Actor& actor, const std::string& current, c
       throw PermissionDenied("the current password is not right", "login_failed");
     check_new_password(owner, kNoId, next);
     const std::string hash = hash_password(next);
-    const PasswordPolicy policy = d.policy(owner);
     Fields fields = {{"password", hash}};
-    if (policy.expiry_days > 0)  // as users.update(password=...) sets it
-      fields.emplace_back("password_expiration_date",
-                          iso_of_ms(unix_now_ms() + policy.expiry_days * 86400000).substr(0, 10));
+    if (std::string date = expiry_date(d.policy(owner), unix_now_ms()); !date.empty())
+      fields.emplace_back("password_expiration_date", date);  // as users.update(password=...) sets it
     d.host.write([&] {
       d.host.write_fields(actor, owner, fields, "changed by the user (User Portal flow)");
-      d.store.put_login([&] { LoginRow r = d.login_row(owner); r.password_set_at = unix_now_ms(); return r; }());
-      if (policy.history > 0) d.store.add_password_history(owner, unix_now_ms(), hash, policy.history);
+      password_set(owner, hash);  // its time and the history, as every password change records them
     });
   });
 }
