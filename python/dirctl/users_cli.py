@@ -18,6 +18,7 @@ from typing import Any
 
 from .directory import Directory
 from .directory import open as open_directory
+from .frames import frame_from_columns
 
 
 def _who(v: Any) -> None:
@@ -95,11 +96,10 @@ def _print(frame: Any) -> None:
 
 def _one(org: Any, user_id: int) -> Any:
     """One user's row, in the listing's columns."""
-    import pandas as pd  # the frames' own dependency; imported where a frame is built by hand
-
     u = org.users.get(user_id)
-    return pd.DataFrame([{k: getattr(u, k) for k in ("username", "email", "first_name", "last_name", "department",
-                                                      "state")}], index=[u.id])
+    return frame_from_columns({"id": [u.id], **{k: [getattr(u, k)] for k in ("username", "email", "first_name",
+                                                                             "last_name", "department", "state")}},
+                              index="id")
 
 
 def users_main(args: argparse.Namespace) -> int:
