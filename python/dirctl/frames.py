@@ -25,13 +25,15 @@ class Coded(NamedTuple):
 
 
 def frame_from_columns(columns: Mapping[str, Any], index: str | None = None, *,
-                       times: Sequence[str] = ()) -> DataFrame:
+                       times: Sequence[str] = (), times_ms: Sequence[str] = ()) -> DataFrame:
     """A DataFrame of equal-length columns, indexed by the column named index (if any).
 
     A Coded column becomes a Categorical. Names that repeat stay apart by id (two hosts
     called 'web'), or, for texts without ids (paths, steps), merge into one category.
-    The columns named in times hold ISO-8601 UTC text (or UTC datetime64) and become
-    timezone-aware datetimes."""
+    The engine's column tuples (see text_column, coded_column) become pandas string and
+    categorical columns without a Python object per row.
+    The columns named in times hold ISO-8601 UTC text (or UTC datetime64), those in
+    times_ms milliseconds since the epoch; both become timezone-aware datetimes."""
     try:
         import pandas as pd
     except ImportError as exc:  # pragma: no cover
@@ -41,13 +43,48 @@ def frame_from_columns(columns: Mapping[str, Any], index: str | None = None, *,
         if isinstance(column, Coded):
             codes, categories = _categories(column)
             column = pd.Categorical.from_codes(codes, categories=pd.Index(categories))
+        elif isinstance(column, tuple) and column and column[0] == "text":
+            column = text_column(*column[1:])
+        elif isinstance(column, tuple) and column and column[0] == "coded":
+            column = coded_column(*column[1:])
         data[name] = column
     frame = pd.DataFrame(data)
     for name in times:
         frame[name] = pd.to_datetime(frame[name], utc=True)
+    for name in times_ms:
+        frame[name] = pd.to_datetime(frame[name], unit="ms", utc=True)
     if index is not None and index in frame.columns:
         frame = frame.set_index(index)
     return frame
+
+
+def text_column(offsets: ArrayLike, data: ArrayLike, valid: ArrayLike | None) -> Any:
+    """A pandas string array over the engine's Arrow-layout buffers (offsets into UTF-8
+    bytes, and a validity byte per row or None): no Python string per row."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        import pyarrow as pa
+    except ImportError as exc:  # pragma: no cover
+        raise ImportError("DataFrames need pyarrow for text columns: pip install 'dirctl[frames]'") from exc
+    offsets = np.asarray(offsets, dtype=np.int64)
+    n = len(offsets) - 1
+    bitmap = None
+    if valid is not None:
+        bits = np.packbits(np.asarray(valid, dtype=bool), bitorder="little")
+        bitmap = pa.py_buffer(bits)
+    array = pa.Array.from_buffers(pa.large_string(), n, [bitmap, pa.py_buffer(offsets),
+                                                         pa.py_buffer(np.asarray(data, dtype=np.uint8))])
+    return pd.array(array, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
+def coded_column(codes: ArrayLike, names: Sequence[str]) -> Any:
+    """A pandas Categorical from the engine's codes (-1: missing) into distinct names."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int32), categories=pd.Index(list(names), dtype=object))
 
 
 def nullable_ints(values: ArrayLike, missing: ArrayLike) -> Any:

@@ -288,7 +288,6 @@ Record Directory::find(const Actor& actor, Kind kind_id, Id org, const std::stri
   });
 }
 
-namespace {
 // Listing rights: the scope in the org (or directory-wide); for orgs, each
 // org the actor can see.
 void authorize_listing(Directory::Impl& d, const Actor& actor, const KindSpec& kind, Id org) {
@@ -301,11 +300,10 @@ void authorize_listing(Directory::Impl& d, const Actor& actor, const KindSpec& k
   d.authorize(actor, scope_of(kind.kind), Verb::kRead, kind.per_org ? org : kNoId, kind.name + "_list");
 }
 
-bool visible(Directory::Impl& d, const Actor& actor, Kind kind, Id id) {
+bool listing_visible(Directory::Impl& d, const Actor& actor, Kind kind, Id id) {
   if (kind == Kind::kOrg) return d.engine.sees_org(actor, id, false).allowed;
   return d.engine.check(actor, action_for(scope_of(kind), Verb::kRead), id, false).allowed;
 }
-}  // namespace
 
 std::vector<Record> Directory::list(const Actor& actor, Kind kind_id, Id org) {
   Impl& d = live(impl_);
@@ -316,7 +314,7 @@ std::vector<Record> Directory::list(const Actor& actor, Kind kind_id, Id org) {
     authorize_listing(d, actor, kind, org);
     std::vector<Record> out = d.records.read_all(kind, kind.per_org ? org : kNoId);
     if (kind_id == Kind::kOrg || d.filters(actor, scope_of(kind_id), org))
-      out.erase(std::remove_if(out.begin(), out.end(), [&](const Record& r) { return !visible(d, actor, kind_id, r.id); }),
+      out.erase(std::remove_if(out.begin(), out.end(), [&](const Record& r) { return !listing_visible(d, actor, kind_id, r.id); }),
                 out.end());
     if (kind_id == Kind::kAdmin)
       for (auto& r : out) d.fill_org_access(r);
@@ -334,46 +332,8 @@ std::size_t Directory::count(const Actor& actor, Kind kind_id, Id org) {
     if (kind_id != Kind::kOrg && !d.filters(actor, scope_of(kind_id), org))
       return d.model.count(kind_id, kind.per_org ? org : kNoId);
     std::size_t n = 0;
-    for (Id id : d.model.ids_of(kind_id, kind.per_org ? org : kNoId)) n += visible(d, actor, kind_id, id) ? 1 : 0;
+    for (Id id : d.model.ids_of(kind_id, kind.per_org ? org : kNoId)) n += listing_visible(d, actor, kind_id, id) ? 1 : 0;
     return n;
-  });
-}
-
-Columns Directory::columns(const Actor& actor, Kind kind_id, Id org) {
-  Impl& d = live(impl_);
-  return audited(d, [&] {
-    const KindSpec& kind = spec(kind_id);
-    d.require_visible(actor, {org}, kind.name + "_list");
-    if (kind.per_org) d.entity(org, Kind::kOrg);
-    authorize_listing(d, actor, kind, org);
-    Columns cols = d.records.columns(kind, kind.per_org ? org : kNoId);
-    if (kind_id == Kind::kAdmin) {  // org access lives in the model's edges, not in a column
-      std::vector<Value> orgs;
-      for (const Value& id : cols.front().second) orgs.emplace_back(d.org_access(static_cast<Id>(std::get<std::int64_t>(id))));
-      cols.emplace_back("orgs", std::move(orgs));
-    }
-    if (kind_id == Kind::kUser) {  // seed 003: the users list shows who holds an admin role
-      std::vector<Value> admin;
-      admin.reserve(cols.front().second.size());
-      for (const Value& id : cols.front().second)
-        admin.emplace_back(d.model.find(static_cast<Id>(std::get<std::int64_t>(id)))->link != kNoId);
-      cols.emplace_back("administrator", std::move(admin));
-    }
-    if (kind_id != Kind::kOrg && !d.filters(actor, scope_of(kind_id), org)) return cols;
-    const auto& ids = cols.front().second;
-    std::vector<bool> keep(ids.size());
-    for (std::size_t i = 0; i < ids.size(); ++i)
-      keep[i] = visible(d, actor, kind_id, static_cast<Id>(std::get<std::int64_t>(ids[i])));
-    for (auto& [name, values] : cols) {
-      std::size_t w = 0;
-      for (std::size_t i = 0; i < values.size(); ++i)
-        if (keep[i]) {
-          if (w != i) values[w] = std::move(values[i]);  // never self-move: it empties a variant
-          ++w;
-        }
-      values.resize(w);
-    }
-    return cols;
   });
 }
 
