@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "dirctl/error.h"
+#include "numpy_columns.h"
 #include "register.h"
 
 namespace dirctl::py_bindings {
@@ -75,6 +76,35 @@ void batch_call(Session& s, void (Directory::*op)()) {
     throw;
   }
   settle();
+}
+
+// A listing's typed columns as frames.py takes them: {name: numpy array
+// (ids int64, booleans bool) | ("ints", int64 values, valid | None) for
+// nullable integers | ("text", ...) | ("coded", ...) | list of id lists}.
+py::dict table_to_py(TableColumns&& cols) {
+  py::dict out;
+  for (TableColumn& c : cols.columns) {
+    py::object column;
+    if (auto* i = std::get_if<IntColumn>(&c.data)) {
+      if (!i->nullable && i->valid.empty()) {
+        column = to_numpy(std::move(i->values));
+      } else {
+        py::object valid = py::none();
+        if (!i->valid.empty()) valid = to_numpy(std::move(i->valid));
+        column = py::make_tuple("ints", to_numpy(std::move(i->values)), valid);
+      }
+    } else if (auto* b = std::get_if<BoolColumn>(&c.data)) {
+      column = to_numpy(std::move(b->values)).attr("view")("bool");  // bytes 0/1: numpy's bool layout
+    } else if (auto* t = std::get_if<TextColumn>(&c.data)) {
+      column = text_to_py(std::move(*t));
+    } else if (auto* k = std::get_if<CodedColumn>(&c.data)) {
+      column = coded_to_py(std::move(*k));
+    } else {
+      column = py::cast(std::get<IdListColumn>(c.data).values);
+    }
+    out[py::str(c.name)] = std::move(column);
+  }
+  return out;
 }
 
 }  // namespace
@@ -182,12 +212,9 @@ void register_directory(py::module_& m) {
           [](Session& h, const std::string& kind, Id org) {
             Kind k = kind_arg(kind);
             const Actor actor = h.actor;
-            Columns cols = run(h, [&](Directory& d) { return d.columns(actor, k, org); });
-            py::dict out;
-            for (auto& [name, values] : cols) out[py::str(name)] = py::cast(values);
-            return out;
+            return table_to_py(run(h, [&](Directory& d) { return d.columns(actor, k, org); }));
           },
-          "kind"_a, "org"_a, "Every record of a kind in an org as {field: list}, for DataFrames.")
+          "kind"_a, "org"_a, "Every record of a kind in an org as typed columns {field: array | tuple}, for DataFrames.")
       .def(
           "add_member",
           [](Session& h, Id group, Id member) {
@@ -249,16 +276,6 @@ void register_directory(py::module_& m) {
         Lease lease(*h.handle, /*wait_for_batch=*/false);
         return h.handle->dir.in_batch();
       }, "True inside a batch.")
-      .def(
-          "events",
-          [](Session& h, const EventFilter& filter) {
-            const Actor actor = h.actor;
-            auto events = run(h, [&](Directory& d) { return d.events(actor, filter); });
-            py::list out;
-            for (const auto& e : events) out.append(event_to_py(e));
-            return out;
-          },
-          "filter"_a, "Audit events matching the filter, oldest first.")
       .def("last_event_seq", [](Session& h) { return run(h, [](Directory& d) { return d.last_event_seq(); }); },
            "The sequence number of the newest event.")
       .def_property_readonly("schema_version", [](Session& h) { return run(h, [](Directory& d) { return d.schema_version(); }); },

@@ -26,7 +26,7 @@ Created created_user(Directory& d, Id org, const std::string& username) {
   Created out;
   out.record = d.find(sys(), Kind::kUser, org, username);
   EventFilter f;
-  f.type = "user_create";
+  f.event_types = {"user_create"};
   f.resource_id = out.record.id;
   auto events = d.events(sys(), f);
   EXPECT_EQ(events.size(), 1u);

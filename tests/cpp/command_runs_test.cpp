@@ -73,7 +73,7 @@ class CommandRunsTest : public ::testing::Test {
   RunState state(std::int64_t run) { return runs().get(sys(), run, false).state; }
   std::vector<Event> events(const std::string& type, std::optional<bool> success = true) {
     EventFilter f;
-    f.type = type;
+    f.event_types = {type};
     f.success = success;
     return d_.events(sys(), f);
   }

@@ -70,7 +70,7 @@ std::pair<std::string, std::string> refusal_of(F&& f) {
 
 std::vector<Event> events_of(Directory& d, const std::string& type, Id resource = kNoId) {
   EventFilter f;
-  f.type = type;
+  f.event_types = {type};
   if (resource != kNoId) f.resource_id = static_cast<std::int64_t>(resource);
   return d.events(sys(), f);
 }

@@ -23,9 +23,11 @@
 #include "dirctl/command_runs.h"
 #include "dirctl/reviews.h"
 #include "dirctl/schedules.h"
+#include "dirctl/table_columns.h"
 #include "dirctl/event.h"
 #include "dirctl/graph.h"
 #include "dirctl/identity.h"
+#include "dirctl/insights.h"
 #include "dirctl/record.h"
 #include "dirctl/types.h"
 #include "dirctl/user_import.h"
@@ -65,7 +67,8 @@ class Directory {
   Record find(const Actor& actor, Kind kind, Id org, const std::string& key);
   std::vector<Record> list(const Actor& actor, Kind kind, Id org);
   std::size_t count(const Actor& actor, Kind kind, Id org);
-  Columns columns(const Actor& actor, Kind kind, Id org);
+  // list() as typed columns (dirctl/table_columns.h), for DataFrames.
+  TableColumns columns(const Actor& actor, Kind kind, Id org);
 
   // --- relations ----------------------------------------------------------
   void add_member(const Actor& actor, Id group, Id member);
@@ -131,6 +134,7 @@ class Directory {
   Schedules& schedules();  // schedules and triggers (dirctl/schedules.h), likewise
   Reviews& reviews();      // runs that wait for approval (dirctl/reviews.h), likewise
   Identity& identity();    // logins, sessions, API keys, registration (dirctl/identity.h), likewise
+  Insights& insights();    // audit queries, frames, export and purge of the log (dirctl/insights.h), likewise
 
   // --- transactions ---------------------------------------------------------
   // A batch is one write transaction: everything in it commits at once or
@@ -141,7 +145,8 @@ class Directory {
   bool in_batch() const;
 
   // --- audit log -------------------------------------------------------------
-  // Through an admin: insights.read, and only events of orgs it can access.
+  // insights().events(): through an admin, insights.read, and only events of
+  // orgs it can access.
   std::vector<Event> events(const Actor& actor, const EventFilter& filter);
   std::int64_t last_event_seq();
 

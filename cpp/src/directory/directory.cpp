@@ -458,35 +458,6 @@ void Directory::rollback_batch() {
 
 bool Directory::in_batch() const { return impl_ && impl_->batch_depth > 0; }
 
-std::vector<Event> Directory::events(const Actor& actor, const EventFilter& filter) {
-  Impl& d = live(impl_);
-  return audited(d, [&] {
-    d.authorize(actor, Scope::kInsights, Verb::kRead, kNoId, "insights_read");
-    EventFilter f = filter;
-    for (auto* t : {&f.since, &f.until})
-      if (*t) {
-        std::string c = canonical_timestamp(**t);
-        if (c.empty()) throw InvalidArgument("'" + **t + "' is not a timestamp; use ISO-8601, e.g. 2026-11-23T14:00:00Z");
-        *t = c;
-      }
-    std::vector<Event> out = d.log.query(f);
-    if (actor.type != ActorType::kSystem) {
-      const bool sees_admins =
-          d.engine.check(actor, action_for(Scope::kAdministrators, Verb::kRead), kNoId, false).allowed;
-      auto hidden = [&](const Event& e) {
-        if (e.org != 0) return !d.engine.sees_org(actor, static_cast<Id>(e.org), false).allowed;
-        if (e.resource.type == "org") {  // an org's own events: visible with the org (gone orgs stay hidden)
-          const Entity* o = d.model.find(static_cast<Id>(e.resource.id));
-          return o == nullptr || !d.engine.sees_org(actor, static_cast<Id>(e.resource.id), false).allowed;
-        }
-        return !sees_admins;  // directory-wide: admin management
-      };
-      out.erase(std::remove_if(out.begin(), out.end(), hidden), out.end());
-    }
-    return out;
-  });
-}
-
 std::int64_t Directory::last_event_seq() { return live(impl_).log.last_seq(); }
 
 int Directory::schema_version() const {

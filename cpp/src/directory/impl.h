@@ -27,6 +27,7 @@
 #include "dirctl/directory.h"
 #include "dirctl/event.h"
 #include "dirctl/identity.h"
+#include "dirctl/insights.h"
 #include "dirctl/kinds.h"
 #include "model/model.h"
 #include "store/change_text.h"
@@ -60,6 +61,7 @@ struct Directory::Impl {
   std::unique_ptr<Schedules> schedules;
   std::unique_ptr<Reviews> reviews;
   std::unique_ptr<Identity> identity;
+  std::unique_ptr<Insights> insights;
   std::unique_ptr<SecretBox> secret_box;  // the TOTP seeds' key, read on first use
   int batch_depth = 0;
   std::optional<Transaction> batch;                     // the outermost batch's transaction

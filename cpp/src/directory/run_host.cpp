@@ -1,12 +1,13 @@
 // The directory's side of the service rooms: the host that commands/,
 // schedule/ and identity/ work through, and the facade's routes to them
-// (Directory::runs(), reviews(), schedules(), identity()).
+// (Directory::runs(), reviews(), schedules(), identity(), insights()).
 #include <memory>
 
 #include "commands/run_host.h"
 #include "dirctl/command_runs.h"
 #include "dirctl/directory.h"
 #include "dirctl/identity.h"
+#include "dirctl/insights.h"
 #include "identity/identity_host.h"
 #include "identity/secret_box.h"
 #include "model/entity_fields.h"
@@ -172,6 +173,16 @@ Identity& Directory::identity() {
   Impl& d = live(impl_);
   if (!d.identity) d.identity = std::make_unique<Identity>(host_of(*this, d));
   return *d.identity;
+}
+
+Insights& Directory::insights() {
+  Impl& d = live(impl_);
+  if (!d.insights) d.insights = std::make_unique<Insights>(host_of(*this, d));
+  return *d.insights;
+}
+
+std::vector<Event> Directory::events(const Actor& actor, const EventFilter& filter) {
+  return insights().events(actor, filter);
 }
 
 Schedules& Directory::schedules() {

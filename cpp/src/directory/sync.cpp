@@ -91,6 +91,7 @@ void Directory::Impl::replay_since(std::int64_t seq) {
   constexpr std::int64_t kReloadAbove = 50000;
   EventFilter f;
   f.after_seq = seq;
+  f.by_seq = true;
   f.limit = kReloadAbove + 1;
   std::vector<Event> events = log.query(f);
   if (static_cast<std::int64_t>(events.size()) > kReloadAbove) {
@@ -102,7 +103,9 @@ void Directory::Impl::replay_since(std::int64_t seq) {
   for (const Event& e : events) {
     last_seq = e.seq;
     if (!e.success) continue;
-    if (e.event_type == "organization_delete") {
+    // A purge may have removed events after `seq`: what they changed is
+    // unknown here (its own event always lies after what it removed).
+    if (e.event_type == "organization_delete" || e.event_type == "events_purge") {
       reload();
       return;
     }

@@ -6,6 +6,7 @@
 #include "store/change_text.h"
 #include "store/row_sql.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "util/json_text.h"
 
 namespace dirctl {
@@ -74,6 +75,7 @@ std::int64_t BulkUserWriter::write(const Pending& p) {
     for (std::size_t k = 0; k < fields_.size(); ++k) bind_value(*user_, first_field_ + static_cast<int>(k), *p.values[k], /*copy=*/false);
     user_->exec();
     user_->reset();
+    event_->bind(kEventTime, log_now_ms());
     event_->bind(kEventResourceId, static_cast<std::int64_t>(p.id));
     if (p.username != nullptr)
       event_->bindNoCopy(kEventResourceName, *p.username);

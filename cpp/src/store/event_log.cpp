@@ -1,16 +1,24 @@
 #include "store/event_log.h"
 
+#include <memory>
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "dirctl/error.h"
 #include "dirctl/kinds.h"
 #include "store/change_text.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "util/json_text.h"
 
 namespace dirctl {
 
 namespace {
+
+const char* const kEventColumns =
+    "seq, time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email, resource_type,"
+    " resource_id, resource_name, target_type, target_id, target_name, success, changes, message";
 
 // The kind an event created, if it is a creation (<noun>_create on a <kind>).
 const KindSpec* created_kind(const Event& e) {
@@ -20,61 +28,80 @@ const KindSpec* created_kind(const Event& e) {
   return nullptr;
 }
 
+Event event_of(SQLite::Statement& st) {
+  Event e;
+  e.seq = st.getColumn(0).getInt64();
+  e.time = iso_of_ms(st.getColumn(1).getInt64());
+  e.org = st.getColumn(2).getInt64();
+  e.event_type = st.getColumn(3).getString();
+  e.initiated_by_type = st.getColumn(4).getString();
+  e.initiated_by_id = st.getColumn(5).getInt64();
+  e.initiated_by_email = st.getColumn(6).getString();
+  e.resource = {st.getColumn(7).getString(), st.getColumn(8).getInt64(), st.getColumn(9).getString()};
+  e.target = {st.getColumn(10).getString(), st.getColumn(11).getInt64(), st.getColumn(12).getString()};
+  e.success = st.getColumn(13).getInt() != 0;
+  e.changes = changes_from_json(st.getColumn(14).getString());
+  if (const KindSpec* kind = created_kind(e)) with_creation_defaults(*kind, e.changes);
+  e.message = st.getColumn(15).getString();
+  return e;
+}
+
 }  // namespace
 
-std::vector<Event> EventLog::query(const EventFilter& f) {
-  std::string sql =
-      "SELECT seq, time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email,"
-      " resource_type, resource_id, resource_name, target_type, target_id, target_name, success, changes,"
-      " message FROM events WHERE seq > ?";
-  if (f.type) sql += " AND event_type = ?";
-  if (f.since) sql += " AND time >= ?";
-  if (f.until) sql += " AND time < ?";
-  if (f.initiated_by_id) sql += " AND initiated_by_id = ?";
-  if (f.initiated_by_type) sql += " AND initiated_by_type = ?";
-  if (f.resource_id) sql += " AND (resource_id = ? OR target_id = ?)";
-  if (f.resource_type) sql += " AND resource_type = ?";
-  if (f.org) sql += " AND org_id = ?";
-  if (f.success) sql += " AND success = ?";
-  sql += " ORDER BY seq LIMIT ?";
+// A statement for a query: the connection's cached one when the text comes
+// from a bounded family (catching up runs one every few calls), else its own.
+EventStatement::EventStatement(Store& store, const EventQuery& q, const std::string& sql) {
+  if (q.cacheable()) {
+    st_ = &store.statement(sql);
+  } else {
+    own_ = std::make_unique<SQLite::Statement>(store.db(), sql);
+    st_ = own_.get();
+  }
+}
+
+EventStatement::~EventStatement() {
+  if (own_ == nullptr) st_->tryReset();
+}
+
+void EventLog::each(const EventFilter& f, const EventScope& scope, const std::function<void(const Event&)>& sink) {
   try {
-    auto& st = store_.statement(sql);
-    int i = 1;
-    st.bind(i++, static_cast<std::int64_t>(f.after_seq));
-    if (f.type) st.bind(i++, *f.type);
-    if (f.since) st.bind(i++, *f.since);
-    if (f.until) st.bind(i++, *f.until);
-    if (f.initiated_by_id) st.bind(i++, static_cast<std::int64_t>(*f.initiated_by_id));
-    if (f.initiated_by_type) st.bind(i++, *f.initiated_by_type);
-    if (f.resource_id) {
-      st.bind(i++, static_cast<std::int64_t>(*f.resource_id));
-      st.bind(i++, static_cast<std::int64_t>(*f.resource_id));
-    }
-    if (f.resource_type) st.bind(i++, *f.resource_type);
-    if (f.org) st.bind(i++, static_cast<std::int64_t>(*f.org));
-    if (f.success) st.bind(i++, *f.success ? 1 : 0);
-    st.bind(i++, static_cast<std::int64_t>(f.limit));
-    std::vector<Event> out;
-    while (st.executeStep()) {
-      Event e;
-      e.seq = st.getColumn(0).getInt64();
-      e.time = st.getColumn(1).getString();
-      e.org = st.getColumn(2).getInt64();
-      e.event_type = st.getColumn(3).getString();
-      e.initiated_by_type = st.getColumn(4).getString();
-      e.initiated_by_id = st.getColumn(5).getInt64();
-      e.initiated_by_email = st.getColumn(6).getString();
-      e.resource = {st.getColumn(7).getString(), st.getColumn(8).getInt64(), st.getColumn(9).getString()};
-      e.target = {st.getColumn(10).getString(), st.getColumn(11).getInt64(), st.getColumn(12).getString()};
-      e.success = st.getColumn(13).getInt() != 0;
-      e.changes = changes_from_json(st.getColumn(14).getString());
-      if (const KindSpec* kind = created_kind(e)) with_creation_defaults(*kind, e.changes);
-      e.message = st.getColumn(15).getString();
-      out.push_back(std::move(e));
-    }
-    return out;
+    EventQuery q(f, scope);
+    EventStatement st(store_, q, q.select(kEventColumns));
+    q.bind(*st);
+    while (st->executeStep()) sink(event_of(*st));
   } catch (const SQLite::Exception& ex) {
     throw_storage(ex, "cannot read audit events");
+  }
+}
+
+std::vector<Event> EventLog::query(const EventFilter& f, const EventScope& scope) {
+  std::vector<Event> out;
+  each(f, scope, [&](const Event& e) { out.push_back(e); });
+  return out;
+}
+
+std::int64_t EventLog::count(const EventFilter& f, const EventScope& scope) {
+  try {
+    EventQuery q(f, scope);
+    EventStatement st(store_, q, q.aggregate("count(*)"));
+    q.bind_filters(*st);
+    st->executeStep();
+    return st->getColumn(0).getInt64();
+  } catch (const SQLite::Exception& ex) {
+    throw_storage(ex, "cannot count audit events");
+  }
+}
+
+std::vector<std::string> EventLog::plan(const EventFilter& f, const EventScope& scope) {
+  try {
+    EventQuery q(f, scope);
+    SQLite::Statement st(store_.db(), "EXPLAIN QUERY PLAN " + q.select(kEventColumns));
+    q.bind(st);
+    std::vector<std::string> out;
+    while (st.executeStep()) out.push_back(st.getColumn(3).getString());
+    return out;
+  } catch (const SQLite::Exception& ex) {
+    throw_storage(ex, "cannot plan the audit query");
   }
 }
 
@@ -88,9 +115,60 @@ std::int64_t EventLog::last_seq() {
 
 std::int64_t EventLog::max_resource_id() {
   try {
-    return store_.db().execAndGet("SELECT coalesce(max(resource_id), 0) FROM events").getInt64();
+    return store_.db()
+        .execAndGet("SELECT max(coalesce((SELECT max(resource_id) FROM events), 0),"
+                    " coalesce((SELECT max(max_resource_id) FROM purges), 0))")
+        .getInt64();
   } catch (const SQLite::Exception& ex) {
     throw_storage(ex, "cannot read audit events");
+  }
+}
+
+void EventLog::purge_delete(PurgeRow& row) {
+  try {
+    SQLite::Statement range(store_.db(),
+                            "SELECT count(*), coalesce(min(seq), 0), coalesce(max(seq), 0),"
+                            " coalesce(max(max(resource_id, target_id)), 0) FROM events WHERE time < ? AND seq < ?");
+    range.bind(1, row.before_ms);
+    range.bind(2, row.seq);
+    range.executeStep();
+    row.rows = range.getColumn(0).getInt64();
+    row.first_seq = range.getColumn(1).getInt64();
+    row.last_seq = range.getColumn(2).getInt64();
+    row.max_resource_id = range.getColumn(3).getInt64();
+    SQLite::Statement del(store_.db(), "DELETE FROM events WHERE time < ? AND seq < ?");
+    del.bind(1, row.before_ms);
+    del.bind(2, row.seq);
+    const int removed = del.exec();
+    if (removed != row.rows)
+      throw StorageError("the purge removed " + std::to_string(removed) + " events, not the " +
+                         std::to_string(row.rows) + " it exported; nothing was changed");
+  } catch (const SQLite::Exception& ex) {
+    throw_storage(ex, "cannot purge audit events");
+  }
+}
+
+void EventLog::purge_record(const PurgeRow& row, const std::string& changes_json, const std::string& message) {
+  try {
+    SQLite::Statement ins(store_.db(),
+                          "INSERT INTO purges (seq, before_ms, rows, first_seq, last_seq, max_resource_id, file, sha256)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    ins.bind(1, row.seq);
+    ins.bind(2, row.before_ms);
+    ins.bind(3, row.rows);
+    ins.bind(4, row.first_seq);
+    ins.bind(5, row.last_seq);
+    ins.bind(6, row.max_resource_id);
+    ins.bind(7, row.file);
+    ins.bind(8, row.sha256);
+    ins.exec();
+    SQLite::Statement upd(store_.db(), "UPDATE events SET changes = ?, message = ? WHERE seq = ?");
+    upd.bind(1, changes_json);
+    upd.bind(2, message);
+    upd.bind(3, row.seq);
+    upd.exec();
+  } catch (const SQLite::Exception& ex) {
+    throw_storage(ex, "cannot record the purge");
   }
 }
 

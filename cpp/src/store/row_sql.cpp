@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "util/clock.h"
 #include "util/json_text.h"
 
 namespace dirctl {
@@ -49,7 +50,7 @@ const char* const kInsertEventSql =
     " message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 void bind_event(SQLite::Statement& st, const Event& e, const std::string& changes_json) {
-  st.bind(1, e.time);
+  st.bind(1, log_now_ms());  // stamped as stored, under the write lock: times follow seq
   st.bind(2, static_cast<std::int64_t>(e.org));
   st.bind(3, e.event_type);
   st.bind(4, e.initiated_by_type);

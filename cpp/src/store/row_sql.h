@@ -31,9 +31,11 @@ int created_parameter(const KindSpec& kind);
 // caller that keeps `value` alive until the statement has run (the bulk mode).
 void bind_value(SQLite::Statement& st, int index, const Value& value, bool copy = true);
 
-// INSERT INTO events with every column; bind_event() binds all fifteen.
+// INSERT INTO events with every column; bind_event() binds all fifteen. The
+// time is the log's clock as the row is bound (not e.time): bound under the
+// write lock, so the log's times never go back as seq goes up.
 extern const char* const kInsertEventSql;
-enum EventParameter : int { kEventResourceId = 8, kEventResourceName = 9, kEventChanges = 14 };
+enum EventParameter : int { kEventTime = 1, kEventResourceId = 8, kEventResourceName = 9, kEventChanges = 14 };
 void bind_event(SQLite::Statement& st, const Event& e, const std::string& changes_json);
 
 }  // namespace dirctl

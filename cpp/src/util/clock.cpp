@@ -1,5 +1,6 @@
 #include "util/clock.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <sstream>
@@ -11,6 +12,16 @@ namespace dirctl {
 std::int64_t unix_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::int64_t log_now_ms() {
+  static std::atomic<std::int64_t> last{0};
+  std::int64_t now = unix_now_ms();
+  std::int64_t seen = last.load(std::memory_order_relaxed);
+  while (true) {
+    if (now <= seen) return seen;
+    if (last.compare_exchange_weak(seen, now, std::memory_order_relaxed)) return now;
+  }
 }
 
 std::string utc_now_iso() { return iso_of_ms(unix_now_ms()); }

@@ -13,6 +13,11 @@ std::string utc_now_iso();
 // Milliseconds since the Unix epoch, now; and the ISO-8601 text of such an instant.
 std::int64_t unix_now_ms();
 std::string iso_of_ms(std::int64_t ms);
+// The audit log's clock: unix_now_ms(), but never earlier than a time it
+// returned before in this process (a wall clock stepped back does not put
+// events out of order). Called under the write lock, as an event is stored,
+// so the log's times follow its commit order. Thread-safe.
+std::int64_t log_now_ms();
 // True for "YYYY-MM-DD" naming a real calendar day.
 bool is_iso_date(std::string_view text);
 // Parses ISO-8601 with optional fraction and 'Z' or offset; returns the

@@ -1,0 +1,292 @@
+#include "store/event_query.h"
+
+#include <sqlite3.h>
+
+#include <SQLiteCpp/Statement.h>
+
+#include <nlohmann/json.hpp>
+
+#include "dirctl/error.h"
+
+namespace dirctl {
+
+namespace {
+
+struct FieldColumn {
+  const char* field;
+  const char* column;
+  bool integer;
+  bool nocase;
+};
+
+// Insights' field names (dotted, as its search_term and fields take them),
+// and the flat names of the frames' columns, for the same columns.
+const FieldColumn kFields[] = {
+    {"seq", "seq", true, false},
+    {"event_type", "event_type", false, false},
+    {"organization", "org_id", true, false},
+    {"org", "org_id", true, false},
+    {"success", "success", true, false},
+    {"message", "message", false, false},
+    {"initiated_by.id", "initiated_by_id", true, false},
+    {"initiated_by.type", "initiated_by_type", false, false},
+    {"initiated_by.email", "initiated_by_email", false, true},
+    {"resource.id", "resource_id", true, false},
+    {"resource.type", "resource_type", false, false},
+    {"resource.name", "resource_name", false, false},
+    {"target.id", "target_id", true, false},
+    {"target.type", "target_type", false, false},
+    {"target.name", "target_name", false, false},
+};
+
+const FieldColumn* field_column(const std::string& name) {
+  for (const FieldColumn& f : kFields)
+    if (name == f.field || name == f.column) return &f;
+  return nullptr;
+}
+
+constexpr int kMaxDepth = 16;
+
+}  // namespace
+
+std::string event_column(const std::string& field) {
+  const FieldColumn* f = field_column(field);
+  return f == nullptr ? std::string() : std::string(f->column);
+}
+
+const std::vector<std::string>& event_field_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const FieldColumn& f : kFields) out.emplace_back(f.field);
+    out.emplace_back("changes.field");
+    return out;
+  }();
+  return names;
+}
+
+// Insights' search_term: {"and": [...]}, {"or": [...]}, {"not": term}, or an
+// object of field: value | [values] pairs, all of which must hold.
+class SearchTermCompiler {
+ public:
+  explicit SearchTermCompiler(EventQuery& q) : q_(q) {}
+
+  std::string term(const nlohmann::json& t, int depth) {
+    if (depth > kMaxDepth) fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    if (!t.is_object() || t.empty()) fail("each term must be a non-empty object, got " + t.dump());
+    if (t.size() == 1 && (t.contains("and") || t.contains("or"))) {
+      const bool all = t.contains("and");
+      const nlohmann::json& list = all ? t["and"] : t["or"];
+      if (!list.is_array() || list.empty())
+        fail(std::string(all ? "\"and\"" : "\"or\"") + " takes a non-empty list of terms, got " + list.dump());
+      std::string out = "(";
+      for (const auto& sub : list) {
+        if (out.size() > 1) out += all ? " AND " : " OR ";
+        out += term(sub, depth + 1);
+      }
+      return out + ")";
+    }
+    if (t.size() == 1 && t.contains("not")) return "(NOT " + term(t["not"], depth + 1) + ")";
+    std::string out = "(";
+    for (const auto& [field, value] : t.items()) {
+      if (out.size() > 1) out += " AND ";
+      out += leaf(field, value);
+    }
+    return out + ")";
+  }
+
+ private:
+  [[noreturn]] static void fail(const std::string& what) { throw InvalidArgument("search_term: " + what); }
+
+  std::string leaf(const std::string& field, const nlohmann::json& value) {
+    if (field == "and" || field == "or" || field == "not")
+      fail("\"" + field + "\" must be the only key of its term; nest the other fields inside it");
+    std::vector<const nlohmann::json*> values;
+    if (value.is_array()) {
+      if (value.empty()) fail(field + ": an empty list matches nothing; leave the field out or give values");
+      for (const auto& v : value) values.push_back(&v);
+    } else {
+      values.push_back(&value);
+    }
+    if (field == "changes.field") {
+      std::string in;
+      for (const auto* v : values) {
+        if (!v->is_string()) fail("changes.field takes field names (text), got " + v->dump());
+        in += (in.empty() ? "?" : ", ?");
+        q_.params_.emplace_back(v->get<std::string>());
+      }
+      return "EXISTS (SELECT 1 FROM json_each(events.changes) AS c WHERE json_extract(c.value, '$[0]') IN (" + in + "))";
+    }
+    const FieldColumn* f = field_column(field);
+    if (f == nullptr) {
+      std::string known;
+      for (const auto& n : event_field_names()) known += (known.empty() ? "" : ", ") + n;
+      fail("unknown field '" + field + "'; use one of " + known);
+    }
+    std::string in;
+    for (const auto* v : values) {
+      in += (in.empty() ? "?" : ", ?");
+      if (f->integer) {
+        if (v->is_boolean() && std::string(f->column) == "success")
+          q_.params_.emplace_back(std::int64_t{v->get<bool>() ? 1 : 0});
+        else if (v->is_number_integer())
+          q_.params_.emplace_back(v->get<std::int64_t>());
+        else
+          fail(field + " takes " + (std::string(f->column) == "success" ? "true or false" : "integers") + ", got " +
+               v->dump());
+      } else {
+        if (!v->is_string()) fail(field + " takes text, got " + v->dump());
+        q_.params_.emplace_back(v->get<std::string>());
+      }
+    }
+    const std::string column = std::string(f->column) + (f->nocase ? " COLLATE NOCASE" : "");
+    return values.size() == 1 ? column + " = " + in : column + " IN (" + in + ")";
+  }
+
+  EventQuery& q_;
+};
+
+std::string EventQuery::placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+  return out;
+}
+
+EventQuery::EventQuery(const EventFilter& f, const EventScope& scope) {
+  // The terms an index can serve first, so the planner sees them.
+  if (f.event_types.size() == 1) {
+    add("event_type = ?");
+    params_.emplace_back(f.event_types.front());
+  } else if (!f.event_types.empty()) {
+    add("event_type IN (" + placeholders(f.event_types.size()) + ")");
+    for (const auto& t : f.event_types) params_.emplace_back(t);
+    cacheable_ = false;
+  }
+  if (f.initiated_by_id) {
+    add("initiated_by_id = ?");
+    params_.emplace_back(*f.initiated_by_id);
+  }
+  if (f.resource_id) {
+    add("(resource_id = ? OR target_id = ?)");
+    params_.emplace_back(*f.resource_id);
+    params_.emplace_back(*f.resource_id);
+  }
+  if (f.target_id) {
+    add("target_id = ?");
+    params_.emplace_back(*f.target_id);
+  }
+  if (f.start_ms) {
+    add("time >= ?");
+    params_.emplace_back(*f.start_ms);
+  }
+  if (f.end_ms) {
+    add("time < ?");
+    params_.emplace_back(*f.end_ms);
+  }
+  if (f.after_seq > 0) {
+    add("seq > ?");
+    params_.emplace_back(f.after_seq);
+  }
+  if (f.before_seq > 0) {
+    add("seq < ?");
+    params_.emplace_back(f.before_seq);
+  }
+  if (f.initiated_by_type) {
+    add("initiated_by_type = ?");
+    params_.emplace_back(*f.initiated_by_type);
+  }
+  if (f.initiated_by_email) {
+    add("initiated_by_email = ? COLLATE NOCASE");
+    params_.emplace_back(*f.initiated_by_email);
+  }
+  if (f.resource_type) {
+    add("resource_type = ?");
+    params_.emplace_back(*f.resource_type);
+  }
+  if (f.target_type) {
+    add("target_type = ?");
+    params_.emplace_back(*f.target_type);
+  }
+  if (f.orgs.size() == 1) {
+    add("org_id = ?");
+    params_.emplace_back(f.orgs.front());
+  } else if (!f.orgs.empty()) {
+    add("org_id IN (" + placeholders(f.orgs.size()) + ")");
+    for (std::int64_t o : f.orgs) params_.emplace_back(o);
+    cacheable_ = false;
+  }
+  if (f.success) {
+    add("success = ?");
+    params_.emplace_back(std::int64_t{*f.success ? 1 : 0});
+  }
+  if (!f.search_term.empty()) {
+    nlohmann::json term;
+    try {
+      term = nlohmann::json::parse(f.search_term);
+    } catch (const nlohmann::json::exception& e) {
+      throw InvalidArgument("search_term: not JSON (" + std::string(e.what()) + ")");
+    }
+    add(SearchTermCompiler(*this).term(term, 0));
+    cacheable_ = false;
+  }
+  if (!scope.everything) {
+    // An org's events; directory-wide events about a visible org; other
+    // directory-wide events (admins) only for those who see the admins.
+    std::string orgs = "[";
+    for (std::int64_t o : scope.orgs) orgs += (orgs.size() > 1 ? "," : "") + std::to_string(o);
+    orgs += "]";
+    add("(org_id IN (SELECT value FROM json_each(?)) OR (org_id = 0 AND ((resource_type = 'org' AND resource_id IN "
+        "(SELECT value FROM json_each(?))) OR (resource_type != 'org' AND ?))))");
+    params_.emplace_back(orgs);
+    params_.emplace_back(orgs);
+    params_.emplace_back(std::int64_t{scope.directory_wide ? 1 : 0});
+  }
+  const char* dir = f.descending ? " DESC" : "";
+  if (f.search_after) {
+    add(std::string("(time, seq) ") + (f.descending ? "<" : ">") + " (?, ?)");
+    params_.emplace_back(f.search_after->time_ms);
+    params_.emplace_back(f.search_after->seq);
+  }
+  order_ = f.by_seq ? std::string(" ORDER BY seq") + dir : std::string(" ORDER BY time") + dir + ", seq" + dir;
+  limit_ = f.limit;
+}
+
+std::string EventQuery::select(const std::string& columns) const {
+  return "SELECT " + columns + " FROM events" + where_ + order_ + (limit_ >= 0 ? " LIMIT ?" : "");
+}
+
+std::string EventQuery::aggregate(const std::string& columns, const std::string& tail) const {
+  return "SELECT " + columns + " FROM events" + where_ + tail;
+}
+
+int EventQuery::bind_params(SQLite::Statement& st) const {
+  int i = 1;
+  for (const Param& p : params_) {
+    if (const auto* n = std::get_if<std::int64_t>(&p))
+      st.bind(i++, *n);
+    else
+      st.bind(i++, std::get<std::string>(p));
+  }
+  return i;
+}
+
+void EventQuery::bind(SQLite::Statement& st) const {
+  const int next = bind_params(st);
+  if (limit_ >= 0) st.bind(next, limit_);
+}
+
+void EventQuery::bind(sqlite3_stmt* st) const {
+  int i = 1;
+  for (const Param& p : params_) {
+    if (const auto* n = std::get_if<std::int64_t>(&p)) {
+      sqlite3_bind_int64(st, i++, *n);
+    } else {
+      const std::string& t = std::get<std::string>(p);
+      sqlite3_bind_text(st, i++, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+    }
+  }
+  if (limit_ >= 0) sqlite3_bind_int64(st, i, limit_);
+}
+
+void EventQuery::bind_filters(SQLite::Statement& st) const { bind_params(st); }
+
+}  // namespace dirctl

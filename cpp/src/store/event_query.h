@@ -1,0 +1,88 @@
+// EventQuery: one Insights filter as SQL over the events table, with every
+// value bound (never spliced into the text), and the rows it selects read as
+// Event values or as columns.
+//
+// The WHERE clause is built from EventFilter members and the search term, in
+// an order that lets SQLite pick the index ending in time that fits (type,
+// initiator, resource, target, or time); EventScope adds what the acting
+// view may see. Internal to store/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "dirctl/event.h"
+
+struct sqlite3_stmt;
+namespace SQLite {
+class Statement;
+}
+
+namespace dirctl {
+
+// Which events an acting view may read: everything (the system, or an admin
+// who sees every org and the admins), or events of some orgs, plus
+// directory-wide ones (admin management) when directory_wide.
+struct EventScope {
+  bool everything = true;
+  std::vector<std::int64_t> orgs;  // their events, and directory-wide events about them
+  bool directory_wide = false;
+};
+
+class EventQuery {
+ public:
+  // Throws InvalidArgument for a search term that is not Insights' shape or
+  // names an unknown field (the message says which and lists the known ones).
+  EventQuery(const EventFilter& filter, const EventScope& scope);
+
+  // SELECT <columns> FROM events WHERE ... ORDER BY ... LIMIT ..., and
+  // bind() for it; aggregate() has no order and no limit (count, distinct,
+  // buckets): <tail> follows the WHERE, and bind_filters() binds for it.
+  std::string select(const std::string& columns) const;
+  std::string aggregate(const std::string& columns, const std::string& tail = "") const;
+  void bind(SQLite::Statement& st) const;
+  void bind(sqlite3_stmt* st) const;  // the same, on a bare statement (columnar reads)
+  void bind_filters(SQLite::Statement& st) const;
+  bool cacheable() const { return cacheable_; }  // a bounded family of texts (no search term, no lists)
+
+ private:
+  using Param = std::variant<std::int64_t, std::string>;
+  void add(const std::string& clause) { where_ += (where_.empty() ? " WHERE " : " AND ") + clause; }
+  std::string placeholders(std::size_t n);
+
+  int bind_params(SQLite::Statement& st) const;  // returns the next index
+
+  std::string where_, order_;
+  std::int64_t limit_ = -1;
+  std::vector<Param> params_;
+  bool cacheable_ = true;
+  friend class SearchTermCompiler;
+};
+
+class Store;
+
+// The statement a query runs on: the connection's cached one when the text
+// comes from a bounded family (catching up runs one every few calls), reset
+// when done; else its own, finalised when done.
+class EventStatement {
+ public:
+  EventStatement(Store& store, const EventQuery& q, const std::string& sql);
+  ~EventStatement();
+  SQLite::Statement& operator*() { return *st_; }
+  SQLite::Statement* operator->() { return st_; }
+
+ private:
+  std::unique_ptr<SQLite::Statement> own_;
+  SQLite::Statement* st_ = nullptr;
+};
+
+// The SQL column behind an Insights field name ("initiated_by.email" ->
+// initiated_by_email; "organization" -> org_id), or "" if none.
+std::string event_column(const std::string& field);
+// Every field name event_column() knows, for messages.
+const std::vector<std::string>& event_field_names();
+
+}  // namespace dirctl
