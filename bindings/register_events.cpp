@@ -2,6 +2,7 @@
 // counts, distinct values, buckets, export pages, purge) on _core.Directory.
 #include <pybind11/stl.h>
 
+#include "dirctl/error.h"
 #include "dirctl/insights.h"
 #include "numpy_columns.h"
 #include "register.h"

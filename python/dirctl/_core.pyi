@@ -12,6 +12,15 @@ LATEST_SCHEMA_VERSION: int
 FieldValue = None | bool | int | str | dict[str, str] | list[int]
 Fields = list[tuple[str, FieldValue]]
 Actor = tuple[str, int]  # ("admin" | "user" | "api_key", id); None acts as system
+# One column of Directory.columns(): ids int64 and booleans as numpy arrays; nullable
+# integers ("ints", int64 values, validity bytes | None); text ("text", offsets, UTF-8
+# bytes, validity | None); codes ("coded", int32 codes (-1: null), names); an admin's orgs
+# as a list of id lists.
+TableColumn = (NDArray[np.int64] | NDArray[np.bool_]
+               | tuple[Literal["ints"], NDArray[np.int64], NDArray[np.uint8] | None]
+               | tuple[Literal["text"], NDArray[np.int64], NDArray[np.uint8], NDArray[np.uint8] | None]
+               | tuple[Literal["coded"], NDArray[np.int32], builtins.list[str]]
+               | builtins.list[builtins.list[int]])
 Ids = int | None | Sequence[int | None] | NDArray[np.integer]  # check_many: one id, or one per check
 
 class Record(TypedDict):
@@ -222,18 +231,32 @@ RUN_STATES: list[str]
 class Error(Exception): ...
 
 class EventFilter:
-    type: str | None
-    since: str | None
-    until: str | None
+    start_ms: int | None
+    end_ms: int | None
+    event_types: builtins.list[str]
     initiated_by_id: int | None
     initiated_by_type: str | None
+    initiated_by_email: str | None
     resource_id: int | None
     resource_type: str | None
-    org: int | None
+    target_id: int | None
+    target_type: str | None
+    orgs: builtins.list[int]
     success: bool | None
+    search_term: str
     after_seq: int
+    search_after: tuple[int, int] | None
+    descending: bool
     limit: int
     def __init__(self) -> None: ...
+
+class PurgeRecord(TypedDict):
+    seq: int
+    rows: int
+    first_seq: int
+    last_seq: int
+    file: str
+    sha256: str
 
 class Directory:
     """A session on one open file, acting as one fixed actor (system when opened)."""
@@ -253,7 +276,7 @@ class Directory:
     def find(self, kind: str, org: int, key: str) -> Record: ...
     def list(self, kind: str, org: int) -> builtins.list[Record]: ...
     def count(self, kind: str, org: int) -> int: ...
-    def columns(self, kind: str, org: int) -> dict[str, builtins.list[FieldValue]]: ...
+    def columns(self, kind: str, org: int) -> dict[str, TableColumn]: ...
     def add_member(self, group: int, member: int) -> None: ...
     def remove_member(self, group: int, member: int) -> None: ...
     def members(self, group: int) -> builtins.list[Record]: ...
@@ -268,6 +291,14 @@ class Directory:
     @property
     def in_batch(self) -> bool: ...
     def events(self, filter: EventFilter) -> builtins.list[EventRecord]: ...
+    def events_columns(self, filter: EventFilter, fields: builtins.list[str]) -> dict[str, Any]: ...
+    def events_changes(self, filter: EventFilter) -> dict[str, Any]: ...
+    def events_count(self, filter: EventFilter) -> int: ...
+    def events_distinct(self, field: str, filter: EventFilter) -> dict[str, Any]: ...
+    def events_interval(self, interval: str, by: str, filter: EventFilter) -> dict[str, Any]: ...
+    def events_export_page(self, filter: EventFilter, format: str, header: bool) -> tuple[bytes, tuple[int, int], int]: ...
+    def events_purge(self, before_ms: int, path: str, format: str, overwrite: bool) -> PurgeRecord: ...
+    def events_plan(self, filter: EventFilter) -> builtins.list[str]: ...
     def last_event_seq(self) -> int: ...
     @property
     def schema_version(self) -> int: ...

@@ -18,7 +18,7 @@ from .commands import DirectoryCommands
 from .runs import Launch
 from .scheduler import Scheduler, trigger
 from .errors import InvalidArgument, NotFound, PermissionDenied
-from .events import Event, build_filter, events_frame
+from .insights import EventQueries
 from .sessions import Session, SessionInfo
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .frames import DataFrame
 
 
-class Directory:
+class Directory(EventQueries):
     """One directory file. Acts as `system`: every change is still audited.
 
     ``as_admin``/``as_api_key``/``as_user`` give views: the same API, acting as
@@ -275,15 +275,6 @@ class Directory:
         self._core.commit_batch()
 
     # -- audit log ----------------------------------------------------------
-    def events(self, **criteria: Any) -> list[Event]:
-        """Audit events, oldest first. Criteria: type, since, until, initiated_by (object, id or
-        'system'/'admin'/'user'), resource (object or id), resource_type, org, success, after_seq, limit."""
-        return [Event._from_core(e) for e in self._core.events(build_filter(**criteria))]
-
-    def events_frame(self, **criteria: Any) -> DataFrame:
-        """The same events as a pandas DataFrame indexed by seq."""
-        return events_frame(self.events(**criteria))
-
     # -- life cycle ---------------------------------------------------------
     @property
     def path(self) -> str:

@@ -65,7 +65,7 @@ def text_column(offsets: ArrayLike, data: ArrayLike, valid: ArrayLike | None) ->
     import pandas as pd
 
     try:
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover
         raise ImportError("DataFrames need pyarrow for text columns: pip install 'dirctl[frames]'") from exc
     offsets = np.asarray(offsets, dtype=np.int64)

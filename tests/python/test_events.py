@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 import time
 
@@ -283,7 +284,9 @@ def test_events_frame(d, log):
     assert list(frame["initiated_by_type"].unique()) == ["system"]
     assert bool(frame["success"].all())
     upd = frame[frame["event_type"] == "user_update"]
-    assert upd["changes"].iloc[0] == [{"field": "department", "from": None, "to": "eng"}]
+    assert json.loads(upd["changes"].iloc[0]) == [["department", None, "eng"]]  # the stored JSON text
+    rows = d.events_frame(type="user_update", expand_changes=True)
+    assert list(rows["field"]) == ["department"] and list(rows["to"]) == ['"eng"']
     member = frame[frame["event_type"] == "group_member_add"].iloc[0]
     assert member["target_id"] == log["alice"].id and member["target_name"] == "alice"
 
