@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "dirctl/error.h"
+#include "dirctl/kinds.h"
+#include "store/change_text.h"
 
 namespace dirctl {
 
@@ -114,7 +116,21 @@ class SearchTermCompiler {
         in += (in.empty() ? "?" : ", ?");
         q_.params_.emplace_back(v->get<std::string>());
       }
-      return "EXISTS (SELECT 1 FROM json_each(events.changes) AS c WHERE json_extract(c.value, '$[0]') IN (" + in + "))";
+      // A creation's stored changes leave out the defaults, which reading adds
+      // back (with_creation_defaults): such creations match by type.
+      std::string defaulted;
+      for (const KindSpec* kind : all_specs())
+        for (const FieldSpec& fs : kind->fields) {
+          if (fs.readonly || !listed_at_creation(fs.default_value)) continue;
+          bool named = false;
+          for (const auto* v : values) named = named || v->get<std::string>() == fs.name;
+          if (!named) continue;
+          defaulted += " OR (event_type = ? AND resource_type = ?)";
+          q_.params_.emplace_back(kind->event_noun + "_create");
+          q_.params_.emplace_back(kind->name);
+        }
+      return "(EXISTS (SELECT 1 FROM json_each(events.changes) AS c WHERE json_extract(c.value, '$[0]') IN (" + in +
+             "))" + defaulted + ")";
     }
     const FieldColumn* f = field_column(field);
     if (f == nullptr) {
