@@ -9,9 +9,12 @@
     dirctl reviews list|approve ID|reject ID --db acme.db --org acme [--as-admin EMAIL | --as-user NAME]
     dirctl users create|list|update|approve|reject ... --db acme.db --org acme (Runops' verbs)
     dirctl register --db acme.db --org acme --email E --name NAME [--team T] [--groups dev,support]
+    dirctl events --db acme.db [--since 7d] [--type user_update ...] [--format json|csv] ... (SIEM export)
+    dirctl events-purge --db acme.db --before 2026-01-01 --export-to old.jsonl [--force]
 
 Exit status: 0 when every row went in (or would, with --dry-run), every waited-for
-run succeeded, or the agent stopped cleanly; 1 otherwise; 2 for usage errors.
+run succeeded, or the agent stopped cleanly; 1 otherwise; 2 for usage errors. ``events``
+exits 141 when its reader closes the pipe early (see dirctl.events_cli).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from .agent_cli import (add_agent_parser, add_commands_parser, add_reviews_parse
                         commands_main, reviews_main, scheduler_main)
 from .directory import open as open_directory
 from .errors import Error
+from .events_cli import add_events_parsers, events_main, events_purge_main
 from .users_cli import add_users_parser, register_main, users_main
 
 
@@ -50,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     add_scheduler_parser(sub)
     add_reviews_parser(sub)
     add_users_parser(sub)
+    add_events_parsers(sub)
     return p
 
 
@@ -79,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         verbs = {"import": _import, "export": _export, "commands": commands_main, "agent": agent_main,
                  "scheduler": scheduler_main, "reviews": reviews_main, "users": users_main,
-                 "register": register_main}
+                 "register": register_main, "events": events_main, "events-purge": events_purge_main}
         return verbs[args.command](args)
     except Error as exc:
         print(f"dirctl: {exc}", file=sys.stderr)
