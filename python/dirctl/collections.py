@@ -16,7 +16,7 @@ from .args import id_list, object_id, text
 from .args import path as path_arg
 from .base import Handle, Object, wrap
 from .errors import InvalidArgument, NotFound, PermissionDenied
-from .frames import frame_from_columns
+from .frames import frame_from_columns, nullable_ints
 from .sessions import ApiKey
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,6 +50,18 @@ def _value(kind: str, name: str, value: Any) -> FieldValue:
 
 def _fields(kind: str, given: dict[str, Any]) -> Fields:
     return [(text(k, f"{kind} field name"), _value(kind, k, v)) for k, v in given.items()]
+
+
+def _frame_column(column: Any) -> Any:
+    """An engine column as frame_from_columns takes it: nullable integers, given as
+    ("ints", values, valid | None), become a pandas Int64 array; the rest pass as they are."""
+    if isinstance(column, tuple) and column and column[0] == "ints":
+        import numpy as np
+
+        _, values, valid = column
+        missing = np.zeros(len(values), dtype=bool) if valid is None else np.asarray(valid) == 0
+        return nullable_ints(values, missing)
+    return column
 
 
 class Collection:
@@ -103,8 +115,17 @@ class Collection:
         return True
 
     def to_frame(self) -> DataFrame:
-        """Every object as a row of a pandas DataFrame, indexed by id."""
-        return frame_from_columns(self._dir._core.columns(self._kind, self._org), index="id")
+        """Every object as a row of a pandas DataFrame, indexed by id (int64).
+
+        Columns come from the engine's typed columns, with no Python object per row:
+        free text, dates and times (ISO text as stored) are pandas strings; enumerations
+        (state, role, mfa_status, shell...) and text that repeats (department, company,
+        location, os, timezone...) are categoricals; booleans are bool; integer fields
+        int64, or nullable Int64 where they may be empty (no default: a command's count,
+        an admin's user); custom attributes are their JSON object text ("{}" for none).
+        Admins' "orgs" holds a list of org ids per admin (dtype object)."""
+        columns = self._dir._core.columns(self._kind, self._org)
+        return frame_from_columns({name: _frame_column(c) for name, c in columns.items()}, index="id")
 
     def export_csv(self, path: Any, *, overwrite: bool = False) -> int:
         """Users only: write them in JumpCloud's import template (groups and attributes

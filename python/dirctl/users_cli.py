@@ -88,7 +88,9 @@ def _print(frame: Any) -> None:
     if frame.empty:
         print("no users")
         return
-    text = {c: frame[c].fillna("").astype(str) for c in ("first_name", "last_name", "department", "state")}
+    # astype(object) first: department and state may be categoricals, which fillna("") refuses
+    text = {c: frame[c].astype(object).fillna("").astype(str) for c in ("first_name", "last_name", "department",
+                                                                        "state")}
     name = (text["first_name"] + " " + text["last_name"]).str.strip()
     print(frame[["username", "email"]].assign(name=name, team=text["department"], status=text["state"])
           .to_string(index_names=False))

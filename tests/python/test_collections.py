@@ -4,6 +4,7 @@ every kind, group membership, admins and admin-from-user."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -749,6 +750,88 @@ def test_users_frame_values(d, org):
     assert pd.isna(frame.loc[org.users.get("u0").id, "department"])
     assert list(frame["state"]) == ["active"] * 3
     assert not frame["sudo"].any()
+
+
+def _frame_value(value):
+    """A frame cell as the object holds it: NA as None, numpy scalars as Python ones."""
+    if isinstance(value, list):
+        return value
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _expect_frame_equals_objects(frame, objects):
+    assert list(frame.index) == [o.id for o in objects]
+    for o in objects:
+        row = frame.loc[o.id]
+        for name, value in o.to_dict().items():
+            if name == "id":
+                continue
+            got = _frame_value(row[name])
+            if name == "attributes":
+                got = json.loads(got)
+            assert got == value, (o, name, got, value)
+
+
+# What each column of users.to_frame() is: no object dtype (attributes are JSON text).
+USER_DTYPES = {
+    "org": "int64", "username": "str", "email": "str", "first_name": "str", "middle_name": "str",
+    "last_name": "str", "display_name": "str", "job_title": "category", "department": "category",
+    "employee_identifier": "str", "state": "category", "account_locked": "bool", "password_expiration_date": "str",
+    "mfa_status": "category", "sudo": "bool", "attributes": "str", "cost_center": "category", "company": "category",
+    "employee_type": "category", "description": "str", "location": "category", "alternate_email": "str",
+    "manager": "category", "passwordless_sudo": "bool", "password_never_expires": "bool", "created": "str",
+    "updated": "str", "administrator": "bool",
+}
+
+
+def test_users_frame_equals_the_users(d, org):
+    made = [
+        org.users.create(username="zoe", email="zoe@acme.com", first_name="Zoë", last_name="Ñúñez",
+                         display_name="Zoë 🚀", department="Ingeniería", job_title="Engineer", state="suspended",
+                         account_locked=True, password_expiration_date="2030-01-31", mfa_status="enrolled", sudo=True,
+                         attributes={"badge": "7", "note_1": 'cödé "q" ü'}, company="Acmé", location="東京",
+                         description="tab\tand\nnewline", manager="boss@acme.com", employee_identifier="E-1",
+                         passwordless_sudo=True, password_never_expires=True),
+        org.users.create(username="bare", email="bare@acme.com"),
+        org.users.create(username="ann", email="ann@acme.com", department="Ingeniería", mfa_status="enrolled"),
+    ]
+    d.admins.create_from_user(made[2], role="help_desk")
+    d.orgs.create("other").users.create(username="x", email="x@x.com")
+    frame = org.users.to_frame()
+    users = list(org.users)
+    _expect_frame_equals_objects(frame, users)
+    assert list(frame["administrator"]) == [False, False, True]
+    assert frame.index.dtype == "int64"
+    assert {name: str(frame[name].dtype) for name in frame.columns} == USER_DTYPES
+    assert list(frame["department"].cat.categories) == ["Ingeniería"]
+    assert frame.loc[made[1].id, "attributes"] == "{}"
+
+
+def test_users_frame_of_many_users(d, org):
+    with d.batch():
+        for i in range(2000):
+            org.users.create(username=f"u{i}", email=f"u{i}@acme.com", department=("eng", "it", None)[i % 3],
+                             first_name=f"F{i}" if i % 5 else None, sudo=i % 7 == 0)
+    frame = org.users.to_frame()
+    _expect_frame_equals_objects(frame, list(org.users))
+    assert list(frame["department"].cat.categories) == ["eng", "it"]
+
+
+def test_every_kinds_frame_equals_its_objects(d, org):
+    made = _populate(d, org)
+    org.commands.create(name="tz", script="true", timezone="Europe/Paris", user="deploy", timeout=30, shell="sh")
+    for kind in made:
+        coll = d.admins if kind == "admins" else getattr(org, kind)
+        _expect_frame_equals_objects(coll.to_frame(), list(coll))
+    _expect_frame_equals_objects(d.orgs.to_frame(), list(d.orgs))
+    commands = org.commands.to_frame()
+    # an integer field with a default is never null (int64); one without may be (nullable Int64)
+    assert str(commands["timeout"].dtype) == "int64" and str(commands["count"].dtype) == "Int64"
+    assert commands["count"].isna().all()
+    admins = d.admins.to_frame()
+    assert str(admins["user"].dtype) == "Int64" and admins["orgs"].dtype == object
 
 
 def test_orgs_and_admins_frames(d, org):

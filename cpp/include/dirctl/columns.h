@@ -57,8 +57,11 @@ class CodedColumn {
   std::int32_t code(std::string_view s) {
     if (last_ >= 0 && names[static_cast<std::size_t>(last_)] == s) return last_;  // runs of one value are common
     key_.assign(s.data(), s.size());
-    auto [it, added] = index_.emplace(key_, static_cast<std::int32_t>(names.size()));
-    if (added) names.push_back(key_);
+    auto it = index_.find(key_);  // find first: emplace would allocate a node for every value
+    if (it == index_.end()) {
+      it = index_.emplace(key_, static_cast<std::int32_t>(names.size())).first;
+      names.push_back(key_);
+    }
     return last_ = it->second;
   }
   std::unordered_map<std::string, std::int32_t> index_;

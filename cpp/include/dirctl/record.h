@@ -26,7 +26,4 @@ struct Record {
   std::string text(const std::string& name) const;  // "" when null or absent
 };
 
-// Columns of a listing: one (field name, values) pair per field, rows aligned.
-using Columns = std::vector<std::pair<std::string, std::vector<Value>>>;
-
 }  // namespace dirctl

@@ -6,6 +6,7 @@
 // functions only read and write rows. Not thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "dirctl/record.h"
+#include "dirctl/table_columns.h"
 #include "dirctl/kinds.h"
 #include "dirctl/types.h"
 #include "dirctl/value.h"
@@ -31,6 +33,12 @@ struct HotRow {
   std::vector<std::pair<const FieldSpec*, Value>> values;  // the other hot fields
 };
 
+// How many rows a listing expects, and the lowest and highest of their ids.
+struct RowSpan {
+  std::size_t rows = 0;
+  Id first = kNoId, last = kNoId;
+};
+
 class RecordStore {
  public:
   explicit RecordStore(Store& store) : store_(store) {}
@@ -38,7 +46,13 @@ class RecordStore {
   // The kOrgSet field comes back as an empty IdList; the directory fills it.
   std::optional<Record> read(const KindSpec& kind, Id id);
   std::vector<Record> read_all(const KindSpec& kind, Id org);  // by id
-  Columns columns(const KindSpec& kind, Id org);
+  // Every row of an org (or of a directory-wide kind) as typed columns, by
+  // id; see dirctl/table_columns.h for which field becomes which column.
+  // The kOrgSet field is not among them. `span` is what the caller knows of
+  // the rows (the model): when they are dense in their id range, the table is
+  // read in id order over that range alone (no index, no sort), so rows
+  // outside it are not read; otherwise all of the org's rows, through its index.
+  TableColumns columns(const KindSpec& kind, Id org, const RowSpan& span = {});
   // The object (other than `except`) already holding `value` in a unique field.
   Id holder(const KindSpec& kind, const FieldSpec& field, Id org, const Value& value, Id except);
   // Ids whose `field` equals `key` (case-insensitively where the column is NOCASE).
