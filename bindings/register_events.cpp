@@ -28,28 +28,24 @@ ExportFormat format_arg(const std::string& format) {
 
 py::dict columns_to_py(EventColumns&& c) {
   py::dict out;
-  const auto ints = [&](const char* name, std::vector<std::int64_t>& v) {
-    if (v.size() == c.rows && (c.rows > 0 || !v.empty())) out[name] = to_numpy(std::move(v));
-  };
-  const auto coded = [&](const char* name, CodedColumn& v) {
-    if (v.size() == c.rows && (c.rows > 0 || !v.codes.empty())) out[name] = coded_to_py(std::move(v));
-  };
-  ints("seq", c.seq);
-  ints("time", c.time_ms);
-  ints("org", c.org);
-  coded("event_type", c.event_type);
-  coded("initiated_by_type", c.initiated_by_type);
-  ints("initiated_by_id", c.initiated_by_id);
-  coded("initiated_by_email", c.initiated_by_email);
-  coded("resource_type", c.resource_type);
-  ints("resource_id", c.resource_id);
-  if (c.resource_name.size() == c.rows && c.rows > 0) out["resource_name"] = text_to_py(std::move(c.resource_name));
-  coded("target_type", c.target_type);
-  ints("target_id", c.target_id);
-  coded("target_name", c.target_name);
-  if (c.success.size() == c.rows && c.rows > 0) out["success"] = to_numpy(std::move(c.success));
-  if (c.changes.size() == c.rows && c.rows > 0) out["changes"] = text_to_py(std::move(c.changes));
-  coded("message", c.message);
+  for (const std::string& f : c.fields) {
+    if (f == "seq") out["seq"] = to_numpy(std::move(c.seq));
+    else if (f == "time") out["time"] = to_numpy(std::move(c.time_ms));
+    else if (f == "org_id") out["org"] = to_numpy(std::move(c.org));
+    else if (f == "event_type") out["event_type"] = coded_to_py(std::move(c.event_type));
+    else if (f == "initiated_by_type") out["initiated_by_type"] = coded_to_py(std::move(c.initiated_by_type));
+    else if (f == "initiated_by_id") out["initiated_by_id"] = to_numpy(std::move(c.initiated_by_id));
+    else if (f == "initiated_by_email") out["initiated_by_email"] = coded_to_py(std::move(c.initiated_by_email));
+    else if (f == "resource_type") out["resource_type"] = coded_to_py(std::move(c.resource_type));
+    else if (f == "resource_id") out["resource_id"] = to_numpy(std::move(c.resource_id));
+    else if (f == "resource_name") out["resource_name"] = text_to_py(std::move(c.resource_name));
+    else if (f == "target_type") out["target_type"] = coded_to_py(std::move(c.target_type));
+    else if (f == "target_id") out["target_id"] = to_numpy(std::move(c.target_id));
+    else if (f == "target_name") out["target_name"] = coded_to_py(std::move(c.target_name));
+    else if (f == "success") out["success"] = to_numpy(std::move(c.success));
+    else if (f == "changes") out["changes"] = text_to_py(std::move(c.changes));
+    else if (f == "message") out["message"] = coded_to_py(std::move(c.message));
+  }
   return out;
 }
 

@@ -64,7 +64,10 @@ def _ms(value: Any, what: str) -> int:
     """Milliseconds since the epoch of a timezone-aware datetime, a date (midnight UTC),
     ISO-8601 text with 'Z' or an offset (or a bare date), or a timedelta (that long ago)."""
     if isinstance(value, _dt.timedelta):
-        value = _dt.datetime.now(_dt.timezone.utc) - value
+        try:
+            value = _dt.datetime.now(_dt.timezone.utc) - value
+        except OverflowError:
+            raise InvalidArgument(f"{what}: {value!r:.60} ago is outside the calendar; give a shorter span") from None
     if isinstance(value, str):
         raw = text(value, what)
         try:

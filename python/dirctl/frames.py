@@ -84,7 +84,11 @@ def coded_column(codes: ArrayLike, names: Sequence[str]) -> Any:
     import numpy as np
     import pandas as pd
 
-    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int32), categories=pd.Index(list(names), dtype=object))
+    categories = pd.Index(list(names), dtype=object)
+    try:  # the engine's codes are in range: skip pandas' O(n) check where it can be skipped (pandas >= 2.1)
+        return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int32), categories=categories, validate=False)
+    except TypeError:  # pragma: no cover
+        return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int32), categories=categories)
 
 
 def nullable_ints(values: ArrayLike, missing: ArrayLike) -> Any:

@@ -125,12 +125,14 @@ class EventQueries:
             raise InvalidArgument("the export writes every field; select columns with events_frame(fields=...)")
         limit = None if f.limit < 0 else f.limit
         total = 0
-        while limit is None or total < limit:
+        first = True
+        while first or limit is None or total < limit:
             f.limit = size if limit is None else min(size, limit - total)
-            chunk, cursor, rows = self._core.events_export_page(f, fmt, total == 0)
+            chunk, cursor, rows = self._core.events_export_page(f, fmt, first)  # the first page has the CSV header
+            first = False
             out.write(chunk)
             total += rows
-            if rows < f.limit:
+            if rows < f.limit or f.limit == 0:
                 break
             f.search_after = cursor
         return total

@@ -481,3 +481,26 @@ def test_export_pages_equal_the_events(world):
     d.events_export(out, format="csv", page=5, limit=12)
     assert [int(r["seq"]) for r in csv.DictReader(io.StringIO(out.getvalue().decode()))] == \
         [e.seq for e in d.events(limit=12)]
+
+
+def test_purge_needs_administrators_edit_even_with_every_org(d, org, tmp_path):
+    d.admins.create(email="boss@acme.com", role="administrator_with_billing", orgs=[org])
+    for role in ("read_only", "help_desk", "manager", "administrator"):  # insights: edit, one org = every org
+        a = d.admins.create(email=f"{role}@acme.com", role=role, orgs=[org])
+        with pytest.raises(dirctl.PermissionDenied):
+            d.as_admin(a).events_purge(dt.timedelta(0), tmp_path / f"{role}.jsonl")
+    assert not list(tmp_path.iterdir())
+    assert d.events_count(event_type="events_purge", success=True) == 0
+
+
+def test_empty_results_keep_their_shape(d, org):
+    frame = d.events_frame(event_type="nothing")
+    assert len(frame) == 0 and frame.index.name == "seq" and "event_type" in frame.columns
+    assert list(d.events_frame(event_type="nothing", fields=["time"]).columns) == ["time"]
+    assert d.events_count(event_type="nothing") == 0
+    assert len(d.events_distinct("event_type", event_type="nothing")) == 0
+    out = io.BytesIO()
+    assert d.events_export(out, format="csv", limit=0) == 0
+    assert out.getvalue().decode().startswith("seq,time,")
+    with pytest.raises(dirctl.InvalidArgument, match="outside the calendar"):
+        d.events(start_time=dt.timedelta(days=999_999_999))

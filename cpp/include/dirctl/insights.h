@@ -30,6 +30,7 @@ class ServiceHost;
 // The log's columns (those asked for; the others stay empty).
 struct EventColumns {
   std::size_t rows = 0;
+  std::vector<std::string> fields;  // the columns read (SQL names: seq, time, org_id, ...), in this order
   std::vector<std::int64_t> seq, time_ms, org, initiated_by_id, resource_id, target_id;
   std::vector<std::uint8_t> success;
   CodedColumn event_type, initiated_by_type, initiated_by_email, resource_type, target_type, target_name, message;

@@ -107,18 +107,28 @@ EventBuckets Insights::interval(const Actor& actor, const std::string& interval,
     f.by_seq = false;
     f.descending = false;
     f.limit = -1;
-    // Buckets in time order; within one, the count per `by` value.
-    std::vector<std::int64_t> buckets;
+    // Buckets in time order; within one, the count per `by` value (or just
+    // a count, without `by`: the common case, kept free of string work).
+    std::vector<std::int64_t> buckets, totals;
     std::vector<std::map<std::string, std::int64_t>> counts;
     std::string value;
+    std::int64_t lo = 0, hi = -1;  // the current bucket's time span, [lo, hi]
     EventLog(host_.store()).times(f, authorized_scope(host_, actor), column, [&](std::int64_t ms, std::string_view v) {
-      const std::int64_t b = bucket_of(ms, w);
-      if (buckets.empty() || buckets.back() != b) {
-        buckets.push_back(b);
-        counts.emplace_back();
+      if (buckets.empty() || ms < lo || ms > hi) {
+        const std::int64_t b = bucket_of(ms, w);
+        if (buckets.empty() || buckets.back() != b) {
+          buckets.push_back(b);
+          totals.push_back(0);
+          if (!column.empty()) counts.emplace_back();
+        }
+        lo = bucket_start_ms(b, w);
+        hi = bucket_start_ms(b + 1, w) - 1;
       }
-      value.assign(v.data(), v.size());
-      ++counts.back()[value];
+      ++totals.back();
+      if (!column.empty()) {
+        value.assign(v.data(), v.size());
+        ++counts.back()[value];
+      }
     });
     std::int64_t first = buckets.empty() ? 0 : buckets.front(), last = buckets.empty() ? -1 : buckets.back();
     if (filter.start_ms) first = bucket_of(*filter.start_ms, w);
@@ -135,10 +145,14 @@ EventBuckets Insights::interval(const Actor& actor, const std::string& interval,
     for (std::int64_t b = first; b <= last; ++b) {
       const std::int64_t start = bucket_start_ms(b, w);
       if (k < buckets.size() && buckets[k] == b) {
-        for (const auto& [key, n] : counts[k]) {
+        if (column.empty()) {
+          out.start_ms.push_back(start);
+          out.counts.push_back(totals[k]);
+        }
+        for (const auto& [key, n] : column.empty() ? std::map<std::string, std::int64_t>() : counts[k]) {
           out.start_ms.push_back(start);
           out.counts.push_back(n);
-          if (!column.empty()) out.key.push(key);
+          out.key.push(key);
         }
         ++k;
       } else {

@@ -124,7 +124,10 @@ PurgeReport Insights::purge(const Actor& actor, std::int64_t before_ms, const st
                             bool overwrite) {
   PurgeReport report;
   host_.enter([&] {
+    // The log is the audit trail of everything, admin management included:
+    // removing any of it takes insights and administrators edit rights.
     host_.authorize(actor, action_for(Scope::kInsights, Verb::kEdit), kNoId, "events_purge");
+    host_.authorize(actor, action_for(Scope::kAdministrators, Verb::kEdit), kNoId, "events_purge");
     if (actor.type != ActorType::kSystem) {
       const EventScope scope = scope_of(host_, actor);
       if (!scope.directory_wide || scope.orgs.size() != host_.orgs_of(Actor::system()).size())

@@ -109,6 +109,9 @@ EventColumns EventLog::columns(const EventFilter& f, const EventScope& scope, co
   }
   if (cols.empty()) throw InvalidArgument("no event column selected");
   EventColumns out;
+  for (const ColumnName& c : kColumns)
+    for (Col k : cols)
+      if (k == c.col) out.fields.emplace_back(c.name);
   const EventQuery q(f, scope);
   RawStatement st(store_.db(), q.select(select));
   q.bind(st.get());
