@@ -8,7 +8,7 @@ with custom attributes), then times, best of 3, in this process:
 - to_frame(): org.users.to_frame() -> DataFrame (the engine's typed columns, then
   pandas strings over Arrow buffers, categoricals, bools);
 - _core.columns(): the engine call alone (SQLite -> typed columns -> numpy), no pandas;
-- floor (Python): the same SELECT (same columns, WHERE org_id = ?, ORDER BY id)
+- floor (Python): the engine's SELECT (same columns, the org's id range in id order)
   through Python's sqlite3 module, fetchall() into tuples: what a Python reader pays.
 With the C++ program bench/frames_floor (built with -DDIRCTL_BUILD_BENCH=ON; pass its
 path, or it is looked for under build*/bench/), also, in a fresh process:
@@ -75,10 +75,13 @@ def best(f, n: int = 3) -> float:
     return min(times)
 
 
-def floor_sql(con: sqlite3.Connection) -> str:
-    """The SELECT RecordStore::columns runs for users: every readable column (the password hash never)."""
+def floor_query(con: sqlite3.Connection, org_id: int) -> tuple[str, tuple[int, ...]]:
+    """The SELECT RecordStore::columns runs for the users of a dense org: every readable
+    column (the password hash never) over the org's id range, in id order."""
     cols = [r[1] for r in con.execute("PRAGMA table_info(users)") if r[1] != "password_hash"]
-    return f"SELECT {', '.join(cols)} FROM users WHERE org_id = ? ORDER BY id"
+    first, last = con.execute("SELECT min(id), max(id) FROM users WHERE org_id = ?", (org_id,)).fetchone()
+    return (f"SELECT {', '.join(cols)} FROM users WHERE id BETWEEN ? AND ? AND +org_id = ? ORDER BY id",
+            (first, last, org_id))
 
 
 def cpp_floor(path: str, explicit: str | None) -> str | None:
@@ -112,9 +115,9 @@ def main() -> None:
     dtypes = ", ".join(f"{c} {frame[c].dtype}" for c in frame.columns)
     del frame
     con = sqlite3.connect(path)
-    sql = floor_sql(con)
+    sql, params = floor_query(con, org_id)
     ncols = len(sql.split(" FROM ")[0].split(","))
-    t_floor = best(lambda: con.execute(sql, (org_id,)).fetchall())
+    t_floor = best(lambda: con.execute(sql, params).fetchall())
     con.close()
     print(f"users.to_frame()          {n / t_frame / 1e6:6.2f}M rows/s ({n} rows in {t_frame:.3f} s, best of 3)")
     print(f"_core.columns() alone     {n / t_core / 1e6:6.2f}M rows/s ({t_core:.3f} s: SQLite -> typed columns -> "
