@@ -4,7 +4,7 @@
 1. SQL text lives only in cpp/src/store/.
 2. Directory::Impl is named only in cpp/src/directory/.
 3. #include arrows between rooms point one way (docs/ARCHITECTURE.md):
-   directory -> {importer, schedule -> commands, identity, audit -> {graph, authz}} -> service
+   directory -> {importer, schedule -> commands, identity, insights, audit -> {graph, authz}} -> service
    -> {io -> model, store} -> util;
    store and model do not know each other.
 Prints what it checked and every violation; exits 1 if there is one.
@@ -20,12 +20,13 @@ SRC = Path(__file__).resolve().parents[1] / "cpp" / "src"
 
 # Each room may include the rooms listed (and itself, and the public headers).
 ALLOWED = {
-    "directory": {"importer", "schedule", "commands", "identity", "service", "audit", "graph", "authz", "io", "model",
+    "directory": {"importer", "schedule", "commands", "identity", "insights", "service", "audit", "graph", "authz", "io", "model",
                   "store", "util"},
     "importer": {"authz", "io", "model", "store", "util"},
     "schedule": {"commands", "service", "authz", "model", "store", "util"},
     "commands": {"service", "authz", "model", "store", "util"},
     "identity": {"service", "authz", "model", "store", "util"},
+    "insights": {"service", "authz", "io", "model", "store", "util"},
     "service": {"authz", "model", "store", "util"},
     "audit": {"graph", "authz", "model", "util"},
     "graph": {"model", "util"},

@@ -118,6 +118,9 @@ class EventQueries:
                       **criteria: Any) -> int:
         """Writes matching events to a binary stream, a page at a time: one JSON object per
         line (as Insights exports), or CSV with a header. Returns how many."""
+        if not callable(getattr(out, "write", None)):
+            raise InvalidArgument(f"out: expected a binary stream (a file opened 'wb', sys.stdout.buffer, io.BytesIO), "
+                                  f"got {type(out).__name__}")
         fmt = _format_of("", format)
         size = count(page, "page", minimum=1)
         f, fields = build_filter(criteria)
