@@ -3,6 +3,7 @@ migrating an older schema, WAL mode, and surviving a crash mid-batch."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -152,8 +153,52 @@ V7_COLUMNS = ("allowed_domains", "operator_group", "user_portal", "password_min_
 V7_TABLES = ("logins", "password_history", "credentials", "registrations")
 
 
+EVENT_COLUMNS = ("seq, time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email, "
+                 "resource_type, resource_id, resource_name, target_type, target_id, target_name, success, changes, message")
+
+
+def as_version_7(db_path):
+    """Turns a current directory file into what version 7 wrote: event times as ISO text, the old indexes."""
+    sql(db_path, "CREATE TABLE events_v7 AS SELECT * FROM events WHERE 0", "DROP TABLE events",
+        "CREATE TABLE events(seq INTEGER PRIMARY KEY, time TEXT NOT NULL, org_id INTEGER NOT NULL DEFAULT 0,"
+        " event_type TEXT NOT NULL, initiated_by_type TEXT NOT NULL, initiated_by_id INTEGER NOT NULL DEFAULT 0,"
+        " initiated_by_email TEXT NOT NULL DEFAULT '', resource_type TEXT NOT NULL DEFAULT '',"
+        " resource_id INTEGER NOT NULL DEFAULT 0, resource_name TEXT NOT NULL DEFAULT '',"
+        " target_type TEXT NOT NULL DEFAULT '', target_id INTEGER NOT NULL DEFAULT 0,"
+        " target_name TEXT NOT NULL DEFAULT '', success INTEGER NOT NULL DEFAULT 1,"
+        " changes TEXT NOT NULL DEFAULT '[]', message TEXT NOT NULL DEFAULT '')",
+        "DROP TABLE events_v7", "DROP TABLE purges",
+        "CREATE INDEX events_type ON events(event_type, seq)", "CREATE INDEX events_time ON events(time)",
+        "CREATE INDEX events_resource ON events(resource_id)", "PRAGMA user_version = 7")
+
+
+def _v7_with_events(db_path):
+    """The file's events, saved before as_version_7 and put back with version 7's ISO text times."""
+    rows = sql(db_path, f"SELECT {EVENT_COLUMNS} FROM events ORDER BY seq")
+    as_version_7(db_path)
+    iso = [(r[0], dt.datetime.fromtimestamp(r[1] / 1000, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z")
+           + r[2:] for r in rows]
+    con = sqlite3.connect(db_path)
+    with con:
+        con.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 16)})", iso)
+    con.close()
+    return rows
+
+
+def test_migration_from_v7_keeps_every_event_and_its_time(db_path):
+    make_directory(db_path, users=3)
+    before = sql(db_path, f"SELECT {EVENT_COLUMNS} FROM events ORDER BY seq")
+    _v7_with_events(db_path)
+    assert isinstance(sql(db_path, "SELECT time FROM events LIMIT 1")[0][0], str)
+    with dirctl.open(db_path) as d:
+        assert d.schema_version == dirctl._core.LATEST_SCHEMA_VERSION
+        assert len(d.events(type="user_create")) == 3
+    assert sql(db_path, f"SELECT {EVENT_COLUMNS} FROM events ORDER BY seq") == before, "times to the millisecond"
+
+
 def as_version_6(db_path):
     """Turns a current directory file into what version 6 wrote (no identity)."""
+    _v7_with_events(db_path)
     sql(db_path, *(f"DROP TABLE {t}" for t in V7_TABLES), *(f"ALTER TABLE orgs DROP COLUMN {c}" for c in V7_COLUMNS),
         "UPDATE admins SET state = 'active' WHERE state = 'pending'", "PRAGMA user_version = 6")
 
