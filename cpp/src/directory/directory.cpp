@@ -291,6 +291,8 @@ Record Directory::find(const Actor& actor, Kind kind_id, Id org, const std::stri
 // Listing rights: the scope in the org (or directory-wide); for orgs, each
 // org the actor can see.
 void authorize_listing(Directory::Impl& d, const Actor& actor, const KindSpec& kind, Id org) {
+  d.require_visible(actor, {org}, kind.name + "_list");
+  if (kind.per_org) d.entity(org, Kind::kOrg);
   if (kind.kind == Kind::kOrg) {  // filtered org by org, once the actor may act at all
     if (actor.type == ActorType::kSystem) return;
     Decision who = d.engine.sees_org(actor, kNoId, true);
@@ -309,8 +311,6 @@ std::vector<Record> Directory::list(const Actor& actor, Kind kind_id, Id org) {
   Impl& d = live(impl_);
   return audited(d, [&] {
     const KindSpec& kind = spec(kind_id);
-    d.require_visible(actor, {org}, kind.name + "_list");
-    if (kind.per_org) d.entity(org, Kind::kOrg);
     authorize_listing(d, actor, kind, org);
     std::vector<Record> out = d.records.read_all(kind, kind.per_org ? org : kNoId);
     if (kind_id == Kind::kOrg || d.filters(actor, scope_of(kind_id), org))
@@ -326,8 +326,6 @@ std::size_t Directory::count(const Actor& actor, Kind kind_id, Id org) {
   Impl& d = live(impl_);
   return audited(d, [&]() -> std::size_t {
     const KindSpec& kind = spec(kind_id);
-    d.require_visible(actor, {org}, kind.name + "_list");
-    if (kind.per_org) d.entity(org, Kind::kOrg);
     authorize_listing(d, actor, kind, org);
     if (kind_id != Kind::kOrg && !d.filters(actor, scope_of(kind_id), org))
       return d.model.count(kind_id, kind.per_org ? org : kNoId);

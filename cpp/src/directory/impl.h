@@ -126,8 +126,8 @@ struct Denial {
 // StorageError once closed. Every entry point starts here.
 Directory::Impl& live(const std::unique_ptr<Directory::Impl>& impl);
 
-// Listing rights: the kind's scope in the org (or directory-wide); for
-// orgs, each org the actor can see. listing_visible(): one object of a listing.
+// Listing rights: the org visible to the actor and alive, then the kind's
+// scope in it (or directory-wide); for orgs, each org the actor can see. listing_visible(): one object of a listing.
 void authorize_listing(Directory::Impl& d, const Actor& actor, const KindSpec& kind, Id org);
 bool listing_visible(Directory::Impl& d, const Actor& actor, Kind kind, Id id);
 

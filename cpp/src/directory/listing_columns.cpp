@@ -62,8 +62,6 @@ TableColumns Directory::columns(const Actor& actor, Kind kind_id, Id org) {
   Impl& d = live(impl_);
   return audited(d, [&] {
     const KindSpec& kind = spec(kind_id);
-    d.require_visible(actor, {org}, kind.name + "_list");
-    if (kind.per_org) d.entity(org, Kind::kOrg);
     authorize_listing(d, actor, kind, org);
     const Id scope = kind.per_org ? org : kNoId;
     RowSpan span;

@@ -169,35 +169,16 @@ std::string EventQuery::placeholders(std::size_t n) {
 
 EventQuery::EventQuery(const EventFilter& f, const EventScope& scope) {
   // The terms an index can serve first, so the planner sees them.
-  if (f.event_types.size() == 1) {
-    add("event_type = ?");
-    params_.emplace_back(f.event_types.front());
-  } else if (!f.event_types.empty()) {
-    add("event_type IN (" + placeholders(f.event_types.size()) + ")");
-    for (const auto& t : f.event_types) params_.emplace_back(t);
-    cacheable_ = false;
-  }
-  if (f.initiated_by_id) {
-    add("initiated_by_id = ?");
-    params_.emplace_back(*f.initiated_by_id);
-  }
+  add_any("event_type", f.event_types);
+  add_if("initiated_by_id = ?", f.initiated_by_id);
   if (f.resource_id) {
     add("(resource_id = ? OR target_id = ?)");
     params_.emplace_back(*f.resource_id);
     params_.emplace_back(*f.resource_id);
   }
-  if (f.target_id) {
-    add("target_id = ?");
-    params_.emplace_back(*f.target_id);
-  }
-  if (f.start_ms) {
-    add("time >= ?");
-    params_.emplace_back(*f.start_ms);
-  }
-  if (f.end_ms) {
-    add("time < ?");
-    params_.emplace_back(*f.end_ms);
-  }
+  add_if("target_id = ?", f.target_id);
+  add_if("time >= ?", f.start_ms);
+  add_if("time < ?", f.end_ms);
   if (f.after_seq > 0) {
     add("seq > ?");
     params_.emplace_back(f.after_seq);
@@ -206,30 +187,11 @@ EventQuery::EventQuery(const EventFilter& f, const EventScope& scope) {
     add("seq < ?");
     params_.emplace_back(f.before_seq);
   }
-  if (f.initiated_by_type) {
-    add("initiated_by_type = ?");
-    params_.emplace_back(*f.initiated_by_type);
-  }
-  if (f.initiated_by_email) {
-    add("initiated_by_email = ? COLLATE NOCASE");
-    params_.emplace_back(*f.initiated_by_email);
-  }
-  if (f.resource_type) {
-    add("resource_type = ?");
-    params_.emplace_back(*f.resource_type);
-  }
-  if (f.target_type) {
-    add("target_type = ?");
-    params_.emplace_back(*f.target_type);
-  }
-  if (f.orgs.size() == 1) {
-    add("org_id = ?");
-    params_.emplace_back(f.orgs.front());
-  } else if (!f.orgs.empty()) {
-    add("org_id IN (" + placeholders(f.orgs.size()) + ")");
-    for (std::int64_t o : f.orgs) params_.emplace_back(o);
-    cacheable_ = false;
-  }
+  add_if("initiated_by_type = ?", f.initiated_by_type);
+  add_if("initiated_by_email = ? COLLATE NOCASE", f.initiated_by_email);
+  add_if("resource_type = ?", f.resource_type);
+  add_if("target_type = ?", f.target_type);
+  add_any("org_id", f.orgs);
   if (f.success) {
     add("success = ?");
     params_.emplace_back(std::int64_t{*f.success ? 1 : 0});

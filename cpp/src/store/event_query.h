@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -51,7 +52,20 @@ class EventQuery {
  private:
   using Param = std::variant<std::int64_t, std::string>;
   void add(const std::string& clause) { where_ += (where_.empty() ? " WHERE " : " AND ") + clause; }
+  template <typename T>
+  void add_if(const char* clause, const std::optional<T>& value) {  // one bound value, when set
+    if (!value) return;
+    add(clause);
+    params_.emplace_back(*value);
+  }
   std::string placeholders(std::size_t n);
+  template <typename T>
+  void add_any(const std::string& column, const std::vector<T>& values) {  // column = ? or IN (?, ...)
+    if (values.empty()) return;
+    add(column + (values.size() == 1 ? " = ?" : " IN (" + placeholders(values.size()) + ")"));
+    for (const T& v : values) params_.emplace_back(v);
+    cacheable_ = cacheable_ && values.size() == 1;
+  }
 
   int bind_params(SQLite::Statement& st) const;  // returns the next index
 
