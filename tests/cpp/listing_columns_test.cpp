@@ -201,6 +201,19 @@ TEST_P(ListingColumnsTest, DenseAndSparseOrgsReadTheSameRows) {
   EXPECT_EQ(d().columns(sys(), Kind::kUser, beta).rows(), 2u);
 }
 
+TEST_P(ListingColumnsTest, CategoriesAreInTextOrder) {
+  const Id org = make_org(d(), "acme");
+  const std::vector<std::string> departments = {"Sales", "IT", "Sales", "Ärzte", "Eng"};
+  for (std::size_t i = 0; i < departments.size(); ++i)
+    d().create(sys(), Kind::kUser, org,
+               {{"username", "u" + std::to_string(i)}, {"email", "u" + std::to_string(i) + "@acme.example"},
+                {"department", departments[i]}});
+  const TableColumns cols = d().columns(sys(), Kind::kUser, org);
+  const auto& dept = std::get<CodedColumn>(cols.find("department")->data);
+  EXPECT_EQ(dept.names, (std::vector<std::string>{"Eng", "IT", "Sales", "Ärzte"})) << "byte order: UTF-8 after ASCII";
+  expect_same(cols, d().list(sys(), Kind::kUser, org), spec(Kind::kUser));
+}
+
 TEST_P(ListingColumnsTest, AnEmptyListingHasEveryColumn) {
   const Id org = make_org(d(), "acme");
   const TableColumns cols = d().columns(sys(), Kind::kUser, org);

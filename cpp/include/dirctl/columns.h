@@ -5,11 +5,13 @@
 //                byte buffer, offsets[i]..offsets[i+1] the i-th value, and a
 //                validity byte per row (absent when every row is valid).
 //   CodedColumn  text that repeats (event types, states, initiators): codes
-//                into a dictionary of distinct names, in order of first use.
+//                into a dictionary of distinct names, in order of first use
+//                (or sorted, after sort_names()).
 // Invariants: offsets.size() == rows + 1, offsets[0] == 0, non-decreasing;
 // valid is empty or has one entry per row; codes index names.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -52,6 +54,26 @@ class CodedColumn {
   std::size_t size() const { return codes.size(); }
   void push(std::string_view s) { codes.push_back(code(s)); }
   void push_null() { codes.push_back(-1); }
+  // Names in byte (code point) order instead of first use, codes remapped:
+  // a categorical then sorts as its text does.
+  void sort_names() {
+    std::vector<std::int32_t> order(names.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int32_t>(i);
+    std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+      return names[static_cast<std::size_t>(a)] < names[static_cast<std::size_t>(b)];
+    });
+    std::vector<std::int32_t> remap(names.size());
+    std::vector<std::string> sorted(names.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      remap[static_cast<std::size_t>(order[i])] = static_cast<std::int32_t>(i);
+      sorted[i] = std::move(names[static_cast<std::size_t>(order[i])]);
+    }
+    names = std::move(sorted);
+    for (std::int32_t& c : codes)
+      if (c >= 0) c = remap[static_cast<std::size_t>(c)];
+    for (auto& [name, c] : index_) c = remap[static_cast<std::size_t>(c)];
+    if (last_ >= 0) last_ = remap[static_cast<std::size_t>(last_)];
+  }
 
  private:
   std::int32_t code(std::string_view s) {

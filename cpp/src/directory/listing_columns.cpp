@@ -90,11 +90,14 @@ TableColumns Directory::columns(const Actor& actor, Kind kind_id, Id org) {
       }
       cols.columns.push_back(TableColumn{"administrator", std::move(admin), false});
     }
-    if (kind_id != Kind::kOrg && !d.filters(actor, scope_of(kind_id), org)) return cols;
-    std::vector<bool> keep(cols.rows());
-    for (std::size_t i = 0; i < keep.size(); ++i)
-      keep[i] = listing_visible(d, actor, kind_id, static_cast<Id>(cols.ids()[i]));
-    for (TableColumn& c : cols.columns) std::visit([&](auto& column) { keep_rows(column, keep); }, c.data);
+    if (kind_id == Kind::kOrg || d.filters(actor, scope_of(kind_id), org)) {
+      std::vector<bool> keep(cols.rows());
+      for (std::size_t i = 0; i < keep.size(); ++i)
+        keep[i] = listing_visible(d, actor, kind_id, static_cast<Id>(cols.ids()[i]));
+      for (TableColumn& c : cols.columns) std::visit([&](auto& column) { keep_rows(column, keep); }, c.data);
+    }
+    for (TableColumn& c : cols.columns)  // categories in text order, as sorting the column's text would give
+      if (auto* coded = std::get_if<CodedColumn>(&c.data)) coded->sort_names();
     return cols;
   });
 }
