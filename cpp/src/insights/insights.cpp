@@ -89,8 +89,8 @@ EventCounts Insights::distinct(const Actor& actor, const std::string& field, con
     if (column == "changes" || column == "time" || column == "seq")
       throw InvalidArgument("events_distinct counts values that repeat; '" + field +
                             "' is unique per event: use events_frame or events_interval");
-    const bool numeric = column.size() > 3 && (column.compare(column.size() - 3, 3, "_id") == 0 || column == "success");
-    out = EventLog(host_.store()).distinct(column, numeric || column == "success", filter, authorized_scope(host_, actor));
+    const bool numeric = column == "success" || (column.size() > 3 && column.compare(column.size() - 3, 3, "_id") == 0);
+    out = EventLog(host_.store()).distinct(column, numeric, filter, authorized_scope(host_, actor));
   });
   return out;
 }
