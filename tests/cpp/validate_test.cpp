@@ -48,15 +48,16 @@ Fields user(Fields extra = {}) {
 
 TEST(ValidateTest, ValidEmails) {
   for (const char* e : {"a@example.com", "first.last+tag@sub.example.org", "x_y-z@a-b.io", "o'neil@example.ie",
-                        "UPPER@EXAMPLE.COM", "1@2.de"})
+                        "UPPER@EXAMPLE.COM", "1@2.de",
+                        "a@b.c", "a@b.c0m"})  // RFC 5321: any LDH label, digits anywhere (issue #12)
     EXPECT_TRUE(is_valid_email(e)) << e;
   EXPECT_TRUE(is_valid_email(std::string(64, 'a') + "@example.com"));
 }
 
 TEST(ValidateTest, InvalidEmails) {
-  for (const char* e : {"", "plain", "@example.com", "a@", "a@b", "a@b.c", "a@@b.com", "a@b@c.com", ".a@b.com",
+  for (const char* e : {"", "plain", "@example.com", "a@", "a@b", "a@@b.com", "a@b@c.com", ".a@b.com",
                         "a.@b.com", "a..b@c.com", "a b@c.com", "a@-b.com", "a@b-.com", "a@b..com", "a@b.com.",
-                        "a@.b.com", "a@b.c0m", "a@b_c.com", "a(b)@c.com", "a@b.com "})
+                        "a@.b.com", "a@b_c.com", "a(b)@c.com", "a@b.com "})
     EXPECT_FALSE(is_valid_email(e)) << e;
   EXPECT_FALSE(is_valid_email(std::string(65, 'a') + "@example.com"));
   EXPECT_FALSE(is_valid_email("a@" + std::string(64, 'b') + ".com"));

@@ -1,4 +1,5 @@
 #include "model/validate.h"
+#include "model/email.h"
 #include "util/text.h"
 
 #include <algorithm>
@@ -74,7 +75,7 @@ Value check_value(const KindSpec& kind, const FieldSpec& f, const Value& v) {
       std::string s = trimmed(need_text(kind, f, v));
       if (s.empty()) return std::monostate{};
       check_chars(kind, f, s);
-      if (!is_valid_email(s)) bad(kind, f, shown(s) + " is not a valid email address (expected name@example.com)");
+      if (auto problem = email_problem(s)) bad(kind, f, shown(s) + " is not a valid email address: " + *problem);
       return s;
     }
     case FieldType::kUsername: {
@@ -211,35 +212,6 @@ Fields validate_update(const KindSpec& kind, const Fields& given) {
     out.emplace_back(f->name, std::move(value));
   }
   return out;
-}
-
-bool is_valid_email(std::string_view email) {
-  auto at = email.find('@');
-  if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) return false;
-  std::string_view local = email.substr(0, at), domain = email.substr(at + 1);
-  if (local.size() > 64 || local.front() == '.' || local.back() == '.' ||
-      local.find("..") != std::string_view::npos)
-    return false;
-  static const std::string_view kLocalExtra = "!#$%&'*+/=?^_`{|}~-.";
-  for (char c : local)
-    if (!is_alnum(c) && kLocalExtra.find(c) == std::string_view::npos) return false;
-  if (domain.empty() || domain.size() > 253) return false;
-  std::size_t labels = 0, start = 0;
-  while (start <= domain.size()) {
-    auto dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-    for (char c : label)
-      if (!is_alnum(c) && c != '-') return false;
-    ++labels;
-    if (dot == std::string_view::npos) {
-      if (label.size() < 2 || !std::all_of(label.begin(), label.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
-        return false;
-      break;
-    }
-    start = dot + 1;
-  }
-  return labels >= 2;
 }
 
 bool is_valid_username(std::string_view username) {

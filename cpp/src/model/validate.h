@@ -6,6 +6,7 @@
 // kind, the field, the value and what is expected; never touches storage.
 #pragma once
 
+#include "model/email.h"  // is_valid_email, email_problem: callers of validation use them too
 #include "util/text.h"  // is_valid_utf8, lower_ascii: callers of validation use them too
 
 #include <string>
@@ -25,7 +26,6 @@ Fields validate_update(const KindSpec& kind, const Fields& given);
 // InvalidArgument naming the field. For callers that check cell by cell.
 Value validate_field(const KindSpec& kind, const std::string& name, const Value& value);
 
-bool is_valid_email(std::string_view email);
 bool is_valid_username(std::string_view username);
 
 }  // namespace dirctl
