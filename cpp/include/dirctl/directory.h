@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "dirctl/authz.h"
+#include "dirctl/binding.h"
 #include "dirctl/command_runs.h"
 #include "dirctl/reviews.h"
 #include "dirctl/schedules.h"
@@ -80,6 +81,13 @@ class Directory {
   void associate(const Actor& actor, Id a, Id b);
   void dissociate(const Actor& actor, Id a, Id b);
   std::vector<Record> associations(const Actor& actor, Id id);
+  // Device bindings (dirctl/binding.h), in directory/bindings.cpp. A user's
+  // or a device's bindings with their flags, by the other end's id (reads:
+  // the scope of `id`). bind() makes the binding or changes its flags (user
+  // and device in either order; passwordless_sudo needs sudo); dissociate()
+  // removes it.
+  std::vector<Binding> bindings(const Actor& actor, Id id);
+  void bind(const Actor& actor, Id a, Id b, bool sudo, bool passwordless_sudo);
 
   // Admin from user: an admin with the user's email, linked to the user.
   Record create_admin_from_user(const Actor& actor, Id user, const Fields& fields);
@@ -123,7 +131,9 @@ class Directory {
 
   // --- bulk import and export (bulk_user_imports scope through a view) -----------
   ImportReport import_users_csv(const Actor& actor, Id org, const std::string& path, const ImportOptions& options);
-  // The same template columns (groups and attributes included); returns rows written.
+  // The same template columns (groups, attributes and device bindings
+  // included; a user's second and later bindings on binding rows of their
+  // own, see directory/export_users.cpp); returns the data rows written.
   // Writes a new regular file, or replaces an existing regular file only with
   // `overwrite` (keeping its permission bits); anything else at `path` (a
   // FIFO, a device, a folder, a symbolic link) is refused untouched.

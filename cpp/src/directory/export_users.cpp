@@ -1,10 +1,19 @@
 // Export of an org's users to JumpCloud's import template (CSV).
+//
+// Device bindings: SystemID is the device's external_id when it has one,
+// else dirctl's id; Administrator is the binding's sudo. The template has one
+// SystemID a row, so a user's first binding (by device id) is on its row and
+// each further one on a binding row of its own: the Username, SystemID and
+// Administrator, every other cell empty, right after it. The importer reads
+// such rows back as more bindings of that user (importer/import_checks.h).
+// passwordless_sudo has no column in the template and is not exported.
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <unordered_map>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -38,6 +47,24 @@ std::size_t Directory::export_users_csv(const Actor& actor, Id org, const std::s
     d.authorize(actor, Scope::kDirectoryIntegrations, Verb::kRead, org, "user_export");  // "user exports"
     d.authorize(actor, Scope::kUsers, Verb::kRead, org, "user_export");
     const std::vector<Record> users = d.records.read_all(spec(Kind::kUser), org);
+    // Each user's bindings as (SystemID, Administrator) cells, by device id.
+    std::unordered_map<Id, std::string> system_ids;
+    for (const Record& dev : d.records.read_all(spec(Kind::kDevice), org)) {
+      std::string ext = dev.text("external_id");
+      system_ids.emplace(dev.id, ext.empty() ? std::to_string(dev.id) : std::move(ext));
+    }
+    std::vector<std::vector<std::pair<std::string, std::string>>> bound(users.size());
+    std::size_t binding_rows = 0;
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      const auto& near = d.model.neighbors(users[i].id);
+      if (std::none_of(near.begin(), near.end(), [&](Id n) { return system_ids.count(n) != 0; })) continue;
+      std::vector<RecordStore::EdgeFlags> edges = d.records.edge_flags_of(users[i].id);
+      std::sort(edges.begin(), edges.end(), [](const auto& x, const auto& y) { return x.other < y.other; });
+      for (const auto& edge : edges)
+        if (auto it = system_ids.find(edge.other); it != system_ids.end())
+          bound[i].emplace_back(it->second, edge.sudo ? "true" : "false");
+      binding_rows += bound[i].size() > 1 ? bound[i].size() - 1 : 0;
+    }
     std::vector<std::vector<std::string>> groups(users.size());
     std::size_t max_groups = 0, max_attrs = 0;
     for (std::size_t i = 0; i < users.size(); ++i) {
@@ -77,7 +104,13 @@ std::size_t Directory::export_users_csv(const Actor& actor, Id org, const std::s
         header.push_back("Attribute" + std::to_string(k) + "_value");
       }
       for (std::size_t k = 1; k <= max_groups; ++k) header.push_back("Group" + std::to_string(k));
+      header.emplace_back("SystemID");
+      header.emplace_back("Administrator");
       out << csv_line(header) << "\r\n";
+      const std::size_t width = header.size();
+      std::size_t username_at = 0;
+      for (std::size_t c = 0; c < columns; ++c)
+        if (std::string(user_template_columns()[c].second) == "username") username_at = c;
       std::vector<std::string> row;
       for (std::size_t i = 0; i < users.size(); ++i) {
         row.clear();
@@ -92,13 +125,23 @@ std::size_t Directory::export_users_csv(const Actor& actor, Id org, const std::s
         row.resize(columns + 2 * max_attrs);
         for (const auto& g : groups[i]) row.push_back(g);
         row.resize(columns + 2 * max_attrs + max_groups);
+        const auto& bs = bound[i];
+        row.push_back(bs.empty() ? std::string() : bs[0].first);
+        row.push_back(bs.empty() ? std::string() : bs[0].second);
         out << csv_line(row) << "\r\n";
+        for (std::size_t k = 1; k < bs.size(); ++k) {  // a binding row per further binding
+          std::vector<std::string> more(width);
+          more[username_at] = row[username_at];
+          more[width - 2] = bs[k].first;
+          more[width - 1] = bs[k].second;
+          out << csv_line(more) << "\r\n";
+        }
       }
       if (!out.flush()) throw StorageError("writing '" + tmp + "' failed (disk full?)");
     }
     publish_export(tmp, path, overwrite);
     cleanup.done = true;
-    return users.size();
+    return users.size() + binding_rows;
   });
 }
 

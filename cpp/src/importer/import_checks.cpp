@@ -1,5 +1,7 @@
 #include "importer/import_checks.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string_view>
 
 #include "authz/role_engine.h"
@@ -42,6 +44,8 @@ ImportChecker::ImportChecker(ImportHost& host, Id org, const ImportOptions& opt,
     auto [it, added] = devices_by_host_.emplace(std::string(host.model().find(dev)->name), dev);
     if (!added) it->second = kNoId;
   }
+  for (const Record& dev : host.records().read_all(spec(Kind::kDevice), org))
+    if (std::string ext = dev.text("external_id"); !ext.empty()) devices_by_external_.emplace(std::move(ext), dev.id);
   col_username_ = layout.column_of("username");
   col_email_ = layout.column_of("email");
   col_employee_ = layout.column_of("employee_identifier");
@@ -74,12 +78,77 @@ const ImportChecker::GroupCell& ImportChecker::resolve_group(const std::string& 
   return cell;
 }
 
+bool ImportChecker::binds_only(const ImportRow& row) {
+  return row.device != nullptr && row.username_at >= 0 && row.fields.size() == 1 && row.groups.empty() &&
+         row.password.empty();
+}
+
+// SystemID is dirctl's id of a device of the org or a device's external_id
+// (JumpCloud's system id, kept when devices came from there). Should the
+// text be both, for two devices, the row is refused: neither is a safe guess.
+void ImportChecker::resolve_device(ImportRow& row, ImportPlan& plan) {
+  const DeviceCell& cell = *row.device;
+  if (!cell.system_id.empty()) {
+    const std::string& text = cell.system_id;
+    Id by_id = kNoId;
+    if (text.size() <= 10 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      const unsigned long long n = std::stoull(text);
+      const Entity* e = n <= UINT32_MAX ? host_.model().find(static_cast<Id>(n)) : nullptr;
+      if (e != nullptr && e->kind == Kind::kDevice && e->org == org_) by_id = static_cast<Id>(n);
+    }
+    auto ext = devices_by_external_.find(text);
+    const Id by_external = ext == devices_by_external_.end() ? kNoId : ext->second;
+    if (by_id != kNoId && by_external != kNoId && by_id != by_external)
+      fail(row, cell.column, text,
+           "is ambiguous: it is the id of device '" + std::string(host_.model().find(by_id)->name) + "' (id " +
+               std::to_string(by_id) + ") and the external_id of device '" +
+               std::string(host_.model().find(by_external)->name) + "' (id " + std::to_string(by_external) +
+               "); change that external_id, or bind by Hostname instead");
+    else if (by_id == kNoId && by_external == kNoId)
+      fail(row, cell.column, text,
+           "no device of this org has this id or external_id; give dirctl's device id or set the device's "
+           "external_id first (org.devices.update(device, external_id=...))");
+    else
+      plan.device = by_id != kNoId ? by_id : by_external;
+    return;
+  }
+  auto it = devices_by_host_.find(cell.hostname);
+  if (it == devices_by_host_.end())
+    fail(row, cell.column, cell.hostname, "no device with this hostname in this org");
+  else if (it->second == kNoId)
+    fail(row, cell.column, cell.hostname, "several devices have this hostname; give SystemID instead");
+  else
+    plan.device = it->second;
+}
+
 ImportPlan ImportChecker::check(ImportRow& row) {
+  ImportPlan plan = check_row(row);
+  // A bad user row: later binding rows for its user are bad too.
+  if (const std::string uname = lower_ascii(row.username()); row.bad && plan.binding_for == 0 && !uname.empty())
+    if (auto it = seen_username_.find(uname); it != seen_username_.end() && it->second == row.line)
+      unwritten_users_.insert(uname);
+  return plan;
+}
+
+ImportPlan ImportChecker::check_row(ImportRow& row) {
   static const ActionId kOther = action_id("users.other_user_operations");
   ImportPlan plan;
   const std::string& username = row.username();
   const std::string& email_given = row.email();
   const std::string uname = lower_ascii(username), email = lower_ascii(email_given);
+  // A binding row: one more device for the user of an earlier row.
+  if (auto first = seen_username_.find(uname); first != seen_username_.end() && binds_only(row)) {
+    plan.binding_for = first->second;
+    if (unwritten_users_.count(uname) != 0) {
+      fail(row, col_username_, username,
+           "binds a device to the user of line " + std::to_string(first->second) +
+               ", which has errors; fix that row first");
+      return plan;
+    }
+    if (auto it = by_username_.find(uname); it != by_username_.end()) plan.existing = it->second;
+    resolve_device(row, plan);
+    return plan;
+  }
   const std::string& emp = text_field(row.fields, "employee_identifier");
   // Duplicates within the file (the first occurrence wins; later ones are errors).
   auto duplicate = [&](std::unordered_map<std::string, std::size_t>& seen, const std::string& key,
@@ -87,7 +156,11 @@ ImportPlan ImportChecker::check(ImportRow& row) {
     if (key.empty()) return;
     auto [it, added] = seen.emplace(key, row.line);
     if (!added)
-      fail(row, column, shown, std::string("duplicate ") + what + " in the file: also on line " + std::to_string(it->second));
+      fail(row, column, shown,
+           std::string("duplicate ") + what + " in the file: also on line " + std::to_string(it->second) +
+               (&seen == &seen_username_ ? "; a row repeating a Username may give only SystemID (or Hostname) "
+                                           "and Administrator, to bind another device"
+                                         : ""));
   };
   duplicate(seen_username_, uname, col_username_, username, "username");
   duplicate(seen_email_, email, col_email_, email_given, "email");
@@ -135,26 +208,7 @@ ImportPlan ImportChecker::check(ImportRow& row) {
     if (!cell.error.empty()) fail(row, layout_.header(row.group_columns[k]), row.groups[k], cell.error);
     plan.groups.push_back(cell.id);
   }
-  if (row.device && !row.device->system_id.empty()) {
-    Id dev = kNoId;
-    try {
-      dev = static_cast<Id>(std::stoul(row.device->system_id));
-    } catch (...) {
-    }
-    const Entity* e = host_.model().find(dev);
-    if (e == nullptr || e->kind != Kind::kDevice || e->org != org_)
-      fail(row, row.device->column, row.device->system_id, "no device with this id in this org");
-    else
-      plan.device = dev;
-  } else if (row.device) {
-    auto it = devices_by_host_.find(row.device->hostname);
-    if (it == devices_by_host_.end())
-      fail(row, row.device->column, row.device->hostname, "no device with this hostname in this org");
-    else if (it->second == kNoId)
-      fail(row, row.device->column, row.device->hostname, "several devices have this hostname; give SystemID instead");
-    else
-      plan.device = it->second;
-  }
+  if (row.device) resolve_device(row, plan);
   // Through a view, changing a user who holds an admin role is protected.
   if (plan.existing && !host_.acts_as_system()) {
     if (!host_.check(kOther, *plan.existing, false).allowed)  // the reason only when refused

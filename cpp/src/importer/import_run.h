@@ -49,6 +49,8 @@ class ImportRun {
     bool sudo;
   };
   Id new_group(const std::string& name);
+  void add_binding_row(const ImportRow& row, const ImportPlan& plan, ImportRowResult&& res);
+  bool binding_changes(Id user, Id device, bool sudo);
   void store_is_mine();  // waits for the background writer
 
   ImportHost& host_;

@@ -338,6 +338,33 @@ std::vector<Id> RecordStore::edges_of(Id id) {
   });
 }
 
+std::vector<RecordStore::EdgeFlags> RecordStore::edge_flags_of(Id id) {
+  return guarded("cannot read relations", [&] {
+    std::vector<EdgeFlags> out;
+    auto& st = store_.statement(
+        "SELECT b, sudo, passwordless_sudo FROM edges WHERE a = ?1 "
+        "UNION ALL SELECT a, sudo, passwordless_sudo FROM edges WHERE b = ?1");
+    st.bind(1, static_cast<std::int64_t>(id));
+    while (st.executeStep())
+      out.push_back({static_cast<Id>(st.getColumn(0).getInt64()), st.getColumn(1).getInt() != 0,
+                     st.getColumn(2).getInt() != 0});
+    st.reset();
+    return out;
+  });
+}
+
+std::optional<RecordStore::EdgeFlags> RecordStore::edge_flags(Id a, Id b) {
+  return guarded("cannot read relations", [&] {
+    auto& st = store_.statement("SELECT sudo, passwordless_sudo FROM edges WHERE a = ? AND b = ?");
+    st.bind(1, static_cast<std::int64_t>(std::min(a, b)));
+    st.bind(2, static_cast<std::int64_t>(std::max(a, b)));
+    std::optional<EdgeFlags> out;
+    if (st.executeStep()) out = EdgeFlags{b, st.getColumn(0).getInt() != 0, st.getColumn(1).getInt() != 0};
+    st.reset();
+    return out;
+  });
+}
+
 void RecordStore::load_edges(const std::function<void(Id, Id)>& sink) {
   guarded("cannot load relations", [&] {
     SQLite::Statement st(store_.db(), "SELECT a, b FROM edges");

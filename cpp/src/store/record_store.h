@@ -64,6 +64,14 @@ class RecordStore {
   // Every user of an org: id, username, email, employee identifier ("" if none).
   void scan_user_keys(Id org, const std::function<void(Id, std::string_view, std::string_view, std::string_view)>& sink);
   std::vector<Id> edges_of(Id id);
+  // Every edge of `id` with its binding flags (false on edges that are not
+  // bindings); the one edge (a, b), or nullopt.
+  struct EdgeFlags {
+    Id other = kNoId;
+    bool sudo = false, passwordless_sudo = false;
+  };
+  std::vector<EdgeFlags> edge_flags_of(Id id);
+  std::optional<EdgeFlags> edge_flags(Id a, Id b);
   void load_edges(const std::function<void(Id, Id)>& sink);
 
  private:
