@@ -44,6 +44,7 @@ void register_import(py::module_& m) {
       .def_readonly("updated", &ImportReport::updated)
       .def_readonly("unchanged", &ImportReport::unchanged)
       .def_readonly("skipped", &ImportReport::skipped)
+      .def_readonly("pending_activation", &ImportReport::pending_activation)
       .def_readonly("errors", &ImportReport::errors)
       .def_readonly("duration", &ImportReport::duration)
       .def_readonly("dry_run", &ImportReport::dry_run)

@@ -18,7 +18,9 @@ except ImportError as exc:  # pragma: no cover - exercised only on broken instal
 
 PermissionDenied._decision_type = _core.Decision  # the engine imports errors, so errors gets Decision from here
 
+from .addresses import Address
 from .agents import Agent, CallbackAgent, LocalAgent
+from .bindings import Binding
 from .directory import Directory, open
 from .execution import Outcome
 from .runs import Launch, Run
@@ -41,5 +43,5 @@ __all__ = [
     "open", "Directory", "Org", "User", "Admin", "UserGroup", "DeviceGroup", "Device", "Command", "Object",
     "Event", "Role", "Decision", "Error", "NotFound", "Conflict", "InvalidState", "InvalidArgument", "PermissionDenied",
     "StorageError", "Launch", "Run", "Agent", "CallbackAgent", "LocalAgent", "Outcome",
-    "set_log_level", "Session", "SessionInfo", "ApiKey",
+    "set_log_level", "Session", "SessionInfo", "ApiKey", "Binding", "Address",
 ]

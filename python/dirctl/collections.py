@@ -12,9 +12,11 @@ import datetime as _dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .addresses import Address
 from .args import id_list, object_id, text
 from .args import path as path_arg
 from .base import Handle, Object, wrap
+from .bindings import Binding, binding_list
 from .errors import InvalidArgument, NotFound, PermissionDenied
 from .frames import frame_from_columns, nullable_ints
 from .sessions import ApiKey
@@ -38,6 +40,8 @@ def _value(kind: str, name: str, value: Any) -> FieldValue:
         return value.astimezone(_dt.timezone.utc).isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
+    if isinstance(value, Address):  # home_address=Address(...): its parts
+        value = value.parts()
     if isinstance(value, dict):
         bad = [k for k, v in value.items() if not isinstance(k, str) or not isinstance(v, str)]
         if bad:
@@ -128,8 +132,11 @@ class Collection:
         return frame_from_columns({name: _frame_column(c) for name, c in columns.items()}, index="id")
 
     def export_csv(self, path: Any, *, overwrite: bool = False) -> int:
-        """Users only: write them in JumpCloud's import template (groups and attributes
-        included), so that importing the file into an empty org gives the same users.
+        """Users only: write them in JumpCloud's import template (groups, attributes and
+        device bindings included), so that importing the file into an empty org (with the
+        same devices) gives the same users. SystemID is a device's external_id, or dirctl's
+        id when it has none; a user's second and later bindings are rows of their own that
+        give only Username, SystemID and Administrator. Returns the data rows written.
 
         Writes a new file; an existing regular file is replaced only with overwrite=True
         (keeping its permissions). FIFOs, devices, folders and symbolic links are refused."""
@@ -138,6 +145,31 @@ class Collection:
         if not isinstance(overwrite, bool):
             raise InvalidArgument(f"overwrite must be True or False, not {overwrite!r}")
         return int(self._dir._core.export_users_csv(self._org, path_arg(path, "export path"), overwrite))
+
+    # -- device bindings (users and devices only) ------------------------------------
+    def _bound(self, obj: Object | int | str) -> Object:
+        if self._kind not in ("user", "device"):
+            raise InvalidArgument(f"device bindings join users and devices; this is a collection of {self._kind}s")
+        return self.get(obj)  # type: ignore[no-any-return]
+
+    def bindings(self, obj: Object | int | str) -> list[Binding]:
+        """Users and devices: the device bindings of a user (or the user bindings of a
+        device) as Binding(user, device, sudo, passwordless_sudo), by the other end's id."""
+        me = self._bound(obj)
+        return binding_list(self._dir, me, self._dir._core.bindings(me.id))
+
+    def bind(self, obj: Object | int | str, other: Object | int, *, sudo: bool = False,
+             passwordless_sudo: bool = False) -> None:
+        """Bind a user to a device (from either side), or change an existing binding's flags.
+        passwordless_sudo=True needs sudo=True. Audited (association_add / association_update)."""
+        for name, flag in (("sudo", sudo), ("passwordless_sudo", passwordless_sudo)):
+            if not isinstance(flag, bool):
+                raise InvalidArgument(f"{name} must be True or False, not {flag!r}")
+        self._dir._core.bind(self._bound(obj).id, object_id(other, "other end of the binding"), sudo, passwordless_sudo)
+
+    def unbind(self, obj: Object | int | str, other: Object | int) -> None:
+        """Remove a binding; NotFound if there is none."""
+        self._dir._core.dissociate(self._bound(obj).id, object_id(other, "other end of the binding"))
 
     def __repr__(self) -> str:
         where = f"org {self._org}" if self._org else "the directory"

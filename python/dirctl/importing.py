@@ -49,6 +49,7 @@ class ImportReport:
     duration: float
     dry_run: bool
     written: bool
+    pending_activation: int
     _result: ImportResult = field(repr=False, compare=False)
 
     @classmethod
@@ -57,7 +58,8 @@ class ImportReport:
                    skipped=result.skipped, errors=result.errors,
                    error_records=[ImportIssue(**i) for i in result.error_records],
                    warnings=[ImportIssue(**i) for i in result.warnings], duration=result.duration,
-                   dry_run=result.dry_run, written=result.written, _result=result)
+                   dry_run=result.dry_run, written=result.written,
+                   pending_activation=result.pending_activation, _result=result)
 
     @property
     def ok(self) -> bool:
@@ -104,7 +106,8 @@ class ImportReport:
     def summary(self) -> str:
         what = "dry run, nothing written" if self.dry_run else ("written" if self.written else "nothing written")
         return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped, "
-                f"{self.errors} rows with errors, {len(self.warnings)} warnings ({what}; {self.duration:.2f} s)")
+                f"{self.errors} rows with errors, {len(self.warnings)} warnings, "
+                f"{self.pending_activation} awaiting activation ({what}; {self.duration:.2f} s)")
 
     def __repr__(self) -> str:
         return f"<ImportReport {self.summary()}>"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from .addresses import Address
 from .args import object_id
 from .base import KINDS, Object, register, wrap
 from .collections import Collection, GroupCollection, OrgCollection, UserCollection
@@ -31,8 +32,18 @@ class _InOrg(Object):
 
 class User(_InOrg):
     kind = "user"
-    _shown = ("username", "email", "state")
+    _shown = ("username", "email", "state", "activated")
     __slots__ = ()
+
+    @property
+    def home_address(self) -> Address:
+        """The home address, a structured record of the home_* fields (empty parts None)."""
+        return Address.of("home", self._fields)
+
+    @property
+    def work_address(self) -> Address:
+        """The work address, a structured record of the work_* fields (empty parts None)."""
+        return Address.of("work", self._fields)
 
 
 class UserGroup(_InOrg):

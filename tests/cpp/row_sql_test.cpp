@@ -76,7 +76,9 @@ TEST(ChangeTextTest, SecretsAreRedactedAndCreationsListWhatIsSet) {
   std::vector<std::string> fields;
   for (const auto& c : changes) fields.push_back(c.field);
   EXPECT_EQ(fields, (std::vector<std::string>{"username", "state", "account_locked", "mfa_status", "sudo",
-                                              "passwordless_sudo", "password_never_expires"}));
+                                              "passwordless_sudo", "password_never_expires", "enable_managed_uid",
+                                              "enable_user_portal_multifactor", "ldap_binding_user",
+                                              "allow_public_key", "externally_managed"}));
 }
 
 }  // namespace

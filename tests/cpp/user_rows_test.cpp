@@ -191,20 +191,24 @@ TEST(UserRowsAttributes, PairsByNumber) {
   for (int n = 1; n <= 12; ++n) EXPECT_EQ(attrs.at("name" + std::to_string(n)), "v" + std::to_string(n));
 }
 
-TEST(UserRowsAttributes, NameWithoutValueIsEmptyValueWithoutNameIsAnError) {
-  // A name alone is an attribute with an empty value (export writes those);
-  // a value needs its name.
-  auto p = parse({"Attribute1_name", "Attribute1_value", "Attribute2_name", "Attribute2_value"},
-                 {"color", "", "", "blue"});
-  ASSERT_EQ(p.errors.size(), 1u);
+TEST(UserRowsAttributes, NameWithoutValueAndValueWithoutNameAreErrorsOnTheirColumns) {
+  // JumpCloud refuses an attribute with an empty value, and a value needs
+  // its name: each is refused on its own column.
+  auto p = parse({"Attribute1_name", "Attribute1_value", "Attribute2_name", "Attribute2_value", "Attribute3_name",
+                  "Attribute3_value"},
+                 {"color", "", "", "blue", "size", "   "});
+  ASSERT_EQ(p.errors.size(), 3u);
   EXPECT_TRUE(p.row.bad);
-  EXPECT_EQ(p.errors[0].column, "Attribute2_name");
-  EXPECT_EQ(p.errors[0].value, "blue");
-  EXPECT_TRUE(contains(p.errors[0].message, "has a value but no name"));
-  auto ok = parse({"Attribute1_name", "Attribute1_value"}, {"color", ""});
+  EXPECT_EQ(p.errors[0].column, "Attribute1_value");
+  EXPECT_EQ(p.errors[0].value, "color");
+  EXPECT_TRUE(contains(p.errors[0].message, "has no value")) << p.errors[0].message;
+  EXPECT_EQ(p.errors[1].column, "Attribute2_name");
+  EXPECT_EQ(p.errors[1].value, "blue");
+  EXPECT_TRUE(contains(p.errors[1].message, "has a value but no name"));
+  EXPECT_EQ(p.errors[2].column, "Attribute3_value");  // blanks are no value
+  auto ok = parse({"Attribute1_name", "Attribute1_value"}, {"color", " red "});
   ASSERT_TRUE(ok.errors.empty());
-  ASSERT_EQ(ok.row.fields.size(), 1u);
-  EXPECT_EQ(std::get<Attributes>(ok.row.fields[0].second), (Attributes{{"color", ""}}));
+  EXPECT_EQ(std::get<Attributes>(ok.row.fields[0].second), (Attributes{{"color", " red "}}));
 }
 
 TEST(UserRowsAttributes, SameNameTwice) {

@@ -91,8 +91,9 @@ TEST(ValidateTest, CreateFillsEveryFieldInDescriptorOrderWithDefaults) {
   std::vector<std::string> names, expected;
   for (const auto& kv : out) names.push_back(kv.first);
   for (const auto& f : kUser.fields)
-    if (!f.readonly) expected.push_back(f.name);
+    if (!f.readonly || !is_null(f.default_value)) expected.push_back(f.name);  // `activated` too
   EXPECT_EQ(names, expected);
+  EXPECT_EQ(field(out, "activated"), Value{false});  // no password: waits for activation
   EXPECT_EQ(field(out, "username"), Value{"alice"s});
   EXPECT_EQ(field(out, "state"), Value{"active"s});
   EXPECT_EQ(field(out, "account_locked"), Value{false});

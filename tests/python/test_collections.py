@@ -19,6 +19,13 @@ USER_FIELDS = {
     # the rest of JumpCloud's import template (schema 3); the password is write-only, never read back
     "cost_center", "company", "employee_type", "description", "location", "alternate_email", "manager",
     "passwordless_sudo", "password_never_expires",
+    # and the rest of it (schema 9, issue #12), with `activated`
+    *(f"{k}_{p}" for k in ("home", "work") for p in ("street_address", "po_box", "city", "state", "postal_code",
+                                                      "country")),
+    "mobile_number", "home_number", "work_number", "work_mobile_number", "work_fax_number", "managed_apple_id",
+    "unix_uid", "unix_guid", "enable_managed_uid", "enable_user_portal_multifactor", "enrollment_days",
+    "ldapserver_id", "ldap_binding_user", "allow_public_key", "externally_managed", "external_dn",
+    "external_source_type", "activated",
 }
 
 
@@ -783,6 +790,13 @@ USER_DTYPES = {
     "employee_type": "category", "description": "str", "location": "category", "alternate_email": "str",
     "manager": "category", "passwordless_sudo": "bool", "password_never_expires": "bool", "created": "str",
     "updated": "str", "administrator": "bool",
+    **{f"{k}_{p}": "category" if p in ("city", "state", "country") else "str" for k in ("home", "work")
+       for p in ("street_address", "po_box", "city", "state", "postal_code", "country")},
+    "mobile_number": "str", "home_number": "str", "work_number": "str", "work_mobile_number": "str",
+    "work_fax_number": "str", "managed_apple_id": "str", "unix_uid": "Int64", "unix_guid": "Int64",
+    "enable_managed_uid": "bool", "enable_user_portal_multifactor": "bool", "enrollment_days": "Int64",
+    "ldapserver_id": "str", "ldap_binding_user": "bool", "allow_public_key": "bool", "externally_managed": "bool",
+    "external_dn": "str", "external_source_type": "category", "activated": "bool",
 }
 
 

@@ -16,7 +16,14 @@ from dirctl.collections import Collection
 TEMPLATE = ["FirstName", "LastName", "Username", "Email", "MiddleName", "DisplayName", "JobTitle",
             "EmployeeIdentifier", "Department", "CostCenter", "Company", "EmployeeType", "Description", "Location",
             "AlternateEmail", "Manager", "account_locked", "sudo", "passwordless_sudo", "password_never_expires",
-            "state", "password_expiration_date", "mfa_status"]
+            "state", "password_expiration_date", "mfa_status",
+            *(f"{k}_{p}" for k in ("home", "work") for p in ("streetAddress", "poBox", "city", "state", "postalCode",
+                                                              "country")),
+            "mobile_number", "home_number", "work_number", "work_mobile_number", "work_fax_number", "managedAppleID",
+            "unix_uid", "unix_guid", "enable_managed_uid", "enable_user_portal_multifactor", "EnrollmentDays",
+            "ldapserver_id", "ldap_binding_user", "allow_public_key", "externally_managed", "external_dn",
+            "external_source_type"]
+BINDING = ["SystemID", "Administrator"]  # last: a device binding (tests/python/test_bindings.py)
 
 
 def fields_of(user):
@@ -107,7 +114,7 @@ def test_exported_file_layout(populated, tmp_path):
     rows = read_rows(path)
     header = rows[0]
     attrs = [f"Attribute{n}_{part}" for n in range(1, 14) for part in ("name", "value")]
-    assert header == TEMPLATE + attrs + ["Group1", "Group2", "Group3"]
+    assert header == TEMPLATE + attrs + ["Group1", "Group2", "Group3"] + BINDING
     assert all(len(r) == len(header) for r in rows)
     by_name = {r[2]: dict(zip(header, r)) for r in rows[1:]}
     ada = by_name["ada"]
@@ -120,6 +127,7 @@ def test_exported_file_layout(populated, tmp_path):
     mn = by_name["min"]
     assert mn["MiddleName"] == "" and mn["Group1"] == "" and mn["Attribute1_name"] == ""
     assert (mn["account_locked"], mn["sudo"], mn["state"]) == ("false", "false", "active")
+    assert (mn["SystemID"], mn["Administrator"]) == ("", "")  # no binding: empty cells
     assert not {h.lower() for h in header} & {"password", "passwordhash"}
 
 
@@ -138,7 +146,7 @@ def test_export_has_no_password_material(tmp_path):
 def test_export_of_an_empty_org_is_a_header(d, org, tmp_path):
     path = tmp_path / "empty.csv"
     assert org.users.export_csv(path) == 0
-    assert read_rows(path) == [TEMPLATE]
+    assert read_rows(path) == [TEMPLATE + BINDING]
     rep = d.orgs.create("copy").import_users_csv(path)
     assert rep.ok and rep.rows == []
 

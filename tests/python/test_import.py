@@ -25,6 +25,9 @@ from dirctl.importing import ImportIssue, ImportReport, import_users_csv
 from conftest import enrolled
 
 BASE = ["FirstName", "LastName", "Username", "Email"]
+# What a duplicate username's message adds: the one way a file may repeat one.
+REPEATED_USERNAME = ("; a row repeating a Username may give only SystemID (or Hostname) and Administrator, "
+                     "to bind another device")
 
 
 def csv_text(rows, ending="\n"):
@@ -128,7 +131,15 @@ def test_every_template_column(d, tmp_path):
             "company": "Analytical, Ltd.", "employee_type": "contractor",
             "description": 'First "programmer"\nwrote notes, on Bernoulli numbers', "location": "London",
             "alternate_email": "ada@alt.acme.com", "manager": "babbage", "passwordless_sudo": True,
-            "password_never_expires": False,
+            "password_never_expires": False, "activated": True,  # the row gives a password
+            # the template's other columns, absent from this file (test_template_fidelity.py has them all)
+            **{f"{k}_{p}": None for k in ("home", "work")
+               for p in ("street_address", "po_box", "city", "state", "postal_code", "country")},
+            **dict.fromkeys(("mobile_number", "home_number", "work_number", "work_mobile_number", "work_fax_number",
+                             "managed_apple_id", "unix_uid", "unix_guid", "enrollment_days", "ldapserver_id",
+                             "external_dn", "external_source_type")),
+            "enable_managed_uid": False, "enable_user_portal_multifactor": False, "ldap_binding_user": False,
+            "allow_public_key": True, "externally_managed": False,
         }
         assert sorted(g.name for g in org.user_groups.of(u)) == [f"team{n:02d}" for n in range(1, 13)]
         assert [a.id for a in org.associations(u)] == [dev.id]
@@ -178,11 +189,13 @@ def test_unknown_device_is_an_error(org, tmp_path):
                                      person(5, s="web", h="")]))
     rep = org.import_users_csv(path)
     assert not rep.written and rep.errors == 5
-    assert issue(rep, 2) == ImportIssue(2, "SystemID", "999999", "no device with this id in this org")
+    no_device = ("no device of this org has this id or external_id; give dirctl's device id or set the device's "
+                 "external_id first (org.devices.update(device, external_id=...))")
+    assert issue(rep, 2) == ImportIssue(2, "SystemID", "999999", no_device)
     assert issue(rep, 3) == ImportIssue(3, "Hostname", "nowhere", "no device with this hostname in this org")
     assert "several devices have this hostname" in issue(rep, 4).message
-    assert issue(rep, 5).message == "no device with this id in this org"
-    assert issue(rep, 6).message == "no device with this id in this org"
+    assert issue(rep, 5).message == no_device
+    assert issue(rep, 6).message == no_device
     assert len(org.users) == 0
 
 
@@ -668,7 +681,7 @@ def test_duplicates_within_the_file(org, tmp_path):
     rep = org.import_users_csv(write(tmp_path, csv_text(rows)), on_error="skip")
     assert [r["status"] for r in rep.rows] == ["created", "created", "skipped", "skipped", "skipped"]
     assert issue(rep, 4).column == "Username"
-    assert issue(rep, 4).message == "duplicate username in the file: also on line 2"
+    assert issue(rep, 4).message == "duplicate username in the file: also on line 2" + REPEATED_USERNAME
     assert issue(rep, 5).column == "Email" and issue(rep, 5).message == "duplicate email in the file: also on line 3"
     assert issue(rep, 6) == ImportIssue(6, "EmployeeIdentifier", "E-7",
                                         "duplicate employee identifier in the file: also on line 2")
@@ -863,7 +876,8 @@ def test_passwords_are_argon2id_and_never_leave(tmp_path, capfd):
     assert pw == [{"field": "password", "from": None, "to": "[redacted]"}]
     assert not any(c["field"] == "password" for c in creates["user3"].changes)
     update = [e for e in events if e.event_type == "user_update"][0]
-    assert update.changes == [{"field": "password", "from": None, "to": "[redacted]"}]
+    assert update.changes == [{"field": "password", "from": None, "to": "[redacted]"},
+                              {"field": "activated", "from": False, "to": True}]  # a password activates
     # Storage: Argon2id PHC strings, salted, and no plaintext anywhere in the file
     con = sqlite3.connect(db)
     try:
@@ -1021,7 +1035,7 @@ def test_errors_come_in_file_order_across_the_whole_file(org, tmp_path):
     rep = org.import_users_csv(write(tmp_path, "\n".join(lines) + "\n"))
     bad_lines = [i + 2 for i in range(n) if i % 4999 == 0] + [n + 1]
     assert [e.line for e in rep.error_records] == bad_lines
-    assert rep.error_records[-1].message == "duplicate username in the file: also on line 3"
+    assert rep.error_records[-1].message == "duplicate username in the file: also on line 3" + REPEATED_USERNAME
     assert rep.errors == len(bad_lines) and not rep.written and len(org.users) == 0
 
 

@@ -157,8 +157,39 @@ EVENT_COLUMNS = ("seq, time, org_id, event_type, initiated_by_type, initiated_by
                  "resource_type, resource_id, resource_name, target_type, target_id, target_name, success, changes, message")
 
 
+V9_USER_COLUMNS = tuple(f"{kind}_{part}" for kind in ("home", "work")
+                        for part in ("street_address", "po_box", "city", "state", "postal_code", "country")) + (
+    "mobile_number", "home_number", "work_number", "work_mobile_number", "work_fax_number", "managed_apple_id",
+    "unix_uid", "unix_guid", "enable_managed_uid", "enable_user_portal_multifactor", "enrollment_days",
+    "ldapserver_id", "ldap_binding_user", "allow_public_key", "externally_managed", "external_dn",
+    "external_source_type", "activated")
+
+
+def as_version_8(db_path):
+    """Turns a current directory file into what version 8 wrote: no JumpCloud-only user columns, no activation,
+    no device external ids, no passwordless sudo on bindings."""
+    sql(db_path, "DROP INDEX devices_external_id", "ALTER TABLE devices DROP COLUMN external_id",
+        "ALTER TABLE edges DROP COLUMN passwordless_sudo",
+        *(f"ALTER TABLE users DROP COLUMN {c}" for c in V9_USER_COLUMNS), "PRAGMA user_version = 8")
+
+
+def test_migration_from_v8_activates_users_with_a_password(db_path):
+    make_directory(db_path, users=2)
+    with dirctl.open(db_path) as d:
+        org = d.orgs.get("acme")
+        org.users.update(org.users.get("u1"), password="correct horse battery")
+    as_version_8(db_path)
+    with dirctl.open(db_path) as d:
+        assert d.schema_version == dirctl._core.LATEST_SCHEMA_VERSION
+        org = d.orgs.get("acme")
+        assert [(u.username, u.activated) for u in org.users] == [("u0", False), ("u1", True)]
+        assert org.users.get("u0").allow_public_key is True and org.users.get("u0").unix_uid is None
+    assert {c for (c,) in sql(db_path, "SELECT name FROM pragma_table_info('users')")} >= set(V9_USER_COLUMNS)
+
+
 def as_version_7(db_path):
     """Turns a current directory file into what version 7 wrote: event times as ISO text, the old indexes."""
+    as_version_8(db_path)
     sql(db_path, "CREATE TABLE events_v7 AS SELECT * FROM events WHERE 0", "DROP TABLE events",
         "CREATE TABLE events(seq INTEGER PRIMARY KEY, time TEXT NOT NULL, org_id INTEGER NOT NULL DEFAULT 0,"
         " event_type TEXT NOT NULL, initiated_by_type TEXT NOT NULL, initiated_by_id INTEGER NOT NULL DEFAULT 0,"

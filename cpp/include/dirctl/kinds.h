@@ -31,6 +31,7 @@ enum class FieldType : std::uint8_t {
   kOrgSet,      // an admin's org access (stored as edges, not a column)
   kRef,         // id of another object (an admin's linked user)
   kPassword,    // write-only: plaintext is hashed (Argon2id), a PHC string is kept
+  kObjectId,    // a JumpCloud object id: 24 hexadecimal digits, kept in lower case
 };
 
 enum class Unique : std::uint8_t { kNone, kPerOrg, kGlobal };
@@ -60,6 +61,11 @@ struct FieldSpec {
   // other edit. "" for fields the template does not carry.
   std::string template_column;
   int template_order = 0;
+  // A part of a structured record (a user's home or work address): the
+  // record's name ("home_address") and the part's ("city"). Callers may give
+  // the record whole as a mapping of parts; it is stored one column a part.
+  std::string record;
+  std::string part;
 };
 
 struct KindSpec {
@@ -75,6 +81,9 @@ struct KindSpec {
   void build_index();  // once, after `fields` is final (all_specs() does it)
   std::unordered_map<std::string_view, const FieldSpec*> index;
   const FieldSpec& name_field() const;  // the field with Hot::kName
+  // The parts of the structured record `name` ("home_address"), in
+  // descriptor order; empty if the kind has no such record.
+  std::vector<const FieldSpec*> record_parts(std::string_view name) const;
   std::string field_names() const;      // "username, email, ..." for messages
 };
 

@@ -70,6 +70,9 @@ struct ImportRows {
 
 struct ImportReport {
   std::size_t created = 0, updated = 0, unchanged = 0, skipped = 0, errors = 0;  // errors: rows with errors
+  // Users the import created or changed that still have no password: they
+  // wait for activation (JumpCloud's "pending") and cannot log in yet.
+  std::size_t pending_activation = 0;
   std::vector<ImportIssue> error_records, warnings;
   ImportRows rows;
   double duration = 0;  // seconds

@@ -112,6 +112,11 @@ SessionInfo Identity::login(const LoginRequest& rq) {
                            now >= row.invite_expires))
         refuse("invalid_invitation", "login_failed", "login refused: the invitation is not valid or has expired; ask "
                "for a new one (d.admins.resend_invite)", true);
+      else if (!pending && o->kind == Kind::kUser && !flag(owner, "activated", false))
+        // No password yet (JumpCloud's "pending activation"): nothing could
+        // match, so it is not a failed attempt; the caller hears what any
+        // wrong password hears, the audit says why.
+        refuse("not_activated", "login_failed", bad, false);
       else if (!pending && !password_ok) refuse("wrong_password", "login_failed", bad, true);  // before anything
       // that would tell a guesser the account exists
       else if ((p->kind == Kind::kAdmin && p->state == kAdminSuspended) ||

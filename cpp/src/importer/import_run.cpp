@@ -6,6 +6,7 @@
 #include "model/entity_fields.h"
 #include "model/validate.h"
 #include "store/change_text.h"
+#include "store/record_store.h"
 #include "store/record_writer.h"
 #include "util/clock.h"
 #include "util/json_text.h"
@@ -76,6 +77,7 @@ void ImportRun::add(ImportRow&& row) {
     rep_.rows.add(std::move(res));
     return;
   }
+  if (plan.binding_for != 0) return add_binding_row(row, plan, std::move(res));
   // Groups the file names that do not exist yet: made when a row that is
   // written first needs them (a bad row creates nothing).
   if (writing_)
@@ -87,6 +89,8 @@ void ImportRun::add(ImportRow&& row) {
       }
   Fields& given = row.fields;
   if (!row.password.empty()) given.emplace_back("password", std::move(row.password));
+  add_implied(spec(Kind::kUser), given);  // activated with a password; no enrolment period without MFA
+  const bool activates = std::any_of(given.begin(), given.end(), [](const auto& f) { return f.first == "activated"; });
   for (std::size_t k = 0; k < plan.groups.size(); ++k)  // "a;b": the groups the row adds
     if (plan.groups[k] == kNoId || !plan.existing || !host_.model().linked(plan.groups[k], *plan.existing))
       res.groups_added += (res.groups_added.empty() ? "" : ";") + row.groups[k];
@@ -102,6 +106,7 @@ void ImportRun::add(ImportRow&& row) {
   if (!plan.existing) {
     res.status = RowStatus::kCreated;
     ++rep_.created;
+    if (!activates) ++rep_.pending_activation;
     if (opt_.dry_run) {
       rep_.rows.add(std::move(res));
       return;
@@ -126,7 +131,7 @@ void ImportRun::add(ImportRow&& row) {
       changed.emplace_back(name, value);
       changes.push_back({name, before ? change_text(user, name, *before) : "null", change_text(user, name, value)});
     }
-    const bool binds = plan.device != kNoId && !host_.model().linked(uid, plan.device);
+    const bool binds = plan.device != kNoId && binding_changes(uid, plan.device, row.device->administrator);
     res.user = uid;
     if (changed.empty() && !adds_groups && !binds) {
       res.status = RowStatus::kUnchanged;
@@ -136,6 +141,8 @@ void ImportRun::add(ImportRow&& row) {
     }
     res.status = RowStatus::kUpdated;
     ++rep_.updated;
+    if (const Value* was = old.find("activated"); !activates && (was == nullptr || *was != Value{true}))
+      ++rep_.pending_activation;
     if (opt_.dry_run) {
       rep_.rows.add(std::move(res));
       return;
@@ -160,6 +167,57 @@ void ImportRun::add(ImportRow&& row) {
     bindings_.push_back({uid, plan.device, row.device->administrator});
     host_.link(uid, plan.device);
   }
+  rep_.rows.add(std::move(res));
+}
+
+// Whether binding user and device with this sudo changes the directory
+// (a binding this import made is not stored yet: it counts as a change).
+bool ImportRun::binding_changes(Id user, Id device, bool sudo) {
+  if (!host_.model().linked(user, device)) return true;
+  store_is_mine();
+  const auto stored = host_.records().edge_flags(user, device);
+  return !stored || stored->sudo != sudo;
+}
+
+// A binding row (ImportPlan::binding_for): one more device for the user of
+// an earlier row, written with the import's other bindings. It counts as an
+// update of that user (unchanged if the directory already has the binding).
+// For a user the directory already held, an association event records it,
+// as bind() would; a user this import creates has its user_create event.
+void ImportRun::add_binding_row(const ImportRow& row, const ImportPlan& plan, ImportRowResult&& res) {
+  res.device_bound = std::string(host_.model().find(plan.device)->name);
+  if (!writing_ && !opt_.dry_run) {  // another row failed: this one is not imported either
+    res.status = RowStatus::kNotImported;
+    rep_.rows.add(std::move(res));
+    return;
+  }
+  Id uid = plan.existing.value_or(kNoId);
+  if (uid == kNoId) {  // created by this import, on line binding_for (no id in a dry run)
+    auto at = std::lower_bound(rep_.rows.line.begin(), rep_.rows.line.end(), plan.binding_for);
+    if (at != rep_.rows.line.end() && *at == plan.binding_for)
+      uid = rep_.rows.user[static_cast<std::size_t>(at - rep_.rows.line.begin())];
+  }
+  const bool sudo = row.device->administrator;
+  const bool changes = !plan.existing || binding_changes(uid, plan.device, sudo);
+  res.user = uid;
+  res.status = changes ? RowStatus::kUpdated : RowStatus::kUnchanged;
+  ++(changes ? rep_.updated : rep_.unchanged);
+  if (opt_.dry_run || !changes || uid == kNoId) {
+    rep_.rows.add(std::move(res));
+    return;
+  }
+  if (plan.existing) {
+    store_is_mine();
+    const auto stored = host_.model().linked(uid, plan.device) ? host_.records().edge_flags(uid, plan.device)
+                                                              : std::nullopt;
+    Event e = host_.event(stored ? "association_update" : "association_add", org_, uid);
+    e.target = {"device", static_cast<std::int64_t>(plan.device), res.device_bound};
+    e.changes.push_back({"sudo", std::string(stored ? (stored->sudo ? "true" : "false") : "null"), sudo ? "true" : "false"});
+    e.message = "by a user import";
+    host_.append(e);
+  }
+  bindings_.push_back({uid, plan.device, sudo});
+  host_.link(uid, plan.device);
   rep_.rows.add(std::move(res));
 }
 

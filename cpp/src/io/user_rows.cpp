@@ -75,6 +75,16 @@ std::optional<bool> parse_bool(const std::string& text) {
   return std::nullopt;
 }
 
+std::optional<std::int64_t> parse_int(const std::string& text) {
+  const std::string t = trim(text);
+  if (t.empty() || t.size() > 18) return std::nullopt;
+  std::size_t start = t[0] == '-' || t[0] == '+' ? 1 : 0;
+  if (start == t.size() || !std::all_of(t.begin() + static_cast<std::ptrdiff_t>(start), t.end(),
+                                        [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }))
+    return std::nullopt;
+  return std::stoll(t);
+}
+
 std::string cut80(const std::string& text) {
   std::string out;
   if (is_valid_utf8(text)) {
@@ -225,6 +235,13 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
             continue;
           }
           v = *b;
+        } else if (f.type == FieldType::kInt) {
+          auto i = parse_int(cell);
+          if (!i) {
+            fail(c.header, cell, "is not a whole number; write digits only, e.g. 5001");
+            continue;
+          }
+          v = *i;
         }
         try {
           Value checked = validate_field(user, f.name, v);
@@ -277,9 +294,15 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
     Attributes map;
     for (const auto& [n, nv] : attrs) {
       const std::string column = "Attribute" + std::to_string(n) + (nv.first.empty() ? "_name" : "_value");
-      if (nv.first.empty()) {  // a value needs its name; a name alone is an attribute with an empty value
+      if (nv.first.empty()) {  // a value needs its name, and a name its value (JumpCloud refuses either alone)
         fail(column, nv.second,
              "attribute " + std::to_string(n) + " has a value but no name; give Attribute" + std::to_string(n) + "_name");
+        continue;
+      }
+      if (nv.second.empty()) {
+        fail(column, nv.first,
+             "attribute '" + nv.first + "' has no value; JumpCloud refuses an empty attribute value: give Attribute" +
+                 std::to_string(n) + "_value or leave out Attribute" + std::to_string(n) + "_name");
         continue;
       }
       if (map.count(nv.first) != 0) {
@@ -299,6 +322,7 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
       fail("Administrator", "true", "Administrator applies to a device binding; give SystemID or Hostname too");
     row.device.reset();
   }
+  if (auto problem = together_problem(user, row.fields)) fail(column_of(problem->first), "", problem->second);
   for (std::size_t k = 0; k < row.fields.size(); ++k) {
     if (row.fields[k].first == "username") row.username_at = static_cast<std::int8_t>(k);
     if (row.fields[k].first == "email") row.email_at = static_cast<std::int8_t>(k);

@@ -80,6 +80,8 @@ const std::vector<std::pair<const char*, const char*>>& user_template_columns();
 
 // "true/false", "yes/no", "1/0", "$True/$False", any case; nullopt otherwise.
 std::optional<bool> parse_bool(const std::string& text);
+// Decimal digits with an optional sign, at most 18 characters; nullopt otherwise.
+std::optional<std::int64_t> parse_int(const std::string& text);
 std::string cut80(const std::string& text);
 
 }  // namespace dirctl

@@ -69,6 +69,30 @@ FieldSpec stamp(std::string name) {
   return f;
 }
 
+// One part of a user's home or work address. JumpCloud keeps an address as a
+// typed record {type, streetAddress, poBox, locality, region, postalCode,
+// country}; its CSV template flattens it to home_streetAddress, home_city
+// (locality), home_state (region)... JumpCloud publishes no length limits,
+// so dirctl's are LDAP's usual ones (postalAddress lines, postalCode 40).
+FieldSpec address_part(const std::string& kind, const char* part, const char* api, const char* column,
+                       std::size_t max_len, int order) {
+  FieldSpec f = text(kind + "_" + part, kind + "_" + part, max_len);
+  if (std::string(api) != part) f.aliases.push_back(kind + "_" + api);
+  f.record = kind + "_address";
+  f.part = part;
+  f.template_column = kind + "_" + column;
+  f.template_order = order;
+  return f;
+}
+void add_address(std::vector<FieldSpec>& fields, const std::string& kind, int order) {
+  fields.push_back(address_part(kind, "street_address", "streetAddress", "streetAddress", 256, order));
+  fields.push_back(address_part(kind, "po_box", "poBox", "poBox", 40, order + 1));
+  fields.push_back(address_part(kind, "city", "locality", "city", 128, order + 2));
+  fields.push_back(address_part(kind, "state", "region", "state", 128, order + 3));
+  fields.push_back(address_part(kind, "postal_code", "postalCode", "postalCode", 40, order + 4));
+  fields.push_back(address_part(kind, "country", "country", "country", 128, order + 5));
+}
+
 FieldSpec defaulted(FieldSpec f, Value v) {
   f.default_value = std::move(v);
   return f;
@@ -99,6 +123,56 @@ KindSpec make_org() {
           {"name"}, {}};
 }
 
+// The rest of JumpCloud's user template (Import-JCUsersFromCSV), with
+// JumpCloud's rules where it has them:
+// - unix_uid / unix_guid: integers 0..4294967295, the range New-JCUser's
+//   ValidateRange gives (a 32-bit POSIX id);
+// - phone numbers: free text (JumpCloud keeps {type, number} with no
+//   syntax), at most 64 bytes;
+// - EnrollmentDays: the MFA enrolment period in days, 1..365 (the module's
+//   tests use 14, 30 and 365; JumpCloud's default is 7), and only with
+//   enable_user_portal_multifactor in the same call, as New-JCUser offers
+//   it only then (validate.cpp);
+// - ldapserver_id: a JumpCloud object id (24 hexadecimal digits);
+// - managedAppleID: an email-shaped Apple ID.
+// `activated` is not settable: it is false until the user has a password
+// (validate.cpp sets it when one is given).
+void add_jumpcloud_fields(std::vector<FieldSpec>& fields) {
+  auto add = [&](FieldSpec f, const char* column, int order) { fields.push_back(csv(std::move(f), column, order)); };
+  add_address(fields, "home", 24);
+  add_address(fields, "work", 30);
+  add(text("mobile_number", "mobile_number", 64), "mobile_number", 36);
+  add(text("home_number", "home_number", 64), "home_number", 37);
+  add(text("work_number", "work_number", 64), "work_number", 38);
+  add(text("work_mobile_number", "work_mobile_number", 64), "work_mobile_number", 39);
+  add(text("work_fax_number", "work_fax_number", 64), "work_fax_number", 40);
+  FieldSpec apple = of_type(FieldType::kEmail, "managed_apple_id", "managed_apple_id");
+  apple.max_len = 254;
+  add(with(apple, {"managedAppleID", "managedAppleId"}), "managedAppleID", 41);
+  FieldSpec uid = of_type(FieldType::kInt, "unix_uid", "unix_uid");
+  uid.max_value = 4294967295LL;
+  add(uid, "unix_uid", 42);
+  FieldSpec gid = of_type(FieldType::kInt, "unix_guid", "unix_guid");
+  gid.max_value = 4294967295LL;
+  add(with(gid, {"unix_gid"}), "unix_guid", 43);
+  add(boolean("enable_managed_uid", "enable_managed_uid", false), "enable_managed_uid", 44);
+  add(boolean("enable_user_portal_multifactor", "enable_user_portal_multifactor", false),
+      "enable_user_portal_multifactor", 45);
+  FieldSpec days = of_type(FieldType::kInt, "enrollment_days", "enrollment_days");
+  days.min_value = 1;
+  days.max_value = 365;
+  add(with(days, {"EnrollmentDays", "enrollmentDays"}), "EnrollmentDays", 46);
+  add(of_type(FieldType::kObjectId, "ldapserver_id", "ldapserver_id"), "ldapserver_id", 47);
+  add(boolean("ldap_binding_user", "ldap_binding_user", false), "ldap_binding_user", 48);
+  add(boolean("allow_public_key", "allow_public_key", true), "allow_public_key", 49);
+  add(boolean("externally_managed", "externally_managed", false), "externally_managed", 50);
+  add(text("external_dn", "external_dn", 1024), "external_dn", 51);
+  add(text("external_source_type", "external_source_type", 128), "external_source_type", 52);
+  FieldSpec activated = boolean("activated", "activated", false);
+  activated.readonly = true;
+  fields.push_back(activated);
+}
+
 KindSpec make_user() {
   FieldSpec username = of_type(FieldType::kUsername, "username", "username");
   username.max_len = 64;
@@ -107,7 +181,7 @@ KindSpec make_user() {
   email.max_len = 254;
   FieldSpec mfa = enumeration("mfa_status", {"not_enrolled", "pending_activation", "enrolled"},
                               "not_enrolled");
-  return {Kind::kUser, "user", "users", "user", true,
+  KindSpec k{Kind::kUser, "user", "users", "user", true,
           {csv(hot(unique(required(username), Unique::kPerOrg), Hot::kName), "Username", 3),
            csv(unique(required(email), Unique::kPerOrg), "Email", 4),
            csv(with(text("first_name", "first_name", 64), {"firstname"}), "FirstName", 1),
@@ -141,6 +215,8 @@ KindSpec make_user() {
            password_field(),  // the template's Password column, write-only: never exported
            stamp("created"), stamp("updated")},
           {"username", "email"}, {}};
+  add_jumpcloud_fields(k.fields);
+  return k;
 }
 
 KindSpec make_admin() {
@@ -178,6 +254,9 @@ KindSpec make_device() {
            text("arch", "arch", 32), with(text("serial_number", "serial_number", 128), {"serialNumber"}),
            with(text("agent_version", "agent_version", 64), {"agentVersion"}),
            with(of_type(FieldType::kTime, "last_contact", "last_contact"), {"lastContact"}),
+           // The device's id in another system (JumpCloud's systemID): the
+           // import's SystemID column matches it as well as dirctl's id.
+           with(unique(text("external_id", "external_id", 128), Unique::kPerOrg), {"externalId", "system_id"}),
            hot(boolean("remote_assist_allowed", "remote_assist_allowed", false), Hot::kRemoteAssist),
            stamp("created"), stamp("updated")},
           {"hostname"}, {}};
@@ -264,6 +343,13 @@ void KindSpec::build_index() {
 const FieldSpec* KindSpec::field(std::string_view name_or_alias) const {
   auto it = index.find(name_or_alias);
   return it == index.end() ? nullptr : it->second;
+}
+
+std::vector<const FieldSpec*> KindSpec::record_parts(std::string_view name) const {
+  std::vector<const FieldSpec*> out;
+  for (const auto& f : fields)
+    if (!f.record.empty() && f.record == name) out.push_back(&f);
+  return out;
 }
 
 const FieldSpec& KindSpec::name_field() const {

@@ -129,6 +129,8 @@ Value check_value(const KindSpec& kind, const FieldSpec& f, const Value& v) {
           bad(kind, f, "attribute name " + shown(name) + " must be 1-64 letters, digits or '_'");
         if (value.size() > 1024 || !is_valid_utf8(value))
           bad(kind, f, "attribute " + shown(name) + " value must be UTF-8 text of at most 1024 bytes");
+        if (value.find_first_not_of(" \t") == std::string::npos)  // as JumpCloud: a name needs a value
+          bad(kind, f, "attribute " + shown(name) + " has no value; give one, or leave the attribute out");
       }
       if (a->size() > 100) bad(kind, f, "at most 100 custom attributes per object");
       return v;
@@ -138,6 +140,13 @@ Value check_value(const KindSpec& kind, const FieldSpec& f, const Value& v) {
       return v;
     case FieldType::kRef:
       return v;
+    case FieldType::kObjectId: {
+      std::string s = lower_ascii(trimmed(need_text(kind, f, v)));
+      if (s.empty()) return std::monostate{};
+      if (s.size() != 24 || !std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }))
+        bad(kind, f, shown(need_text(kind, f, v)) + " is not a JumpCloud object id; use its 24 hexadecimal digits");
+      return s;
+    }
     case FieldType::kPassword: {
       const std::string& s = need_text(kind, f, v);
       if (s.empty()) return std::monostate{};
@@ -151,6 +160,12 @@ Value check_value(const KindSpec& kind, const FieldSpec& f, const Value& v) {
   return v;
 }
 
+std::string parts_list(const std::vector<const FieldSpec*>& parts) {
+  std::string out;
+  for (const FieldSpec* f : parts) out += (out.empty() ? "" : ", ") + f->part;
+  return out;
+}
+
 const FieldSpec& resolve(const KindSpec& kind, const std::string& name) {
   const FieldSpec* f = kind.field(name);
   if (f == nullptr)
@@ -159,8 +174,39 @@ const FieldSpec& resolve(const KindSpec& kind, const std::string& name) {
   return *f;
 }
 
+// A structured record given whole ("home_address": {"city": ...}) becomes
+// its parts, every part set (absent ones cleared); other fields pass through.
+Fields expand_records(const KindSpec& kind, const Fields& given) {
+  Fields out;
+  for (const auto& [name, value] : given) {
+    const auto parts = kind.field(name) == nullptr ? kind.record_parts(name) : std::vector<const FieldSpec*>{};
+    if (parts.empty()) {
+      out.emplace_back(name, value);
+      continue;
+    }
+    const auto* map = std::get_if<Attributes>(&value);
+    if (map == nullptr && !is_null(value))
+      throw InvalidArgument(kind.name + " field '" + name + "': expected a mapping of its parts (" +
+                            parts_list(parts) + ") or None, got " + type_word(value));
+    // Parts by dirctl's or JumpCloud's name: "city" or "locality" -> home_city.
+    const std::string prefix = name.substr(0, name.size() - std::string("address").size());
+    std::vector<Value> values(parts.size());
+    if (map != nullptr)
+      for (const auto& [part, text] : *map) {
+        const auto at = std::find(parts.begin(), parts.end(), kind.field(prefix + part));
+        if (at == parts.end())
+          throw InvalidArgument(kind.name + " field '" + name + "' has no part " + shown(part) + "; its parts: " +
+                                parts_list(parts));
+        values[static_cast<std::size_t>(at - parts.begin())] = text;
+      }
+    for (std::size_t k = 0; k < parts.size(); ++k) out.emplace_back(parts[k]->name, std::move(values[k]));
+  }
+  return out;
+}
+
 // Canonical (spec, value) pairs in descriptor order; duplicates rejected.
-std::vector<std::pair<const FieldSpec*, Value>> canonical(const KindSpec& kind, const Fields& given) {
+std::vector<std::pair<const FieldSpec*, Value>> canonical(const KindSpec& kind, const Fields& raw) {
+  const Fields given = expand_records(kind, raw);
   std::vector<const FieldSpec*> specs;
   for (const auto& [name, value] : given) {
     const FieldSpec& f = resolve(kind, name);
@@ -188,7 +234,7 @@ Fields validate_create(const KindSpec& kind, const Fields& given) {
   auto checked = canonical(kind, given);
   Fields out;
   for (const auto& f : kind.fields) {
-    if (f.readonly) continue;
+    if (f.readonly && is_null(f.default_value)) continue;  // stamps and links: set by the writer
     Value v = f.default_value;
     for (const auto& [spec, value] : checked)
       if (spec == &f && !is_null(value)) v = value;
@@ -196,6 +242,8 @@ Fields validate_create(const KindSpec& kind, const Fields& given) {
       throw InvalidArgument(kind.name + " field '" + f.name + "' is required; give " + f.name + "=...");
     out.emplace_back(f.name, std::move(v));
   }
+  check_together(kind, out);
+  add_implied(kind, out);
   return out;
 }
 
@@ -211,7 +259,48 @@ Fields validate_update(const KindSpec& kind, const Fields& given) {
                             describe(f->default_value) + " for the default");
     out.emplace_back(f->name, std::move(value));
   }
+  check_together(kind, out);
+  add_implied(kind, out);
   return out;
+}
+
+void check_together(const KindSpec& kind, const Fields& fields) {
+  if (auto problem = together_problem(kind, fields))
+    throw InvalidArgument(kind.name + " field '" + problem->first + "': " + problem->second);
+}
+
+std::optional<std::pair<std::string, std::string>> together_problem(const KindSpec& kind, const Fields& fields) {
+  if (kind.kind != Kind::kUser) return std::nullopt;
+  const Value* days = nullptr;
+  const Value* mfa = nullptr;
+  for (const auto& [name, value] : fields) {
+    if (name == "enrollment_days") days = &value;
+    if (name == "enable_user_portal_multifactor") mfa = &value;
+  }
+  // New-JCUser offers EnrollmentDays only with enable_user_portal_multifactor
+  // set true in the same call; the import template reads the same way.
+  if (days != nullptr && !is_null(*days) && (mfa == nullptr || *mfa != Value{true}))
+    return std::pair<std::string, std::string>{
+        "enrollment_days", "an MFA enrolment period applies only with enable_user_portal_multifactor set true "
+                           "with it (JumpCloud's rule); give both, or leave the period out"};
+  return std::nullopt;
+}
+
+void add_implied(const KindSpec& kind, Fields& fields) {
+  if (kind.kind != Kind::kUser) return;
+  bool password = false, mfa_off = false, days = false;
+  Value* activated = nullptr;
+  for (auto& [name, value] : fields) {
+    password = password || (name == "password" && !is_null(value));
+    mfa_off = mfa_off || (name == "enable_user_portal_multifactor" && value == Value{false});
+    days = days || name == "enrollment_days";
+    if (name == "activated") activated = &value;
+  }
+  // A user waits for activation until it has a password (JumpCloud's
+  // "pending"); setting one activates it. Turning MFA off ends the period.
+  if (password && activated != nullptr) *activated = true;
+  if (password && activated == nullptr) fields.emplace_back("activated", true);
+  if (mfa_off && !days) fields.emplace_back("enrollment_days", std::monostate{});
 }
 
 bool is_valid_username(std::string_view username) {

@@ -29,9 +29,16 @@ std::vector<FieldChange> creation_changes(const KindSpec& kind, const Fields& st
       if (const FieldSpec* f = kind.field(k); f != nullptr && f->name == name && !is_null(v)) return true;
     return false;
   };
+  // A field nobody may set that has a default but holds another value was
+  // implied by the given ones (a user's `activated`, by its password).
+  auto implied = [&](const std::string& name, const Value& value) {
+    const FieldSpec* f = kind.field(name);
+    return f != nullptr && f->readonly && !is_null(f->default_value) && value != f->default_value;
+  };
   std::vector<FieldChange> out;
   for (const auto& [name, value] : stored)
-    if (listed_at_creation(value) && was_given(name)) out.push_back({name, "null", change_text(kind, name, value)});
+    if (listed_at_creation(value) && (was_given(name) || implied(name, value)))
+      out.push_back({name, "null", change_text(kind, name, value)});
   return out;
 }
 

@@ -94,7 +94,10 @@ bool repeats(const KindSpec& kind, const FieldSpec& f) {
   static const std::vector<std::pair<Kind, std::string_view>> kRepeating = {
       {Kind::kUser, "job_title"},   {Kind::kUser, "department"},    {Kind::kUser, "cost_center"},
       {Kind::kUser, "company"},     {Kind::kUser, "employee_type"}, {Kind::kUser, "location"},
-      {Kind::kUser, "manager"},     {Kind::kDevice, "os"},          {Kind::kDevice, "arch"},
+      {Kind::kUser, "manager"},     {Kind::kUser, "home_city"},     {Kind::kUser, "home_state"},
+      {Kind::kUser, "home_country"}, {Kind::kUser, "work_city"},    {Kind::kUser, "work_state"},
+      {Kind::kUser, "work_country"}, {Kind::kUser, "external_source_type"},
+      {Kind::kDevice, "os"},          {Kind::kDevice, "arch"},
       {Kind::kDevice, "agent_version"}, {Kind::kCommand, "user"},   {Kind::kCommand, "timezone"}};
   for (const auto& [k, name] : kRepeating)
     if (k == kind.kind && name == f.name) return true;

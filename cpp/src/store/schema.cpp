@@ -354,8 +354,52 @@ CREATE TABLE purges(
   file TEXT NOT NULL, sha256 TEXT NOT NULL);
 )sql";
 
+// Step 9: the rest of JumpCloud's user template (home and work addresses a
+// column a part, phone numbers, Apple, Unix ids, MFA enrolment, LDAP, the
+// externally-managed fields), `activated` (a user without a password waits
+// for activation; existing users with one are activated), a device's id in
+// another system (unique per org when set), and passwordless sudo on a
+// user's device binding beside sudo.
+const char* const kStep9 = R"sql(
+ALTER TABLE users ADD COLUMN home_street_address TEXT;
+ALTER TABLE users ADD COLUMN home_po_box TEXT;
+ALTER TABLE users ADD COLUMN home_city TEXT;
+ALTER TABLE users ADD COLUMN home_state TEXT;
+ALTER TABLE users ADD COLUMN home_postal_code TEXT;
+ALTER TABLE users ADD COLUMN home_country TEXT;
+ALTER TABLE users ADD COLUMN work_street_address TEXT;
+ALTER TABLE users ADD COLUMN work_po_box TEXT;
+ALTER TABLE users ADD COLUMN work_city TEXT;
+ALTER TABLE users ADD COLUMN work_state TEXT;
+ALTER TABLE users ADD COLUMN work_postal_code TEXT;
+ALTER TABLE users ADD COLUMN work_country TEXT;
+ALTER TABLE users ADD COLUMN mobile_number TEXT;
+ALTER TABLE users ADD COLUMN home_number TEXT;
+ALTER TABLE users ADD COLUMN work_number TEXT;
+ALTER TABLE users ADD COLUMN work_mobile_number TEXT;
+ALTER TABLE users ADD COLUMN work_fax_number TEXT;
+ALTER TABLE users ADD COLUMN managed_apple_id TEXT;
+ALTER TABLE users ADD COLUMN unix_uid INTEGER CHECK (unix_uid BETWEEN 0 AND 4294967295);
+ALTER TABLE users ADD COLUMN unix_guid INTEGER CHECK (unix_guid BETWEEN 0 AND 4294967295);
+ALTER TABLE users ADD COLUMN enable_managed_uid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN enable_user_portal_multifactor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN enrollment_days INTEGER CHECK (enrollment_days BETWEEN 1 AND 365);
+ALTER TABLE users ADD COLUMN ldapserver_id TEXT;
+ALTER TABLE users ADD COLUMN ldap_binding_user INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN allow_public_key INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN externally_managed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN external_dn TEXT;
+ALTER TABLE users ADD COLUMN external_source_type TEXT;
+ALTER TABLE users ADD COLUMN activated INTEGER NOT NULL DEFAULT 0;
+UPDATE users SET activated = 1 WHERE password_hash IS NOT NULL;
+ALTER TABLE devices ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX devices_external_id ON devices(org_id, external_id) WHERE external_id IS NOT NULL;
+ALTER TABLE edges ADD COLUMN passwordless_sudo INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 const std::vector<const char*>& steps() {
-  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5, kStep6, kStep7, kStep8};
+  static const std::vector<const char*> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5,
+                                                  kStep6, kStep7, kStep8, kStep9};
   return kSteps;
 }
 
