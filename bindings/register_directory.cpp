@@ -261,6 +261,24 @@ void register_directory(py::module_& m) {
           },
           "id"_a, "The objects associated with an object (not its groups or members).")
       .def(
+          "bindings",
+          [](Session& h, Id id) {
+            const Actor actor = h.actor;
+            auto found = run(h, [&](Directory& d) { return d.bindings(actor, id); });
+            py::list out;
+            for (const auto& b : found)
+              out.append(py::make_tuple(b.user, b.device, b.sudo, b.passwordless_sudo, record_to_py(b.other)));
+            return out;
+          },
+          "id"_a, "A user's or device's bindings: (user, device, sudo, passwordless_sudo, other end's record).")
+      .def(
+          "bind",
+          [](Session& h, Id a, Id b, bool sudo, bool passwordless_sudo) {
+            const Actor actor = h.actor;
+            run(h, [&](Directory& d) { d.bind(actor, a, b, sudo, passwordless_sudo); });
+          },
+          "a"_a, "b"_a, "sudo"_a, "passwordless_sudo"_a, "Bind a user and a device, or change the binding's flags.")
+      .def(
           "create_admin_from_user",
           [](Session& h, Id user, const Fields& fields) {
             const Actor actor = h.actor;
