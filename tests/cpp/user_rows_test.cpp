@@ -410,3 +410,42 @@ TEST(UserRowsCut80, NonUtf8IsShownAsEscapedBytes) {
 
 }  // namespace
 }  // namespace dirctl
+
+// ---- JumpCloud's template fields (issue #12) ----------------------------------------
+
+namespace dirctl {
+namespace {
+
+TEST(UserRowsJumpCloud, IntegerCellsAreDigitsInRange) {
+  auto p = parse({"unix_uid", "unix_guid", "enable_user_portal_multifactor", "EnrollmentDays"},
+                 {" 5001 ", "4294967295", "true", "14"});
+  ASSERT_TRUE(p.errors.empty()) << p.errors[0].message;
+  EXPECT_EQ(*field(p.row, "unix_uid"), Value{std::int64_t{5001}});
+  EXPECT_EQ(*field(p.row, "enrollment_days"), Value{std::int64_t{14}});
+  auto bad = parse({"unix_uid", "unix_guid"}, {"5e3", "4294967296"});
+  ASSERT_EQ(bad.errors.size(), 2u);
+  EXPECT_EQ(bad.errors[0].column, "unix_uid");
+  EXPECT_TRUE(contains(bad.errors[0].message, "is not a whole number"));
+  EXPECT_EQ(bad.errors[1].column, "unix_guid");
+  EXPECT_TRUE(contains(bad.errors[1].message, "use 0 to 4294967295"));
+}
+
+TEST(UserRowsJumpCloud, EnrollmentDaysWithoutMfaIsRefusedOnItsColumn) {
+  auto p = parse({"EnrollmentDays", "enable_user_portal_multifactor"}, {"30", "false"});
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].column, "EnrollmentDays");
+  EXPECT_TRUE(contains(p.errors[0].message, "applies only with enable_user_portal_multifactor"));
+}
+
+TEST(UserRowsJumpCloud, AddressColumnsAreTheirParts) {
+  auto p = parse({"home_streetAddress", "HOME_POBOX", "home_city", "work_state", "work_postalCode"},
+                 {"1 Main", "PO 7", "Oslo", "Vestland", "5003"});
+  ASSERT_TRUE(p.errors.empty()) << p.errors[0].message;
+  EXPECT_TRUE(p.warnings.empty());
+  EXPECT_EQ(*field(p.row, "home_street_address"), Value{"1 Main"s});
+  EXPECT_EQ(*field(p.row, "home_po_box"), Value{"PO 7"s});
+  EXPECT_EQ(*field(p.row, "work_postal_code"), Value{"5003"s});
+}
+
+}  // namespace
+}  // namespace dirctl

@@ -303,3 +303,85 @@ TEST(ValidateTest, UpdateRefusesImmutableAndClearingRequired) {
 
 }  // namespace
 }  // namespace dirctl
+
+// ---- JumpCloud's template fields (issue #12) ----------------------------------------
+
+namespace dirctl {
+namespace {
+
+TEST(ValidateJumpCloud, AnAddressGivenWholeBecomesItsPartsAndClearsTheRest) {
+  Fields out = validate_update(kUser, {{"home_address", Attributes{{"locality", "Oslo"}, {"streetAddress", "1 Main"}}}});
+  ASSERT_EQ(out.size(), 6u);  // every part, in descriptor order
+  EXPECT_EQ(out[0], (std::pair<std::string, Value>{"home_street_address", "1 Main"s}));
+  EXPECT_EQ(field(out, "home_city"), Value{"Oslo"s});
+  EXPECT_TRUE(is_null(field(out, "home_po_box")));
+  EXPECT_TRUE(is_null(field(out, "home_country")));
+  Fields cleared = validate_update(kUser, {{"work_address", Value{}}});
+  ASSERT_EQ(cleared.size(), 6u);
+  for (const auto& [name, v] : cleared) EXPECT_TRUE(is_null(v)) << name;
+  EXPECT_TRUE(contains(invalid_message([] { validate_update(kUser, {{"home_address", Attributes{{"zip", "1"}}}}); }),
+                       "has no part 'zip'"));
+  EXPECT_TRUE(contains(invalid_message([] { validate_update(kUser, {{"home_address", "x"s}}); }),
+                       "expected a mapping of its parts"));
+  EXPECT_TRUE(contains(invalid_message([] {
+                         validate_update(kUser, {{"home_address", Attributes{{"city", "a"}}}, {"home_city", "b"s}});
+                       }),
+                       "given twice"));
+  EXPECT_EQ(kUser.record_parts("home_address").size(), 6u);
+  EXPECT_TRUE(kUser.record_parts("city").empty());
+}
+
+TEST(ValidateJumpCloud, UnixIdsFollowNewJCUsersRange) {
+  EXPECT_EQ(validate_field(kUser, "unix_uid", std::int64_t{0}), Value{std::int64_t{0}});
+  EXPECT_EQ(validate_field(kUser, "unix_guid", std::int64_t{4294967295LL}), Value{std::int64_t{4294967295LL}});
+  EXPECT_TRUE(contains(invalid_message([] { validate_field(kUser, "unix_uid", std::int64_t{4294967296LL}); }),
+                       "use 0 to 4294967295"));
+  EXPECT_TRUE(contains(invalid_message([] { validate_field(kUser, "unix_gid", std::int64_t{-1}); }),  // alias
+                       "use 0 to 4294967295"));
+}
+
+TEST(ValidateJumpCloud, ObjectIdsAreTwentyFourHexDigitsInLowerCase) {
+  EXPECT_EQ(validate_field(kUser, "ldapserver_id", " 5F1E2D3C4B5A69788796A5B4 "s), Value{"5f1e2d3c4b5a69788796a5b4"s});
+  for (const std::string bad : {"5f1e2d3c4b5a69788796a5b", "5f1e2d3c4b5a69788796a5b44", "5f1e2d3c4b5a69788796a5bg"})
+    EXPECT_TRUE(contains(invalid_message([&] { validate_field(kUser, "ldapserver_id", bad); }),
+                         "not a JumpCloud object id"))
+        << bad;
+}
+
+TEST(ValidateJumpCloud, EnrollmentDaysNeedMfaInTheSameCall) {
+  EXPECT_TRUE(contains(invalid_message([] {
+                         validate_create(kUser, {{"username", "a"s}, {"email", "a@b.co"s},
+                                                 {"enrollment_days", std::int64_t{14}}});
+                       }),
+                       "enrollment_days': an MFA enrolment period applies only with"));
+  Fields ok = validate_create(kUser, {{"username", "a"s}, {"email", "a@b.co"s}, {"enrollment_days", std::int64_t{14}},
+                                      {"enable_user_portal_multifactor", true}});
+  EXPECT_EQ(field(ok, "enrollment_days"), Value{std::int64_t{14}});
+  EXPECT_TRUE(contains(invalid_message([] { validate_field(kUser, "EnrollmentDays", std::int64_t{366}); }),
+                       "use 1 to 365"));
+  // Turning MFA off ends the period.
+  Fields off = validate_update(kUser, {{"enable_user_portal_multifactor", false}});
+  ASSERT_EQ(off.size(), 2u);
+  EXPECT_EQ(off[1].first, "enrollment_days");
+  EXPECT_TRUE(is_null(off[1].second));
+}
+
+TEST(ValidateJumpCloud, APasswordActivatesAndActivatedCannotBeSet) {
+  EXPECT_EQ(field(validate_create(kUser, {{"username", "a"s}, {"email", "a@b.co"s}}), "activated"), Value{false});
+  EXPECT_EQ(field(validate_create(kUser, {{"username", "a"s}, {"email", "a@b.co"s},
+                                          {"password", "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"s}}),
+                  "activated"),
+            Value{true});
+  EXPECT_EQ(field(validate_update(kUser, {{"password", "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"s}}),
+                  "activated"),
+            Value{true});
+  EXPECT_TRUE(contains(invalid_message([] { validate_update(kUser, {{"activated", true}}); }), "read-only"));
+}
+
+TEST(ValidateJumpCloud, AttributesNeedAValue) {
+  EXPECT_TRUE(contains(invalid_message([] { validate_field(kUser, "attributes", Attributes{{"badge", " "}}); }),
+                       "attribute 'badge' has no value"));
+}
+
+}  // namespace
+}  // namespace dirctl
