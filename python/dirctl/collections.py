@@ -146,31 +146,6 @@ class Collection:
             raise InvalidArgument(f"overwrite must be True or False, not {overwrite!r}")
         return int(self._dir._core.export_users_csv(self._org, path_arg(path, "export path"), overwrite))
 
-    # -- device bindings (users and devices only) ------------------------------------
-    def _bound(self, obj: Object | int | str) -> Object:
-        if self._kind not in ("user", "device"):
-            raise InvalidArgument(f"device bindings join users and devices; this is a collection of {self._kind}s")
-        return self.get(obj)  # type: ignore[no-any-return]
-
-    def bindings(self, obj: Object | int | str) -> list[Binding]:
-        """Users and devices: the device bindings of a user (or the user bindings of a
-        device) as Binding(user, device, sudo, passwordless_sudo), by the other end's id."""
-        me = self._bound(obj)
-        return binding_list(self._dir, me, self._dir._core.bindings(me.id))
-
-    def bind(self, obj: Object | int | str, other: Object | int, *, sudo: bool = False,
-             passwordless_sudo: bool = False) -> None:
-        """Bind a user to a device (from either side), or change an existing binding's flags.
-        passwordless_sudo=True needs sudo=True. Audited (association_add / association_update)."""
-        for name, flag in (("sudo", sudo), ("passwordless_sudo", passwordless_sudo)):
-            if not isinstance(flag, bool):
-                raise InvalidArgument(f"{name} must be True or False, not {flag!r}")
-        self._dir._core.bind(self._bound(obj).id, object_id(other, "other end of the binding"), sudo, passwordless_sudo)
-
-    def unbind(self, obj: Object | int | str, other: Object | int) -> None:
-        """Remove a binding; NotFound if there is none."""
-        self._dir._core.dissociate(self._bound(obj).id, object_id(other, "other end of the binding"))
-
     def __repr__(self) -> str:
         where = f"org {self._org}" if self._org else "the directory"
         if self._dir._core.actor is not None:  # counting through a view would be an audited (maybe denied) read
@@ -283,7 +258,41 @@ class AdminCollection(Collection):
 
 
 
-class UserCollection(Collection):
+class BindingCollection(Collection):
+    """Users or devices of one org: the collections with device bindings."""
+
+    def _bound(self, obj: Object | int | str) -> Object:
+        return self.get(obj)  # type: ignore[no-any-return]
+
+    def bindings(self, obj: Object | int | str) -> list[Binding]:
+        """Users and devices: the device bindings of a user (or the user bindings of a
+        device) as Binding(user, device, sudo, passwordless_sudo), by the other end's id."""
+        me = self._bound(obj)
+        return binding_list(self._dir, me, self._dir._core.bindings(me.id))
+
+    def bind(self, obj: Object | int | str, other: Object | int, *, sudo: bool = False,
+             passwordless_sudo: bool = False) -> None:
+        """Bind a user to a device (from either side), or change an existing binding's flags.
+        passwordless_sudo=True needs sudo=True. Audited (association_add / association_update)."""
+        for name, flag in (("sudo", sudo), ("passwordless_sudo", passwordless_sudo)):
+            if not isinstance(flag, bool):
+                raise InvalidArgument(f"{name} must be True or False, not {flag!r}")
+        self._dir._core.bind(self._bound(obj).id, object_id(other, "other end of the binding"), sudo, passwordless_sudo)
+
+    def unbind(self, obj: Object | int | str, other: Object | int) -> None:
+        """Remove a binding; NotFound if there is none."""
+        self._dir._core.dissociate(self._bound(obj).id, object_id(other, "other end of the binding"))
+
+
+
+class DeviceCollection(BindingCollection):
+    """An org's devices, with their user bindings."""
+
+    def __init__(self, directory: Handle, org_id: int) -> None:
+        super().__init__(directory, "device", org_id)
+
+
+class UserCollection(BindingCollection):
     """An org's users, with Runops' review of self-registrations (seed 004)."""
 
     def __init__(self, directory: Handle, org_id: int) -> None:

@@ -13,7 +13,7 @@ from typing import Any, cast
 from .addresses import Address
 from .args import object_id
 from .base import KINDS, Object, register, wrap
-from .collections import Collection, GroupCollection, OrgCollection, UserCollection
+from .collections import DeviceCollection, GroupCollection, OrgCollection, UserCollection
 from .commands import CommandCollection
 from .graph import Audit, OrgGraph
 from .importing import ImportReport, import_users_csv
@@ -121,9 +121,9 @@ class Org(Object):
         return GroupCollection(self._dir, "device_group", self.id)
 
     @property
-    def devices(self) -> Collection:
-        """The org's devices (a Collection of Device)."""
-        return Collection(self._dir, "device", self.id)
+    def devices(self) -> DeviceCollection:
+        """The org's devices (a Collection of Device, with their user bindings)."""
+        return DeviceCollection(self._dir, self.id)
 
     @property
     def commands(self) -> CommandCollection:
