@@ -4,6 +4,7 @@ never share an id; each process sees the others' commits on its next read."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 
@@ -218,3 +219,53 @@ def test_writer_waits_for_batch_within_timeout(db_path, spawn_python):
         assert p.returncode == 0, err
         assert out.strip() == "['alice', 'late']"
         assert sorted(u.username for u in org.users) == ["alice", "late"]
+
+
+ROLE_FLIPPER = """
+import random, sys, time
+import dirctl
+d = dirctl.open(sys.argv[1], timeout=30)
+rng = random.Random(int(sys.argv[2]))
+print("ready", flush=True)
+for line in open(sys.argv[3]):  # a FIFO: one role a line
+    time.sleep(rng.random() * 0.002)  # the parent keeps checking meanwhile
+    d.admins.update("ops@acme.com", role=line.strip())
+    print("done", flush=True)
+"""
+
+
+def test_revoked_role_is_denied_on_the_very_next_check(db_path, tmp_path, spawn_python):
+    """Another process revokes and grants an admin's role, at random moments while this one
+    keeps checking; the first check() after its commit must follow it, every time."""
+    import random
+    import select
+
+    with dirctl.open(db_path) as d:
+        acme = d.orgs.create("acme")
+        d.admins.create(email="boss@acme.com", role="administrator_with_billing", orgs=[acme])
+        ops = d.admins.create(email="ops@acme.com", role="manager", orgs=[acme])
+        deploy = acme.commands.create(name="deploy", script="echo deploy")
+        assert d.check(ops, "commands.edit", deploy)
+
+        seed = random.randrange(1 << 30)
+        fifo = tmp_path / "roles"
+        os.mkfifo(fifo)
+        child = spawn_python(ROLE_FLIPPER, str(db_path), str(seed), str(fifo))
+        assert child.stdout.readline().strip() == "ready"
+        roles = open(fifo, "w")
+        rng = random.Random(seed)
+        rounds = 300
+        for i in range(rounds):
+            role, allowed = ("read_only", False) if i % 2 == 0 else ("manager", True)
+            roles.write(role + "\n")
+            roles.flush()
+            spins = 0
+            while not select.select([child.stdout], [], [], 0)[0]:  # checks racing the other's commit
+                d.check(ops, "commands.edit", deploy)
+                spins += 1
+                if spins % 64 == 0:
+                    time.sleep(rng.random() * 0.0005)
+            assert child.stdout.readline().strip() == "done", child.stderr.read()
+            assert bool(d.check(ops, "commands.edit", deploy)) is allowed, f"round {i} (seed {seed}): {role}"
+        roles.close()
+        assert child.wait(timeout=30) == 0, child.stderr.read()

@@ -68,6 +68,10 @@ struct Directory::Impl {
   std::vector<std::unique_ptr<Savepoint>> batch_savepoints;  // one per inner batch
   std::int64_t last_seq = 0;      // newest event reflected in `model`
   std::int64_t data_version = -1;  // PRAGMA data_version when last synced
+  // The wal-index header as it was just before the last catch-up that left
+  // the model current: while the file's header still equals it, nothing has
+  // committed since, and catch_up() needs no read (store/change_probe.h).
+  ChangeProbe::Mark synced_mark;
 
   // sync.cpp
   void reload();         // the whole model from one snapshot of the file

@@ -81,10 +81,18 @@ void Directory::Impl::sync_credentials(Id principal) {
 
 void Directory::Impl::catch_up() {
   if (batch_depth > 0) return;
+  // No commit by anyone since the mark: the model is as current as it was
+  // then (our own commits move the header too, so they fall through once).
+  if (store.unchanged_since(synced_mark)) return;
+  // The mark before the exact look: a commit landing between the two moves
+  // the header away from it, so the next call looks again.
+  const ChangeProbe::Mark mark = store.change_mark();
   const std::int64_t v = store.data_version();
-  if (v == data_version) return;
-  replay_since(last_seq);  // a failure leaves the old version: the next call retries
-  data_version = v;
+  if (v != data_version) {
+    replay_since(last_seq);  // a failure leaves the old version and mark: the next call retries
+    data_version = v;
+  }
+  synced_mark = mark;
 }
 
 void Directory::Impl::replay_since(std::int64_t seq) {

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include <chrono>
 #include <thread>
@@ -175,6 +177,9 @@ Store::Store(const std::string& path, int busy_timeout_ms, bool uri) : path_(pat
     // After migrating: a step may rebuild a table that others refer to.
     db_->exec("PRAGMA foreign_keys = ON");
     schema_version_ = latest;
+    // The connection has read the file in WAL mode: SQLite's wal-index is mapped.
+    const char* exact = std::getenv("DIRCTL_EXACT_CATCH_UP");
+    if (!memory_ && (exact == nullptr || std::strcmp(exact, "1") != 0)) probe_ = ChangeProbe(db_->getHandle());
   } catch (const SQLite::Exception& e) {
     if (!memory_ && folder_refuses_wal(path, e.getExtendedErrorCode())) throw_wal_folder(path, e);
     throw_storage(e, "cannot prepare directory '" + path + "'");
@@ -303,6 +308,11 @@ std::int64_t Store::data_version() {
   } catch (const SQLite::Exception& e) {
     throw_storage(e, "cannot read the data version of '" + path_ + "'");
   }
+}
+
+bool Store::unchanged_since(const ChangeProbe::Mark& mark) noexcept {
+  reset_all();
+  return probe_.unchanged_since(mark);
 }
 
 void Store::shrink_memory() { exec("PRAGMA shrink_memory"); }

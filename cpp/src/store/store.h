@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/change_probe.h"
+
 namespace SQLite {
 class Database;
 class Statement;
@@ -73,6 +75,14 @@ class Store {
   void reset_all() noexcept;
   // Changes whenever another connection commits to the file.
   std::int64_t data_version();
+  // The cheap look before data_version() (store/change_probe.h): take a
+  // mark before an exact data_version(); unchanged_since(mark) is true only
+  // if nothing can have committed since, and false whenever unsure (always
+  // for :memory:, or with DIRCTL_EXACT_CATCH_UP=1 in the environment when
+  // the store was opened). Like data_version(), it first resets the cached
+  // statements, so no read is left open across calls.
+  ChangeProbe::Mark change_mark() const { return probe_.mark(); }
+  bool unchanged_since(const ChangeProbe::Mark& mark) noexcept;
   // Gives the page cache's memory back (PRAGMA shrink_memory).
   void shrink_memory();
   // "ok", or the problems found (a damaged file's error included).
@@ -91,6 +101,7 @@ class Store {
   std::string path_;
   int schema_version_ = 0;
   bool memory_ = false;
+  ChangeProbe probe_;  // points into the connection's wal-index mapping: never outlives db_
 };
 
 // Converts a SQLiteCpp exception into StorageError, adding what to do.
