@@ -437,6 +437,13 @@ TEST(UserRowsJumpCloud, EnrollmentDaysWithoutMfaIsRefusedOnItsColumn) {
   EXPECT_TRUE(contains(p.errors[0].message, "applies only with enable_user_portal_multifactor"));
 }
 
+TEST(UserRowsJumpCloud, AdministratorWithoutADeviceIsRefusedOnItsColumnAsSpelled) {
+  auto p = parse({"Username", "ADMINISTRATOR"}, {"ada", "yes"});
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].column, "ADMINISTRATOR");
+  EXPECT_TRUE(contains(p.errors[0].message, "give SystemID or Hostname too"));
+}
+
 TEST(UserRowsJumpCloud, AddressColumnsAreTheirParts) {
   auto p = parse({"home_streetAddress", "HOME_POBOX", "home_city", "work_state", "work_postalCode"},
                  {"1 Main", "PO 7", "Oslo", "Vestland", "5003"});

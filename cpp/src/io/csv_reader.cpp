@@ -19,6 +19,7 @@ struct State {
   std::size_t line = 1;   // the line the parser is on
   std::size_t records = 0;
   bool after_cr = false;  // the last terminator was CR: a following LF ends the same line
+  std::size_t width = 0;  // fields of the last record: the next one is sized for as many
 };
 
 void on_field(void* data, std::size_t len, void* state_ptr) {
@@ -27,7 +28,8 @@ void on_field(void* data, std::size_t len, void* state_ptr) {
   if (!s.in_record) {
     s.in_record = true;
     s.record.line = s.line;
-    s.record.fields.clear();
+    s.record.fields.clear();  // the sink may have moved the last record's fields away
+    s.record.fields.reserve(s.width);
   }
   const char* text = static_cast<const char*>(data);
   s.record.fields.emplace_back(text == nullptr ? "" : std::string(text, len));
@@ -37,6 +39,7 @@ void on_field(void* data, std::size_t len, void* state_ptr) {
 void on_record_end(int terminator, void* state_ptr) {
   auto& s = *static_cast<State*>(state_ptr);
   if (s.in_record) {
+    s.width = s.record.fields.size();
     (*s.sink)(s.record);
     ++s.records;
     s.in_record = false;

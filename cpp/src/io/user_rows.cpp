@@ -160,12 +160,6 @@ UserRows::UserRows(const CsvRecord& header, bool strict, std::vector<ImportIssue
                                                                seen.header + "'; keep one of them"));
     columns_.push_back(std::move(c));
   }
-  bool attributes = false;
-  for (const Column& c : columns_) {
-    fields_per_row_ += c.role == Role::kField ? 1 : 0;
-    attributes = attributes || c.role == Role::kAttrName || c.role == Role::kAttrValue;
-  }
-  fields_per_row_ += attributes ? 1 : 0;
   std::string known;
   for (const auto& [column, field] : user_template_columns()) known += std::string(known.empty() ? "" : ", ") + column;
   known += ", Password, PasswordHash, AttributeN_name, AttributeN_value, GroupN, SystemID, Hostname, Administrator";
@@ -206,20 +200,31 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
              std::to_string(columns_.size()) + "; quote fields that contain commas");
     return row;
   }
-  row.fields.reserve(fields_per_row_);  // exactly: a million rows carry no slack
+  // Blank cells are absent. Attribute values are kept verbatim (line breaks
+  // included), so only spaces and tabs make one blank.
+  auto blank = [](Role role, const std::string& cell) {
+    if (cell.empty()) return true;  // most cells of a wide template
+    return role == Role::kAttrValue ? cell.find_first_not_of(" \t") == std::string::npos : trim(cell).empty();
+  };
+  std::size_t given = 0;  // the fields this row sets: a million rows carry no slack
+  bool attributes = false;
+  for (std::size_t i = 0; i < record.fields.size(); ++i) {
+    const Role role = columns_[i].role;
+    if (role == Role::kField) given += blank(role, record.fields[i]) ? 0 : 1;
+    attributes = attributes || role == Role::kAttrName;
+  }
+  row.fields.reserve(given + (attributes ? 1 : 0));
   std::vector<std::pair<int, std::size_t>> groups;  // (N, column)
   auto device = [&]() -> DeviceCell& {
     if (!row.device) row.device = std::make_unique<DeviceCell>();
     return *row.device;
   };
   std::map<int, std::pair<std::string, std::string>> attrs;  // N -> (name, value)
+  std::string administrator_header;                          // as the file spells it
   for (std::size_t i = 0; i < record.fields.size(); ++i) {
     const Column& c = columns_[i];
     const std::string& cell = record.fields[i];
-    // Blank cells are absent. Attribute values are kept verbatim (line breaks
-    // included), so only spaces and tabs make one blank.
-    const bool blank = c.role == Role::kAttrValue ? cell.find_first_not_of(" \t") == std::string::npos : trim(cell).empty();
-    if (c.role == Role::kIgnore || blank) continue;
+    if (c.role == Role::kIgnore || blank(c.role, cell)) continue;
     if (!is_valid_utf8(cell)) {
       fail(c.header, cell, "is not valid UTF-8; save the file as UTF-8");
       continue;
@@ -273,6 +278,7 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
         if (device().column.empty()) device().column = c.header;
         break;
       case Role::kAdministrator: {
+        administrator_header = c.header;
         auto b = parse_bool(cell);
         if (!b)
           fail(c.header, cell, "is not a boolean; use true/false, yes/no, 1/0 or $True/$False");
@@ -319,7 +325,8 @@ ImportRow UserRows::parse(const CsvRecord& record, std::vector<ImportIssue>& err
   }
   if (row.device && row.device->system_id.empty() && row.device->hostname.empty()) {
     if (row.device->administrator)
-      fail("Administrator", "true", "Administrator applies to a device binding; give SystemID or Hostname too");
+      fail(administrator_header, "true",
+           administrator_header + " applies to a device binding; give SystemID or Hostname too");
     row.device.reset();
   }
   if (auto problem = together_problem(user, row.fields)) fail(column_of(problem->first), "", problem->second);

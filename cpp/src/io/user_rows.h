@@ -71,7 +71,6 @@ class UserRows {
     std::string header;
   };
   std::vector<Column> columns_;
-  std::size_t fields_per_row_ = 0;  // at most: field columns, plus one for attributes
 };
 
 // The template's field columns, in its order: (header, dirctl field). Export

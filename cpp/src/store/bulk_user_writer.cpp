@@ -72,7 +72,13 @@ void BulkUserWriter::prepare(Id id, Fields&& given, const std::string& groups_ad
 std::int64_t BulkUserWriter::write(const Pending& p) {
   try {
     user_->bind(1, static_cast<std::int64_t>(p.id));
-    for (std::size_t k = 0; k < fields_.size(); ++k) bind_value(*user_, first_field_ + static_cast<int>(k), *p.values[k], /*copy=*/false);
+    bound_.resize(fields_.size(), nullptr);
+    for (std::size_t k = 0; k < fields_.size(); ++k) {
+      const Value* v = p.values[k];
+      if (v == bound_[k] && v == &fields_[k]->default_value) continue;  // still bound from the last row
+      bind_value(*user_, first_field_ + static_cast<int>(k), *v, /*copy=*/false);
+      bound_[k] = v;
+    }
     user_->exec();
     user_->reset();
     event_->bind(kEventTime, log_now_ms());
@@ -88,6 +94,7 @@ std::int64_t BulkUserWriter::write(const Pending& p) {
   } catch (const SQLite::Exception& e) {
     user_->tryReset();
     event_->tryReset();
+    bound_.assign(bound_.size(), nullptr);  // bind everything again next time
     throw_storage(e, "cannot store the imported user");
   }
 }

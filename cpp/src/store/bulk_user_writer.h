@@ -58,6 +58,10 @@ class BulkUserWriter {
   std::vector<int> column_of_;            // descriptor field index -> position in fields_, or -1
   int first_field_;                       // the parameter index of fields_[0]
   std::unique_ptr<SQLite::Statement> user_, event_;
+  // What each user column's parameter holds since the last row: a default
+  // (a stable address) stays bound across rows, as reset() keeps bindings,
+  // so most of a wide template's empty columns are not bound again.
+  std::vector<const Value*> bound_;
 };
 
 }  // namespace dirctl
