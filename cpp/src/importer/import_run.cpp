@@ -245,7 +245,7 @@ void ImportRun::finish(const std::string& path) {
   background_.reset();
   std::sort(memberships_.begin(), memberships_.end());  // each lands next to the previous one
   for (auto [a, b] : memberships_) host_.writer().add_edge(a, b);
-  for (const auto& b : bindings_) host_.writer().add_edge(b.user, b.device, b.sudo);
+  for (const auto& b : bindings_) host_.writer().set_binding(b.user, b.device, b.sudo, std::nullopt);
   for (auto& deferral : deferred_) deferral->rebuild();
   Event summary = host_.event("user_import", org_, org_);
   summary.message = "imported '" + path + "': " + std::to_string(rep_.created) + " created, " +

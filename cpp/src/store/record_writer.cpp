@@ -84,27 +84,18 @@ void RecordWriter::add_edge(Id a, Id b) {
   });
 }
 
-void RecordWriter::add_edge(Id a, Id b, bool sudo) {
-  guarded("cannot store the relation", [&] {
-    auto& st = store_.statement(
-        "INSERT INTO edges (a, b, sudo) VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET sudo = excluded.sudo, "
-        "passwordless_sudo = passwordless_sudo AND excluded.sudo");
-    st.bind(1, static_cast<std::int64_t>(std::min(a, b)));
-    st.bind(2, static_cast<std::int64_t>(std::max(a, b)));
-    st.bind(3, sudo ? 1 : 0);
-    st.exec();
-  });
-}
-
-void RecordWriter::set_binding(Id a, Id b, bool sudo, bool passwordless_sudo) {
+void RecordWriter::set_binding(Id a, Id b, bool sudo, std::optional<bool> passwordless_sudo) {
   guarded("cannot store the binding", [&] {
     auto& st = store_.statement(
-        "INSERT INTO edges (a, b, sudo, passwordless_sudo) VALUES (?, ?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET "
-        "sudo = excluded.sudo, passwordless_sudo = excluded.passwordless_sudo");
+        "INSERT INTO edges (a, b, sudo, passwordless_sudo) VALUES (?1, ?2, ?3, coalesce(?4, 0)) ON CONFLICT (a, b) "
+        "DO UPDATE SET sudo = excluded.sudo, passwordless_sudo = coalesce(?4, passwordless_sudo AND excluded.sudo)");
     st.bind(1, static_cast<std::int64_t>(std::min(a, b)));
     st.bind(2, static_cast<std::int64_t>(std::max(a, b)));
     st.bind(3, sudo ? 1 : 0);
-    st.bind(4, passwordless_sudo ? 1 : 0);
+    if (passwordless_sudo)
+      st.bind(4, *passwordless_sudo ? 1 : 0);
+    else
+      st.bind(4);
     st.exec();
   });
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "dirctl/event.h"
@@ -34,11 +35,11 @@ class RecordWriter {
   void erase_org_objects(const KindSpec& kind, Id org);  // rows of one org, edges included
 
   void add_edge(Id a, Id b);
-  // A binding with sudo (the import's Administrator): sets sudo on an
-  // existing edge too, and clears its passwordless_sudo with it.
-  void add_edge(Id a, Id b, bool sudo);
-  // A binding with both flags, made or changed. REQUIRES: !passwordless_sudo || sudo.
-  void set_binding(Id a, Id b, bool sudo, bool passwordless_sudo);
+  // A binding made or changed. Without passwordless_sudo (the import's
+  // Administrator column, which has none) an existing edge keeps its own
+  // while sudo stays on, and loses it with sudo.
+  // REQUIRES: passwordless_sudo != true || sudo.
+  void set_binding(Id a, Id b, bool sudo, std::optional<bool> passwordless_sudo);
   void remove_edge(Id a, Id b);
   void remove_edges_of(Id id);
 
