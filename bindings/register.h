@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <pybind11/pybind11.h>
 
@@ -24,15 +25,25 @@ namespace py = pybind11;
 // run with the GIL released. A batch belongs to the thread that opened it:
 // until it ends, other threads' calls wait (up to the busy timeout, then
 // StorageError), so they neither join the batch nor see its uncommitted rows.
+struct PendingReason;
 struct Handle {
   Handle(const std::string& path, OpenOptions options) : timeout_ms(options.busy_timeout_ms), dir(path, options) {}
+  ~Handle();  // settles pending_reasons (the last reference: no lock needed)
   std::mutex mu;
   std::condition_variable batch_ended;
   std::uint64_t batch_owner = 0;  // guarded by mu: this_thread_token() of the batch's thread, 0 when none
   std::atomic<std::uint64_t> holder{0};  // the thread inside a call (a callback calling back in is refused)
   int timeout_ms;
   Directory dir;
+  // Guarded by mu: decisions of check() whose reason is not written yet
+  // (register_authz.cpp). Every Lease settles them before its call runs, so
+  // each reason is computed on the model its check saw.
+  std::vector<std::shared_ptr<PendingReason>> pending_reasons;
 };
+
+// Writes the reason of every pending decision still referenced, then forgets
+// them all. REQUIRES: h.mu held by this thread (or h being destroyed).
+void settle_reasons(Handle& h) noexcept;
 
 // A number for the calling thread, never reused by another thread (unlike
 // std::thread::id, which the C library recycles once a thread has ended).

@@ -4,6 +4,10 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
+#include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "dirctl/authz.h"
@@ -14,6 +18,36 @@
 namespace dirctl::py_bindings {
 
 using namespace pybind11::literals;
+
+// A check's reason, written later: its Decision holds it, and so does the
+// handle's pending list until the handle's next call (or its end) writes it.
+// Invariant: `reason` is written once, under the handle's mutex, before
+// `ready` turns true; it is then never written again, so a reader that saw
+// `ready` (acquire) reads it without the lock.
+struct PendingReason {
+  Actor actor;
+  ActionId action = 0;
+  Id resource = kNoId;
+  std::weak_ptr<Handle> handle;
+  std::atomic<bool> ready{false};
+  std::string reason;
+};
+
+
+void settle_reasons(Handle& h) noexcept {
+  for (const std::shared_ptr<PendingReason>& p : h.pending_reasons) {
+    if (p.use_count() == 1) continue;  // its Decision is gone: nobody can ask any more
+    try {
+      p->reason = h.dir.reason_unchanged(p->actor, p->action, p->resource);
+    } catch (...) {  // only out of memory: the decision stands, without its sentence
+      p->reason.clear();
+    }
+    p->ready.store(true, std::memory_order_release);
+  }
+  h.pending_reasons.clear();
+}
+
+Handle::~Handle() { settle_reasons(*this); }
 
 namespace {
 
@@ -49,31 +83,207 @@ std::vector<ActionId> action_vector(const py::object& obj) {
   return out;
 }
 
+// What Python holds as dirctl.Decision: the role engine's answer, with its
+// reason either in `reason` or (from check()) still pending.
+struct CheckDecision {
+  bool allowed = false;
+  Rule rule = Rule::kUnknownAction;
+  std::string reason;
+  std::shared_ptr<PendingReason> pending;  // null: `reason` is the reason
+};
+
+// The handle's mutex, taken only if free and without releasing the GIL, for
+// work that reads no file. owns() is false, having done nothing, when another
+// thread holds the mutex, another thread's batch is open, or this thread is
+// already in a call (the caller then takes run()'s path, which waits or
+// refuses as Lease does). It never waits while holding the GIL, so it cannot
+// deadlock with a thread that holds the mutex and waits for the GIL.
+class TryLease {
+ public:
+  explicit TryLease(Handle& h) : h_(h), lock_(h.mu, std::defer_lock) {
+    const std::uint64_t me = this_thread_token();
+    if (h.holder.load() == me || !lock_.try_lock()) return;  // (try_lock on a held mutex would be UB)
+    if (h.batch_owner != 0 && h.batch_owner != me) {
+      lock_.unlock();
+      return;
+    }
+    h.holder.store(me);
+    settle_reasons(h);  // as Lease does: before the model can change
+  }
+  ~TryLease() {
+    if (lock_.owns_lock()) h_.holder.store(0);
+  }
+  TryLease(const TryLease&) = delete;
+  TryLease& operator=(const TryLease&) = delete;
+  bool owns() const { return lock_.owns_lock(); }
+
+ private:
+  Handle& h_;
+  std::unique_lock<std::mutex> lock_;
+};
+
+// A decision of check() on the handle. An actor with a credential (a login
+// session or key, whose expiry depends on the clock) gets its reason now;
+// any other's reason depends on the model only, so it is left pending.
+// REQUIRES: h.mu held, the model unchanged since the check.
+CheckDecision decided(const std::shared_ptr<Handle>& h, const Actor& actor, ActionId action, Id resource,
+                      const Decision& d) {
+  if (actor.credential != 0) return CheckDecision{d.allowed, d.rule, d.reason, nullptr};
+  auto p = std::make_shared<PendingReason>();
+  p->actor = actor;
+  p->action = action;
+  p->resource = resource;
+  p->handle = h;
+  h->pending_reasons.push_back(p);
+  return CheckDecision{d.allowed, d.rule, std::string(), std::move(p)};
+}
+
+// check() on the session: with the GIL held when the handle is free and the
+// model current (no file read), else through run() (GIL released, catch-up).
+CheckDecision check_on(Session& s, const Actor& actor, ActionId action, Id resource) {
+  const bool explain = actor.credential != 0;
+  {
+    TryLease fast(*s.handle);
+    if (fast.owns())
+      if (std::optional<Decision> d = s.handle->dir.check_if_current(actor, action, resource, explain))
+        return decided(s.handle, actor, action, resource, *d);
+  }
+  return run(s, [&](Directory& d) {
+    return decided(s.handle, actor, action, resource, d.check_by_id(actor, action, resource, explain));
+  });
+}
+
+// The action id of a name, looked up without copying it; false when unknown.
+bool known_action(std::string_view name, ActionId& out) {
+  static const std::unordered_map<std::string_view, ActionId> ids = [] {
+    static std::vector<std::string> names;  // the map's keys point into these
+    for (ActionId i = 0; i < action_count(); ++i) names.push_back(action_name(i));
+    std::unordered_map<std::string_view, ActionId> m;
+    for (ActionId i = 0; i < action_count(); ++i) m.emplace(names[i], i);
+    return m;
+  }();
+  const auto it = ids.find(name);
+  if (it == ids.end()) return false;
+  out = it->second;
+  return true;
+}
+
+// _core.Directory.check: the subject first (a view refuses other actors),
+// then the decision; an unknown action raises as Directory::check does.
+CheckDecision check_named(Session& s, const py::object& who, std::string_view action, Id resource) {
+  const Actor actor = subject_arg(s, who);
+  ActionId id = 0;
+  if (known_action(action, id)) return check_on(s, actor, id, resource);
+  const Decision d = run(s, [&](Directory& dir) { return dir.check(actor, std::string(action), resource); });
+  return CheckDecision{d.allowed, d.rule, d.reason, nullptr};
+}
+
+// The reason of a decision, writing pending ones first (any call on the
+// handle does: a free handle's mutex is taken with the GIL held, else waited
+// for with it released).
+const std::string& reason_of(const CheckDecision& d) {
+  if (!d.pending) return d.reason;
+  PendingReason& p = *d.pending;
+  while (!p.ready.load(std::memory_order_acquire)) {
+    std::shared_ptr<Handle> h = p.handle.lock();
+    if (!h) {  // its last owner's destructor is writing it on another thread
+      py::gil_scoped_release release;
+      std::this_thread::yield();
+      continue;
+    }
+    TryLease fast(*h);
+    if (fast.owns()) break;
+    py::gil_scoped_release release;
+    Lease lease(*h);
+  }
+  return p.reason;
+}
+
+// Argument fast paths of Directory.check (directory.py): each says false for
+// anything but the common exact types, which then go the Python way.
+bool fast_resource(py::handle r, Id& out) {
+  if (r.is_none()) {
+    out = kNoId;
+    return true;
+  }
+  if (!PyLong_CheckExact(r.ptr())) return false;  // bool, objects, numpy ints: args.object_id
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(r.ptr(), &overflow);
+  if (overflow != 0 || v < 0 || v > static_cast<long long>(UINT32_MAX)) return false;  // its NotFound
+  out = static_cast<Id>(v);
+  return true;
+}
+
+bool fast_action(py::handle a, std::string_view& out) {
+  if (!PyUnicode_CheckExact(a.ptr()) || !PyUnicode_IS_ASCII(a.ptr())) return false;  // args.text
+  Py_ssize_t n = 0;
+  const char* p = PyUnicode_AsUTF8AndSize(a.ptr(), &n);  // an ASCII str's own bytes: no copy
+  if (p == nullptr) throw py::error_already_set();
+  out = std::string_view(p, static_cast<std::size_t>(n));
+  return true;
+}
+
+// None, a tuple, or an admin or user object as the ("admin" | "user", id)
+// pair Directory._actor_of makes of it; false for views, sessions, ids.
+bool fast_actor(py::handle a, py::object& out) {
+  if (a.is_none() || PyTuple_CheckExact(a.ptr())) {
+    out = py::reinterpret_borrow<py::object>(a);
+    return true;
+  }
+  static PyObject* object_type = py::module_::import("dirctl.base").attr("Object").release().ptr();
+  const int is_object = PyObject_IsInstance(a.ptr(), object_type);
+  if (is_object < 0) throw py::error_already_set();
+  if (is_object == 0) return false;
+  py::object kind = a.attr("kind");
+  if (!PyUnicode_Check(kind.ptr()) || (PyUnicode_CompareWithASCIIString(kind.ptr(), "admin") != 0 &&
+                                       PyUnicode_CompareWithASCIIString(kind.ptr(), "user") != 0))
+    return false;
+  out = py::make_tuple(kind, a.attr("id"));
+  return true;
+}
+
+// dirctl.Directory.check itself (directory.py binds it as the method): the
+// arguments the Python wrapper would have passed to _core.Directory.check,
+// made here for the common types; anything else goes through the wrapper's
+// Python code (Directory._check_args), so its errors are exactly the same.
+py::object directory_check(py::handle self, py::handle actor, py::handle action, py::handle resource) {
+  Id rid = kNoId;
+  std::string_view name;
+  py::object who;
+  if (fast_resource(resource, rid) && fast_action(action, name) && fast_actor(actor, who)) {
+    Session& s = self.attr("_core").cast<Session&>();
+    return py::cast(check_named(s, who, name, rid));
+  }
+  py::tuple args = self.attr("_check_args")(actor, action, resource);
+  Session& s = self.attr("_core").cast<Session&>();
+  return py::cast(check_named(s, args[0], args[1].cast<std::string>(), args[2].cast<Id>()));
+}
+
 }  // namespace
 
 void register_authz(py::module_& m) {
-  py::class_<Decision>(m, "Decision", "The role engine's answer: truthy when allowed; rule and reason say why.")
+  py::class_<CheckDecision>(m, "Decision", "The role engine's answer: truthy when allowed; rule and reason say why.")
       .def(py::init([](bool allowed, const std::string& rule, std::string reason) {
              for (int i = 0; i < kRuleCount; ++i)
-               if (rule_name(static_cast<Rule>(i)) == rule) return Decision{allowed, static_cast<Rule>(i), std::move(reason)};
+               if (rule_name(static_cast<Rule>(i)) == rule)
+                 return CheckDecision{allowed, static_cast<Rule>(i), std::move(reason), nullptr};
              throw InvalidArgument("unknown rule '" + rule + "'");
            }),
            "allowed"_a, "rule"_a, "reason"_a = "", "A decision (normally made by Directory.check).")
-      .def_readonly("allowed", &Decision::allowed, "True when the action is allowed.")
-      .def_property_readonly("rule", [](const Decision& d) { return std::string(rule_name(d.rule)); },
+      .def_readonly("allowed", &CheckDecision::allowed, "True when the action is allowed.")
+      .def_property_readonly("rule", [](const CheckDecision& d) { return std::string(rule_name(d.rule)); },
                              "The stable id of the rule that decided.")
-      .def_readonly("reason", &Decision::reason, "A sentence naming actor, role, action, resource and why.")
-      .def("__bool__", [](const Decision& d) { return d.allowed; })
-      .def("__repr__", [](const Decision& d) {
+      .def_property_readonly("reason", &reason_of, "A sentence naming actor, role, action, resource and why.")
+      .def("__bool__", [](const CheckDecision& d) { return d.allowed; })
+      .def("__repr__", [](const CheckDecision& d) {
         return std::string("<Decision ") + (d.allowed ? "allowed" : "denied") + " by " +
-               std::string(rule_name(d.rule)) + ": " + d.reason + ">";
+               std::string(rule_name(d.rule)) + ": " + reason_of(d) + ">";
       });
 
   auto dir = py::reinterpret_borrow<py::object>(m.attr("Directory"));
   dir.attr("check") = py::cpp_function(
       [](Session& h, const py::object& who, const std::string& action, Id resource) {
-        const Actor actor = subject_arg(h, who);
-        return run(h, [&](Directory& d) { return d.check(actor, action, resource); });
+        return check_named(h, who, action, resource);
       },
       py::is_method(dir), "actor"_a, "action"_a, "resource"_a = 0,
       "Whether actor may do action (\"<scope>.<verb>\") on resource (0: the scope itself).");
@@ -110,6 +320,13 @@ void register_authz(py::module_& m) {
       },
       py::is_method(dir), "id"_a, "api_key"_a = false, "The (type, id) actor for an admin or user id.");
 
+  // An instancemethod (binds self when read from an instance), for
+  // directory.py to make Directory.check; see directory_check().
+  py::cpp_function method(&directory_check, py::name("check"), "self"_a, "actor"_a, "action"_a,
+                          "resource"_a = py::none(),
+                          "Whether actor (admin, user, view, or None for system) may do action on resource.\n"
+                          "Returns a Decision: truthy when allowed, with .rule and .reason.");
+  m.attr("directory_check") = py::reinterpret_steal<py::object>(PyInstanceMethod_New(method.ptr()));
   m.def("action_names", [] {
     std::vector<std::string> out;
     for (ActionId i = 0; i < action_count(); ++i) out.push_back(action_name(i));

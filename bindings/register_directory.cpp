@@ -42,6 +42,7 @@ Lease::Lease(Handle& h, bool wait_for_batch) : h_(h) {
                        "end within the timeout (" + std::to_string(h.timeout_ms) + " ms); give each thread its own "
                        "handle (dirctl.open) or end the batch first");
   h.holder.store(me);
+  settle_reasons(h);  // before the call can change the model
 }
 
 Lease::~Lease() { h_.holder.store(0); }

@@ -176,11 +176,22 @@ class Directory(EventQueries):
             return (actor.kind, actor.id)  # the engine checks the id is what the kind says
         return self._core.actor_for(object_id(actor, "actor"))
 
-    def check(self, actor: Any, action: str, resource: Object | int | None = None) -> _core.Decision:
-        """Whether actor (admin, user, view, or None for system) may do action on resource.
-        Returns a Decision: truthy when allowed, with .rule and .reason."""
+    def _check_args(self, actor: Any, action: Any, resource: Any) -> tuple[tuple[str, int] | None, str, int]:
+        """check()'s arguments as the engine takes them: (actor pair or None, action, resource id).
+        The native check() makes them itself for None, tuples, admin and user objects, str and int,
+        and asks this for anything else, so both ways raise the same errors in the same order."""
         rid = 0 if resource is None else object_id(resource, "resource", none=True)
-        return self._core.check(self._actor_of(actor), text(action, "action"), rid)
+        return self._actor_of(actor), text(action, "action"), rid
+
+    if TYPE_CHECKING:
+        def check(self, actor: Any, action: str, resource: Object | int | None = None) -> _core.Decision:
+            """Whether actor (admin, user, view, or None for system) may do action on resource.
+            Returns a Decision: truthy when allowed, with .rule and .reason."""
+            ...
+    else:
+        # The method is native (bindings/register_authz.cpp, directory_check): one call from Python
+        # straight into the engine; its arguments are those of the signature above.
+        check = _core.directory_check
 
     @overload
     def check_many(self, actors: Any, actions: Any, resources: Any = None, *,

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,19 @@ class Directory {
   // audit event with success = false, and throws PermissionDenied (or
   // NotFound when the object lies outside the actor's orgs).
   Decision check(const Actor& actor, const std::string& action, Id resource);
+  // check() by action id, the reason only with explain: the Python binding's.
+  // nullopt, having done nothing, when catching up with other connections
+  // would have to read the file (a commit since the last look, :memory:, or
+  // DIRCTL_EXACT_CATCH_UP): the caller then calls check_by_id() instead,
+  // which catches up. Throws StorageError once closed.
+  std::optional<Decision> check_if_current(const Actor& actor, ActionId action, Id resource, bool explain);
+  Decision check_by_id(const Actor& actor, ActionId action, Id resource, bool explain);
+  // The reason check_by_id(actor, action, resource) would give now, with no
+  // catch-up: equal to the reason of an earlier check only while nothing has
+  // changed the model since (the binding computes it before its next call)
+  // and the actor has no credential (whose expiry depends on the clock).
+  // "" once closed.
+  std::string reason_unchanged(const Actor& actor, ActionId action, Id resource) const;
   // Many checks in one call; each input has length n or 1 (broadcast).
   // Writes allowed[i] (0/1) and, if rules != nullptr, rules[i] (Rule).
   void check_many(const std::vector<Actor>& actors, const std::vector<ActionId>& actions,

@@ -78,6 +78,9 @@ struct KindSpec {
   std::vector<std::string> key_fields;  // find() tries these in order
 
   const FieldSpec* field(std::string_view name_or_alias) const;  // O(1): hashed names and aliases
+  // The same, trying fields[hint] first and leaving `hint` past the match:
+  // for walking fields given in descriptor order without hashing each name.
+  const FieldSpec* field(std::string_view name_or_alias, std::size_t& hint) const;
   void build_index();  // once, after `fields` is final (all_specs() does it)
   std::unordered_map<std::string_view, const FieldSpec*> index;
   const FieldSpec& name_field() const;  // the field with Hot::kName

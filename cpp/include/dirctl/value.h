@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -19,6 +20,12 @@ using Attributes = std::map<std::string, std::string>;
 using IdList = std::vector<std::int64_t>;
 using Value = std::variant<std::monostate, bool, std::int64_t, std::string, Attributes, IdList>;
 using Fields = std::vector<std::pair<std::string, Value>>;
+
+// The value named `name` among `fields`, or nullptr. It looks at
+// fields[hint] first and leaves `hint` just past the match, so walking two
+// lists kept in the same order (descriptor order) costs one comparison per
+// name instead of a scan; any order still finds the right value.
+const Value* find_field(const Fields& fields, std::string_view name, std::size_t& hint);
 
 inline bool is_null(const Value& v) { return std::holds_alternative<std::monostate>(v); }
 // A short human rendering, for messages and event changes ("null", "true", "'x'").

@@ -340,6 +340,23 @@ Decision Directory::check(const Actor& actor, const std::string& action, Id reso
   return d.engine.check(actor, action_id(action), resource, true);
 }
 
+std::optional<Decision> Directory::check_if_current(const Actor& actor, ActionId action, Id resource,
+                                                    bool explain) {
+  if (!impl_) throw StorageError("the directory is closed; open it again with dirctl.open(path)");
+  if (impl_->batch_depth == 0 && !impl_->store.unchanged_since(impl_->synced_mark)) return std::nullopt;
+  return check_by_id(actor, action, resource, explain);  // its catch-up is the probe again: no read
+}
+
+Decision Directory::check_by_id(const Actor& actor, ActionId action, Id resource, bool explain) {
+  Impl& d = live(impl_);
+  return d.engine.check(actor, action, resource, explain);
+}
+
+std::string Directory::reason_unchanged(const Actor& actor, ActionId action, Id resource) const {
+  if (!impl_) return std::string();
+  return impl_->engine.check(actor, action, resource, true).reason;
+}
+
 void Directory::check_many(const std::vector<Actor>& actors, const std::vector<ActionId>& actions,
                            const std::vector<Id>& resources, std::uint8_t* allowed, std::uint8_t* rules) {
   Impl& d = live(impl_);

@@ -30,8 +30,9 @@ std::string text_of(const Fields& fields, const std::string& name) {
 }
 
 void check_unique(Directory::Impl& d, const KindSpec& kind, Id org, const Fields& fields, Id self) {
+  std::size_t hint = 0;
   for (const auto& [name, value] : fields) {
-    const FieldSpec* f = kind.field(name);
+    const FieldSpec* f = kind.field(name, hint);
     if (f == nullptr || f->unique == Unique::kNone || is_null(value)) continue;
     Id holder = d.records.holder(kind, *f, org, value, self);
     if (holder != kNoId)
@@ -96,9 +97,11 @@ void forbid_linked_email_change(Directory::Impl& d, const Entity& e, Id id, cons
 Record as_stored(const KindSpec& kind, Id id, Id org, const Fields& checked, const std::string& now) {
   Record r{kind.kind, id, org, {}};
   r.fields.reserve(kind.fields.size());
+  std::size_t hint = 0;  // `checked` is in descriptor order
   for (const auto& f : kind.fields) {
     if (f.secret) continue;  // never read back
-    Value v = f.readonly && f.type == FieldType::kTime ? Value{now} : field_of(checked, f.name);
+    const Value* given = find_field(checked, f.name, hint);
+    Value v = f.readonly && f.type == FieldType::kTime ? Value{now} : given != nullptr ? *given : Value{};
     if (f.type == FieldType::kAttributes && is_null(v)) v = Attributes{};
     if (f.type == FieldType::kOrgSet) {
       IdList orgs = std::holds_alternative<IdList>(v) ? std::get<IdList>(v) : IdList{};
@@ -195,7 +198,7 @@ Record Directory::create(const Actor& actor, Kind kind_id, Id org, const Fields&
   e.changes = creation_changes(kind, checked, given);
   d.append(e);
   w.touching_memory();
-  put_record(d.model, kind, Record{kind_id, id, org, checked});
+  put_record(d.model, kind, id, org, checked);
   for (auto o : orgs) d.model.link(id, static_cast<Id>(o));
   if (password) identity.password_set(id, text_of(checked, "password"));  // its history starts
   w.commit();

@@ -49,16 +49,18 @@ void apply_side_field(Model& model, Id id, const FieldSpec& f, const Value& v) {
   model.set_operator_group(id, s != nullptr ? *s : std::string());
 }
 
-void put_record(Model& model, const KindSpec& kind, const Record& record) {
-  model.put(record.id, entity_of(kind, record));
-  for (const auto& [name, value] : record.fields)
-    if (const FieldSpec* f = kind.field(name); f != nullptr && f->hot == Hot::kOperatorGroup)
-      apply_side_field(model, record.id, *f, value);
+void put_record(Model& model, const KindSpec& kind, Id id, Id org, const Fields& fields) {
+  model.put(id, entity_of(kind, org, fields));
+  std::size_t hint = 0;
+  for (const auto& [name, value] : fields)
+    if (const FieldSpec* f = kind.field(name, hint); f != nullptr && f->hot == Hot::kOperatorGroup)
+      apply_side_field(model, id, *f, value);
 }
 
 void apply_fields(const KindSpec& kind, const Fields& fields, Entity& e) {
+  std::size_t hint = 0;
   for (const auto& [name, value] : fields)
-    if (const FieldSpec* f = kind.field(name); f != nullptr && f->hot != Hot::kNone) apply_field(kind, *f, value, e);
+    if (const FieldSpec* f = kind.field(name, hint); f != nullptr && f->hot != Hot::kNone) apply_field(kind, *f, value, e);
 }
 
 Entity entity_of(const KindSpec& kind, Id org, const Fields& fields) {

@@ -17,7 +17,10 @@ Entity entity_of(const KindSpec& kind, const Record& record);
 Entity entity_of(const KindSpec& kind, Id org, const Fields& fields);
 // model.put() of the record's entity, with what the model keeps beside
 // entities (an org's operator group name).
-void put_record(Model& model, const KindSpec& kind, const Record& record);
+void put_record(Model& model, const KindSpec& kind, Id id, Id org, const Fields& fields);
+inline void put_record(Model& model, const KindSpec& kind, const Record& record) {
+  put_record(model, kind, record.id, record.org, record.fields);
+}
 // What load_hot gives for fields kept beside entities.
 void apply_side_field(Model& model, Id id, const FieldSpec& f, const Value& v);
 

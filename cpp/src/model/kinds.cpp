@@ -345,6 +345,13 @@ const FieldSpec* KindSpec::field(std::string_view name_or_alias) const {
   return it == index.end() ? nullptr : it->second;
 }
 
+const FieldSpec* KindSpec::field(std::string_view name_or_alias, std::size_t& hint) const {
+  if (hint < fields.size() && fields[hint].name == name_or_alias) return &fields[hint++];
+  const FieldSpec* f = field(name_or_alias);
+  if (f != nullptr) hint = static_cast<std::size_t>(f - fields.data()) + 1;
+  return f;
+}
+
 std::vector<const FieldSpec*> KindSpec::record_parts(std::string_view name) const {
   std::vector<const FieldSpec*> out;
   for (const auto& f : fields)

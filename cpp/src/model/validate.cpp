@@ -233,6 +233,7 @@ Value validate_field(const KindSpec& kind, const std::string& name, const Value&
 Fields validate_create(const KindSpec& kind, const Fields& given) {
   auto checked = canonical(kind, given);
   Fields out;
+  out.reserve(kind.fields.size() + 1);  // add_implied may add one
   for (const auto& f : kind.fields) {
     if (f.readonly && is_null(f.default_value)) continue;  // stamps and links: set by the writer
     Value v = f.default_value;

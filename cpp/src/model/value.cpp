@@ -8,6 +8,18 @@ namespace dirctl {
 
 std::string describe(const Value& v) { return to_json_text(v); }
 
+const Value* find_field(const Fields& fields, std::string_view name, std::size_t& hint) {
+  const std::size_t n = fields.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = hint + k < n ? hint + k : hint + k - n;
+    if (fields[i].first == name) {
+      hint = i + 1;
+      return &fields[i].second;
+    }
+  }
+  return nullptr;
+}
+
 const Value* Record::find(const std::string& name) const {
   for (const auto& [k, v] : fields)
     if (k == name) return &v;

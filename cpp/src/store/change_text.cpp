@@ -1,5 +1,7 @@
 #include "store/change_text.h"
 
+#include <algorithm>
+
 #include "util/json_text.h"
 
 namespace dirctl {
@@ -24,21 +26,28 @@ bool listed_at_creation(const Value& value) {
 }
 
 std::vector<FieldChange> creation_changes(const KindSpec& kind, const Fields& stored, const Fields& given) {
-  auto was_given = [&](const std::string& name) {
-    for (const auto& [k, v] : given)
-      if (const FieldSpec* f = kind.field(k); f != nullptr && f->name == name && !is_null(v)) return true;
-    return false;
+  std::vector<const FieldSpec*> given_specs;  // the fields given a value, by any of their names
+  given_specs.reserve(given.size());
+  for (const auto& [k, v] : given)
+    if (const FieldSpec* f = kind.field(k); f != nullptr && !is_null(v)) given_specs.push_back(f);
+  auto was_given = [&](const FieldSpec* f) {
+    return std::find(given_specs.begin(), given_specs.end(), f) != given_specs.end();
   };
   // A field nobody may set that has a default but holds another value was
   // implied by the given ones (a user's `activated`, by its password).
-  auto implied = [&](const std::string& name, const Value& value) {
-    const FieldSpec* f = kind.field(name);
-    return f != nullptr && f->readonly && !is_null(f->default_value) && value != f->default_value;
+  auto implied = [&](const FieldSpec* f, const Value& value) {
+    return f->readonly && !is_null(f->default_value) && value != f->default_value;
   };
   std::vector<FieldChange> out;
-  for (const auto& [name, value] : stored)
-    if (listed_at_creation(value) && (was_given(name) || implied(name, value)))
-      out.push_back({name, "null", change_text(kind, name, value)});
+  std::size_t hint = 0;
+  for (const auto& [name, value] : stored) {
+    const FieldSpec* f = kind.field(name, hint);
+    if (f != nullptr && listed_at_creation(value) && (was_given(f) || implied(f, value))) {
+      std::string text;
+      append_change_value(text, *f, value);
+      out.push_back({name, "null", std::move(text)});
+    }
+  }
   return out;
 }
 

@@ -10,23 +10,20 @@
 #include "util/json_text.h"
 
 namespace dirctl {
-namespace {
-
-const Value& field_or_default(const Fields& fields, const FieldSpec& f) {
-  for (const auto& [name, value] : fields)
-    if (name == f.name) return value;
-  return f.default_value;
-}
-
-}  // namespace
-
 void RecordWriter::insert(const KindSpec& kind, Id id, Id org, const Fields& fields, const std::string& now) {
   guarded("cannot store the new object", [&] {
-    auto& st = store_.statement(insert_sql(kind));
+    const RowSql* cached = cached_row_sql(kind);
+    const RowSql sql = cached != nullptr ? RowSql{} : RowSql{insert_columns(kind), insert_sql(kind)};
+    const RowSql& row = cached != nullptr ? *cached : sql;
+    auto& st = cached != nullptr ? store_.stable_statement(row.insert) : store_.statement(row.insert);
     st.bind(1, static_cast<std::int64_t>(id));
     if (kind.per_org) st.bind(2, static_cast<std::int64_t>(org));
     int i = first_field_parameter(kind);
-    for (const FieldSpec* f : insert_columns(kind)) bind_value(st, i++, field_or_default(fields, *f));
+    std::size_t hint = 0;  // `fields` are in descriptor order when they come from validation
+    for (const FieldSpec* f : row.columns) {
+      const Value* v = find_field(fields, f->name, hint);
+      bind_value(st, i++, v != nullptr ? *v : f->default_value);
+    }
     st.bind(i++, now);
     st.bind(i++, now);
     st.exec();
@@ -120,7 +117,7 @@ void RecordWriter::remove_edges_of(Id id) {
 
 std::int64_t RecordWriter::append(const Event& e) {
   return guarded("cannot record the audit event", [&] {
-    auto& st = store_.statement(kInsertEventSql);
+    auto& st = store_.stable_statement(kInsertEventSql);
     bind_event(st, e, changes_to_json(e.changes));
     st.exec();
     return static_cast<std::int64_t>(store_.db().getLastInsertRowid());

@@ -23,6 +23,18 @@ std::string insert_sql(const KindSpec& kind) {
   return "INSERT INTO " + kind.table + " (" + cols + ", created, updated) VALUES (" + marks + ", ?, ?)";
 }
 
+const RowSql* cached_row_sql(const KindSpec& kind) {
+  static const std::vector<RowSql> cache = [] {
+    std::vector<RowSql> out;
+    for (const KindSpec* k : all_specs()) out.push_back({insert_columns(*k), insert_sql(*k)});
+    return out;
+  }();
+  const auto& specs = all_specs();
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    if (specs[i] == &kind) return &cache[i];
+  return nullptr;
+}
+
 int first_field_parameter(const KindSpec& kind) { return kind.per_org ? 3 : 2; }
 
 int created_parameter(const KindSpec& kind) {
@@ -44,7 +56,7 @@ void bind_value(SQLite::Statement& st, int index, const Value& v, bool copy) {
     st.bind(index);  // empty attributes, and id lists (stored as edges, not columns)
 }
 
-const char* const kInsertEventSql =
+const std::string kInsertEventSql =
     "INSERT INTO events (time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email,"
     " resource_type, resource_id, resource_name, target_type, target_id, target_name, success, changes,"
     " message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";

@@ -22,6 +22,13 @@ namespace dirctl {
 std::vector<const FieldSpec*> insert_columns(const KindSpec& kind);
 // INSERT INTO <table> (id[, org_id], <insert_columns>, created, updated).
 std::string insert_sql(const KindSpec& kind);
+// Both, built once for each kind of all_specs() (they live as long as the
+// program), or nullptr for a kind built elsewhere (a test's).
+struct RowSql {
+  std::vector<const FieldSpec*> columns;
+  std::string insert;
+};
+const RowSql* cached_row_sql(const KindSpec& kind);
 // 1-based parameter index of insert_columns()[0], and of `created` (then `updated`).
 int first_field_parameter(const KindSpec& kind);
 int created_parameter(const KindSpec& kind);
@@ -34,7 +41,7 @@ void bind_value(SQLite::Statement& st, int index, const Value& value, bool copy 
 // INSERT INTO events with every column; bind_event() binds all fifteen. The
 // time is the log's clock as the row is bound (not e.time): bound under the
 // write lock, so the log's times never go back as seq goes up.
-extern const char* const kInsertEventSql;
+extern const std::string kInsertEventSql;
 enum EventParameter : int { kEventTime = 1, kEventResourceId = 8, kEventResourceName = 9, kEventChanges = 14 };
 void bind_event(SQLite::Statement& st, const Event& e, const std::string& changes_json);
 

@@ -207,16 +207,33 @@ SQLite::Statement& Store::statement(const std::string& sql) {
   try {
     if (it == statements_.end())
       it = statements_.emplace(sql, CachedStatement{std::make_unique<SQLite::Statement>(*db_, sql), false}).first;
-    it->second.statement->tryReset();  // reset() would rethrow a previous step's failure
-    it->second.statement->clearBindings();
   } catch (const SQLite::Exception& e) {
     throw_storage(e, "cannot prepare a statement");
   }
-  if (!it->second.handed_out) {  // it may be left mid-step from now on
-    it->second.handed_out = true;
-    handed_out_.push_back(&it->second);
+  return hand_out(it->second);
+}
+
+SQLite::Statement& Store::stable_statement(const std::string& sql) {
+  auto it = by_address_.find(&sql);
+  if (it == by_address_.end()) {
+    statement(sql);  // prepares and caches it by text
+    it = by_address_.emplace(&sql, &statements_.find(sql)->second).first;
   }
-  return *it->second.statement;
+  return hand_out(*it->second);
+}
+
+SQLite::Statement& Store::hand_out(CachedStatement& c) {
+  try {
+    c.statement->tryReset();  // reset() would rethrow a previous step's failure
+    c.statement->clearBindings();
+  } catch (const SQLite::Exception& e) {
+    throw_storage(e, "cannot prepare a statement");
+  }
+  if (!c.handed_out) {  // it may be left mid-step from now on
+    c.handed_out = true;
+    handed_out_.push_back(&c);
+  }
+  return *c.statement;
 }
 
 void Store::exec(const std::string& sql) {
@@ -260,9 +277,16 @@ void Store::rollback() noexcept {
   if (sqlite3_get_autocommit(db_->getHandle()) == 0) sqlite3_exec(db_->getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
+const std::pair<std::string, std::string>& Store::savepoint_sql(const char* name) {
+  auto it = savepoint_sql_.find(name);
+  if (it == savepoint_sql_.end())
+    it = savepoint_sql_.emplace(name, std::make_pair(std::string("SAVEPOINT ") + name, std::string("RELEASE ") + name)).first;
+  return it->second;
+}
+
 void Store::savepoint(const char* name) {
   try {
-    statement(std::string("SAVEPOINT ") + name).exec();
+    stable_statement(savepoint_sql(name).first).exec();
   } catch (const SQLite::Exception& e) {
     throw_storage(e, "cannot start an operation on '" + path_ + "'");
   }
@@ -270,7 +294,7 @@ void Store::savepoint(const char* name) {
 
 void Store::release(const char* name) {
   try {
-    statement(std::string("RELEASE ") + name).exec();
+    stable_statement(savepoint_sql(name).second).exec();
   } catch (const SQLite::Exception& e) {
     throw_storage(e, "cannot finish an operation on '" + path_ + "'");
   }

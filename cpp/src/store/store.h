@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "store/change_probe.h"
@@ -41,6 +42,9 @@ class Store {
   // A prepared statement for `sql`, cached for the connection's life, reset
   // and with bindings cleared.
   SQLite::Statement& statement(const std::string& sql);
+  // The same for SQL text that outlives the Store (a constant, or row_sql's
+  // per-kind cache): found by the text's address, without hashing it.
+  SQLite::Statement& stable_statement(const std::string& sql);
   void exec(const std::string& sql);
 
   int schema_version() const { return schema_version_; }
@@ -98,6 +102,11 @@ class Store {
   };
   std::unordered_map<std::string, CachedStatement> statements_;  // node-based: pointers stay valid
   std::vector<CachedStatement*> handed_out_;
+  std::unordered_map<const std::string*, CachedStatement*> by_address_;  // stable_statement()'s
+  SQLite::Statement& hand_out(CachedStatement& c);  // reset, bindings cleared, noted for reset_all()
+  // SAVEPOINT and RELEASE texts per savepoint name (a literal), kept for stable_statement().
+  const std::pair<std::string, std::string>& savepoint_sql(const char* name);
+  std::unordered_map<const char*, std::pair<std::string, std::string>> savepoint_sql_;
   std::string path_;
   int schema_version_ = 0;
   bool memory_ = false;
