@@ -60,6 +60,7 @@ bench: install
 	cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIRCTL_BUILD_BENCH=ON -DDIRCTL_BUILD_PYTHON=OFF
 	cmake --build build/bench -j $(JOBS)
 	./build/bench/bench/directory_bench
+	$(PYTHON) bench/directory_bench.py
 	./build/bench/bench/authz_bench
 	$(PYTHON) bench/authz_bench.py
 	./build/bench/bench/graph_bench

@@ -223,22 +223,27 @@ bool fast_action(py::handle a, std::string_view& out) {
   return true;
 }
 
-// None, a tuple, or an admin or user object as the ("admin" | "user", id)
-// pair Directory._actor_of makes of it; false for views, sessions, ids.
-bool fast_actor(py::handle a, py::object& out) {
-  if (a.is_none() || PyTuple_CheckExact(a.ptr())) {
-    out = py::reinterpret_borrow<py::object>(a);
-    return true;
-  }
-  static PyObject* object_type = py::module_::import("dirctl.base").attr("Object").release().ptr();
-  const int is_object = PyObject_IsInstance(a.ptr(), object_type);
+// An admin or user object's kind and id (Directory._actor_of's pair for
+// it); false for any other object, view, session or id.
+// dirctl.base.Object, as directory.py registers it (_set_object_type); until
+// then null, and every object goes the Python way. Never freed.
+PyObject* g_object_type = nullptr;
+
+bool object_kind_id(PyObject* a, py::object& kind, py::object& id) {
+  PyObject* object_type = g_object_type;
+  if (object_type == nullptr) return false;
+  static PyObject* kind_name = PyUnicode_InternFromString("kind");
+  static PyObject* id_name = PyUnicode_InternFromString("id");
+  const int is_object = PyObject_IsInstance(a, object_type);
   if (is_object < 0) throw py::error_already_set();
   if (is_object == 0) return false;
-  py::object kind = a.attr("kind");
+  kind = py::reinterpret_steal<py::object>(PyObject_GetAttr(a, kind_name));
+  if (!kind) throw py::error_already_set();
   if (!PyUnicode_Check(kind.ptr()) || (PyUnicode_CompareWithASCIIString(kind.ptr(), "admin") != 0 &&
                                        PyUnicode_CompareWithASCIIString(kind.ptr(), "user") != 0))
     return false;
-  out = py::make_tuple(kind, a.attr("id"));
+  id = py::reinterpret_steal<py::object>(PyObject_GetAttr(a, id_name));
+  if (!id) throw py::error_already_set();
   return true;
 }
 
@@ -250,13 +255,81 @@ py::object directory_check(py::handle self, py::handle actor, py::handle action,
   Id rid = kNoId;
   std::string_view name;
   py::object who;
-  if (fast_resource(resource, rid) && fast_action(action, name) && fast_actor(actor, who)) {
+  py::object kind, id;
+  if (actor.is_none() || PyTuple_CheckExact(actor.ptr())) who = py::reinterpret_borrow<py::object>(actor);
+  else if (object_kind_id(actor.ptr(), kind, id)) who = py::make_tuple(kind, id);
+  if (fast_resource(resource, rid) && fast_action(action, name) && who) {
     Session& s = self.attr("_core").cast<Session&>();
     return py::cast(check_named(s, who, name, rid));
   }
   py::tuple args = self.attr("_check_args")(actor, action, resource);
   Session& s = self.attr("_core").cast<Session&>();
   return py::cast(check_named(s, args[0], args[1].cast<std::string>(), args[2].cast<Id>()));
+}
+
+// The actor of a positional check() argument, for the common kinds only:
+// None (system), an ("admin" | "user" | "api_key", id) tuple with an id in
+// range, an admin or user object. False for anything else (errors included),
+// which the general path then handles as before.
+bool plain_actor(PyObject* a, Actor& out) {
+  if (a == Py_None) {
+    out = Actor::system();
+    return true;
+  }
+  py::object kind, id;  // borrowed from the tuple, or the object's attributes
+  if (PyTuple_CheckExact(a)) {
+    if (PyTuple_GET_SIZE(a) != 2) return false;
+    kind = py::reinterpret_borrow<py::object>(PyTuple_GET_ITEM(a, 0));
+    id = py::reinterpret_borrow<py::object>(PyTuple_GET_ITEM(a, 1));
+  } else if (!object_kind_id(a, kind, id)) {
+    return false;
+  }
+  Id rid = kNoId;
+  PyObject* k = kind.ptr();
+  if (!PyUnicode_CheckExact(k) || !fast_resource(id, rid) || rid == kNoId) return false;
+  if (PyUnicode_CompareWithASCIIString(k, "admin") == 0) out = Actor{ActorType::kAdmin, rid};
+  else if (PyUnicode_CompareWithASCIIString(k, "user") == 0) out = Actor{ActorType::kUser, rid};
+  else if (PyUnicode_CompareWithASCIIString(k, "api_key") == 0) out = Actor{ActorType::kApiKey, rid};
+  else return false;
+  return true;
+}
+
+// The session behind a dirctl.Directory (its _core attribute), or nullptr.
+Session* session_of(PyObject* self) {
+  static PyObject* core_name = PyUnicode_InternFromString("_core");
+  PyObject* core = PyObject_GetAttr(self, core_name);
+  if (core == nullptr) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  py::object owned = py::reinterpret_steal<py::object>(core);  // the Directory keeps it alive
+  py::detail::make_caster<Session> caster;
+  if (!caster.load(owned, false)) return nullptr;
+  return &py::detail::cast_op<Session&>(caster);
+}
+
+// Directory.check as Python calls it (METH_FASTCALL; `general` is
+// directory_check). A positional call with plain arguments, whose subject a
+// view may ask about (itself), goes straight to check_on; anything else, and
+// any failure on the way (it has changed nothing: a refusal that is audited
+// never starts here), goes to `general`, which raises the usual errors.
+PyObject* check_fastcall(PyObject* general, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (kwnames == nullptr && (nargs == 3 || nargs == 4)) {
+    try {
+      Id rid = kNoId;
+      std::string_view name;
+      Actor actor;
+      ActionId action = 0;
+      Session* s = nullptr;
+      if (fast_resource(nargs == 4 ? args[3] : Py_None, rid) && fast_action(args[2], name) &&
+          known_action(name, action) && plain_actor(args[1], actor) && (s = session_of(args[0])) != nullptr &&
+          (!s->restricted() || (actor.type == s->actor.type && actor.id == s->actor.id)))
+        return py::cast(check_on(*s, actor, action, rid)).release().ptr();
+    } catch (py::error_already_set&) {  // the general path meets it again and raises it
+    } catch (std::exception&) {
+    }
+  }
+  return PyObject_Vectorcall(general, args, static_cast<std::size_t>(nargs), kwnames);
 }
 
 }  // namespace
@@ -326,7 +399,17 @@ void register_authz(py::module_& m) {
                           "resource"_a = py::none(),
                           "Whether actor (admin, user, view, or None for system) may do action on resource.\n"
                           "Returns a Decision: truthy when allowed, with .rule and .reason.");
-  m.attr("directory_check") = py::reinterpret_steal<py::object>(PyInstanceMethod_New(method.ptr()));
+  static PyMethodDef fast_def = {"check", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&check_fastcall)),
+                                  METH_FASTCALL | METH_KEYWORDS, nullptr};
+  fast_def.ml_doc = PyUnicode_AsUTF8(method.attr("__doc__").ptr());  // lives with `method`, kept below
+  py::object fast = py::reinterpret_steal<py::object>(PyCFunction_New(&fast_def, method.ptr()));
+  if (!fast) throw py::error_already_set();
+  m.attr("_directory_check_general") = method;
+  m.attr("directory_check") = py::reinterpret_steal<py::object>(PyInstanceMethod_New(fast.ptr()));
+  m.def("_set_object_type", [](py::object type) {
+    Py_XDECREF(g_object_type);
+    g_object_type = type.release().ptr();
+  }, "type"_a, "Registers dirctl.base.Object, whose admin and user instances check() takes as actors.");
   m.def("action_names", [] {
     std::vector<std::string> out;
     for (ActionId i = 0; i < action_count(); ++i) out.push_back(action_name(i));

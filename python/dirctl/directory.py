@@ -337,3 +337,6 @@ def open(path: str | os.PathLike[str] = ":memory:", *, timeout: float = 10.0, ur
     such as "file:x?mode=memory" is just a file name.
     """
     return Directory(path, timeout=timeout, uri=uri)
+
+
+_core._set_object_type(Object)  # lets the native Directory.check take admin and user objects as actors
