@@ -65,7 +65,6 @@ bench: install
 	$(PYTHON) bench/authz_bench.py
 	./build/bench/bench/graph_bench
 	$(PYTHON) bench/graph_bench.py
-	./build/bench/bench/import_floor
 	$(PYTHON) bench/import_bench.py
 	./build/bench/bench/soak_bench
 	./build/bench/bench/runs_bench

@@ -1,11 +1,16 @@
 """Bulk import figures, each beside its baselines, on one generated file.
 
     python bench/import_bench.py [rows=1000000] [folder=/tmp/dirctl_import_bench]
+                                 [floor=build/bench/bench/import_floor]
 
 Writes a template CSV (rows users, 3 groups each out of 1,000, no passwords),
 then times on that same file:
+- the floor for the same rows: bench/import_floor (C++, `make bench` builds it),
+  SQLite alone writing the rows and events dirctl writes, run first;
 - dirctl: org.import_users_csv(..., create_groups=True), end to end, in a fresh
-  process so its peak memory can be read;
+  process so its peak memory can be read, with the file's bytes per user, against
+  the floor (issue #15: >= 90% of it, >= 120,000 rows/s, <= 600 bytes per user,
+  peak memory <= 730 MB);
 - the floor: the sqlite3 command line's `.import --csv` into a bare table;
 - a straightforward Python importer: the csv module and sqlite3, with the same
   checks (required fields, email and username syntax, booleans, duplicates
@@ -175,18 +180,48 @@ def python_import_like_dirctl(db: Path, csv_path: Path) -> int:
     return len(rows)
 
 
-def main(rows: int, folder: Path) -> None:
+def file_bytes(db: Path) -> int:
+    """The file's size once its WAL is copied in (what the directory takes on disk)."""
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    return db.stat().st_size
+
+
+def rows_floor(binary: Path, rows: int, db: Path) -> float | None:
+    """Seconds for bench/import_floor to store the same rows (its report printed), or None without it."""
+    if not binary.exists():
+        print(f"import_floor           (no floor: {binary} is missing; `make bench` builds it)")
+        return None
+    out = subprocess.run([str(binary), str(rows), str(db)], check=True, capture_output=True, text=True).stdout
+    print("".join("  " + line + "\n" for line in out.splitlines() if "migrating" not in line), end="")
+    found = re.search(r"floor for dirctl's rows: ([0-9.]+) s", out)
+    assert found, out
+    return float(found.group(1))
+
+
+def main(rows: int, folder: Path, floor_binary: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     csv_path = folder / "users.csv"
     generate(csv_path, rows)
     print(f"dirctl import_bench: {rows:,} rows, 3 groups each ({csv_path.stat().st_size / 1e6:.0f} MB)")
 
+    floor_s = rows_floor(floor_binary, rows, folder / "floor_rows.db")
+
     took, created, errs, rss_kb = dirctl_import(folder / "dirctl.db", csv_path)
     assert created == rows and errs == 0, (created, errs)
+    per_user = file_bytes(folder / "dirctl.db") / rows
     print(f"dirctl import          {took:7.2f} s  {rows / took:>10,.0f} rows/s  peak memory {rss_kb / 1024:,.0f} MB "
           f"(targets: >= 250,000 rows/s: {'met' if rows / took >= 250_000 else 'MISSED'}; "
           f"< 1.5 GB: {'met' if rss_kb < 1.5 * 1024 * 1024 else 'MISSED'})")
+    if floor_s is not None:
+        share = floor_s / took
+        print(f"  against the floor    {100 * share:6.1f}% of SQLite alone writing the same rows ({rows / floor_s:,.0f} "
+              f"rows/s; target >= 90%: {'met' if share >= 0.9 else 'MISSED'})")
+    print(f"  issue #15 targets    {rows / took:,.0f} rows/s (>= 120,000: {'met' if rows / took >= 120_000 else 'MISSED'}); "
+          f"{per_user:,.0f} bytes per user (<= 600: {'met' if per_user <= 600 else 'MISSED'}); "
+          f"peak {rss_kb / 1024:,.0f} MB (<= 730 MB: {'met' if rss_kb <= 730 * 1024 else 'MISSED'})")
 
     wide_path = folder / "users_wide.csv"
     generate(wide_path, rows, wide=True)
@@ -230,4 +265,5 @@ def main(rows: int, folder: Path) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000,
-         Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.gettempdir()) / "dirctl_import_bench")
+         Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.gettempdir()) / "dirctl_import_bench",
+         Path(sys.argv[3]) if len(sys.argv) > 3 else Path("build/bench/bench/import_floor"))

@@ -165,9 +165,40 @@ V9_USER_COLUMNS = tuple(f"{kind}_{part}" for kind in ("home", "work")
     "external_source_type", "activated")
 
 
+def as_version_9(db_path):
+    """Turns a current directory file into what version 9 wrote: every event in the initiator and target indexes."""
+    sql(db_path, "DROP INDEX events_initiator", "DROP INDEX events_target",
+        "CREATE INDEX events_initiator ON events(initiated_by_id, time)",
+        "CREATE INDEX events_target ON events(target_id, time)", "PRAGMA user_version = 9")
+
+
+def test_migration_from_v9_keeps_only_events_with_an_initiator_or_target_in_their_indexes(db_path):
+    with dirctl.open(db_path) as d:
+        org = d.orgs.create("acme")
+        boss = d.admins.create(email="boss@acme.com", role="administrator", orgs=[org])
+        view = d.as_admin(boss)
+        group = view.orgs.get("acme").user_groups.create("ops")
+        for i in range(3):
+            user = org.users.create(username=f"u{i}", email=f"u{i}@acme.com")  # by the system: no initiator id
+            view.orgs.get("acme").user_groups.add_member(group, user)  # by boss, with a target
+        asked = [dict(initiated_by=boss.id), dict(resource=group.id), dict(target=user.id), dict(resource=user.id)]
+        before = [[e.seq for e in d.events(**q)] for q in asked]
+    assert all(before)
+    as_version_9(db_path)
+    with dirctl.open(db_path) as d:
+        assert d.schema_version == dirctl._core.LATEST_SCHEMA_VERSION
+        assert [[e.seq for e in d.events(**q)] for q in asked] == before
+    for index, column in (("events_initiator", "initiated_by_id"), ("events_target", "target_id")):
+        assert f"WHERE {column} > 0" in sql(db_path, f"SELECT sql FROM sqlite_master WHERE name = '{index}'")[0][0]
+        entries = sql(db_path, f"SELECT count(*) FROM events INDEXED BY {index} WHERE {column} > 0")[0][0]
+        assert entries == sql(db_path, f"SELECT count(*) FROM events WHERE {column} > 0")[0][0]
+        assert entries < sql(db_path, "SELECT count(*) FROM events")[0][0]
+
+
 def as_version_8(db_path):
     """Turns a current directory file into what version 8 wrote: no JumpCloud-only user columns, no activation,
     no device external ids, no passwordless sudo on bindings."""
+    as_version_9(db_path)
     sql(db_path, "DROP INDEX devices_external_id", "ALTER TABLE devices DROP COLUMN external_id",
         "ALTER TABLE edges DROP COLUMN passwordless_sudo",
         *(f"ALTER TABLE users DROP COLUMN {c}" for c in V9_USER_COLUMNS), "PRAGMA user_version = 8")

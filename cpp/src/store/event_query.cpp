@@ -170,13 +170,18 @@ std::string EventQuery::placeholders(std::size_t n) {
 EventQuery::EventQuery(const EventFilter& f, const EventScope& scope) {
   // The terms an index can serve first, so the planner sees them.
   add_any("event_type", f.event_types);
-  add_if("initiated_by_id = ?", f.initiated_by_id);
+  // The initiator and target indexes hold ids > 0 only (schema step 10): the
+  // query names their condition so that SQLite may use them.
+  auto positive = [](const std::optional<std::int64_t>& id) { return id && *id > 0; };
+  add_if(positive(f.initiated_by_id) ? "initiated_by_id = ? AND initiated_by_id > 0" : "initiated_by_id = ?",
+         f.initiated_by_id);
   if (f.resource_id) {
-    add("(resource_id = ? OR target_id = ?)");
+    add(positive(f.resource_id) ? "(resource_id = ? OR (target_id = ? AND target_id > 0))"
+                                : "(resource_id = ? OR target_id = ?)");
     params_.emplace_back(*f.resource_id);
     params_.emplace_back(*f.resource_id);
   }
-  add_if("target_id = ?", f.target_id);
+  add_if(positive(f.target_id) ? "target_id = ? AND target_id > 0" : "target_id = ?", f.target_id);
   add_if("time >= ?", f.start_ms);
   add_if("time < ?", f.end_ms);
   if (f.after_seq > 0) {
