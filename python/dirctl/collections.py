@@ -160,13 +160,23 @@ class GroupCollection(Collection):
         """Create a group with a name unique among this org's groups of its kind."""
         return super().create(name=name, **fields)
 
+    def _group_id(self, group: Object | int | str) -> int:
+        """The id of one of this collection's groups. A group object says its kind and org
+        itself (neither ever changes), so it is not read again; the engine's call then finds
+        it gone if it was deleted. Ids and names are looked up."""
+        if isinstance(group, Object):
+            if group.kind != self._kind or (self._org and group.org_id != self._org):
+                raise NotFound(f"no {self._kind} with id {group.id} here")
+            return group.id
+        return int(self.get(group).id)
+
     def add_member(self, group: Object | int | str, member: Object | int) -> None:
         """Add a user to a user group, or a device to a device group (no-op if already in)."""
-        self._dir._core.add_member(self.get(group).id, object_id(member))
+        self._dir._core.add_member(self._group_id(group), object_id(member))
 
     def remove_member(self, group: Object | int | str, member: Object | int) -> None:
         """Remove a member; NotFound if it is not one."""
-        self._dir._core.remove_member(self.get(group).id, object_id(member))
+        self._dir._core.remove_member(self._group_id(group), object_id(member))
 
     def members(self, group: Object | int | str) -> list[Any]:
         """The members of a group, by id."""
