@@ -2,7 +2,8 @@
 #   make demo   build, install, and run the main job on a local SQLite file (acme.db)
 #   make test   build, install, and run every test (GoogleTest, pytest, notebooks,
 #               mypy and the layer checks, and the C++ tests once more under
-#               ASan + UBSan, and once under TSan)
+#               ASan + UBSan, and once under TSan); the PostgreSQL tests run
+#               against a throwaway local cluster that CTest starts and stops
 # Needs root (apt) on a fresh Debian 12 machine; both are safe to re-run.
 
 PYTHON   ?= python3
@@ -10,7 +11,7 @@ JOBS     ?= 2
 DB       ?= acme.db
 APT_PKGS := g++ pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev \
             libboost-graph-dev libsodium-dev libgtest-dev libhowardhinnant-date-dev nlohmann-json3-dev libcsv-dev \
-            liboath-dev
+            liboath-dev postgresql-15 libpqxx-dev
 PYBIND11_DIR = $(shell $(PYTHON) -m pybind11 --cmakedir)
 
 .PHONY: demo test deps install test-build test-static test-cpp-sanitized test-cpp-threads bench clean

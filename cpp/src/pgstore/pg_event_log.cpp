@@ -1,0 +1,163 @@
+#include "pgstore/pg_event_log.h"
+
+#include <algorithm>
+#include <thread>
+
+#include <pqxx/pqxx>
+
+#include "dirctl/error.h"
+#include "util/clock.h"
+#include "util/json_text.h"
+
+namespace dirctl {
+
+namespace {
+
+// The writer lock's key ("dirctl" in ASCII): one per database.
+constexpr long long kWriterLock = 0x646972637466LL;
+constexpr const char* kChannel = "dirctl_events";
+
+// jsonb for the changes; times as timestamptz, written and read as exact
+// milliseconds since the epoch (no floating point on the way).
+constexpr const char* kCreate = R"sql(
+CREATE TABLE IF NOT EXISTS events(
+  seq bigint PRIMARY KEY,
+  time timestamptz NOT NULL,
+  org_id bigint NOT NULL DEFAULT 0,
+  event_type text NOT NULL,
+  initiated_by_type text NOT NULL, initiated_by_id bigint NOT NULL DEFAULT 0,
+  initiated_by_email text NOT NULL DEFAULT '',
+  resource_type text NOT NULL DEFAULT '', resource_id bigint NOT NULL DEFAULT 0,
+  resource_name text NOT NULL DEFAULT '',
+  target_type text NOT NULL DEFAULT '', target_id bigint NOT NULL DEFAULT 0,
+  target_name text NOT NULL DEFAULT '',
+  success boolean NOT NULL DEFAULT true,
+  changes jsonb NOT NULL DEFAULT '[]',
+  message text NOT NULL DEFAULT '')
+)sql";
+
+constexpr const char* kInsert =
+    "INSERT INTO events (seq, time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email, "
+    "resource_type, resource_id, resource_name, target_type, target_id, target_name, success, changes, message) "
+    "VALUES ($1, timestamptz 'epoch' + $2 * interval '1 millisecond', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+    "$14, $15::jsonb, $16)";
+
+constexpr const char* kSelectAfter =
+    "SELECT seq, (extract(epoch FROM time) * 1000)::bigint, org_id, event_type, initiated_by_type, initiated_by_id, "
+    "initiated_by_email, resource_type, resource_id, resource_name, target_type, target_id, target_name, success, "
+    "changes::text, message FROM events WHERE seq > $1 ORDER BY seq LIMIT $2";
+
+[[noreturn]] void fail(const std::string& doing, const std::exception& e) {
+  throw StorageError("PostgreSQL: cannot " + doing + ": " + e.what());
+}
+
+void take_writer_lock(pqxx::work& tx) { tx.exec_params("SELECT pg_advisory_xact_lock($1)", kWriterLock); }
+
+// Counts notifications on the log's channel; what they say is read from the table.
+class Wakeups : public pqxx::notification_receiver {
+ public:
+  explicit Wakeups(pqxx::connection_base& c) : pqxx::notification_receiver(c, kChannel) {}
+  void operator()(const std::string&, int) override { ++count; }
+  long count = 0;
+};
+
+}  // namespace
+
+struct PgEventLog::Conn {
+  explicit Conn(const std::string& url) : db(url), wakeups(db) {}
+  pqxx::connection db;
+  Wakeups wakeups;  // LISTENs from the start, so no commit falls between a look and a wait
+};
+
+PgEventLog::PgEventLog(const std::string& url) {
+  try {
+    c_ = std::make_unique<Conn>(url);
+    pqxx::work tx(c_->db);
+    take_writer_lock(tx);
+    tx.exec(kCreate);
+    tx.commit();
+  } catch (const pqxx::failure& e) {
+    fail("open the event log at '" + url + "'", e);
+  }
+}
+
+PgEventLog::~PgEventLog() = default;
+
+std::int64_t PgEventLog::append(const std::vector<Event>& events, std::chrono::milliseconds hold) {
+  try {
+    pqxx::work tx(c_->db);
+    take_writer_lock(tx);
+    const pqxx::result last =
+        tx.exec("SELECT seq, (extract(epoch FROM time) * 1000)::bigint FROM events ORDER BY seq DESC LIMIT 1");
+    std::int64_t seq = last.empty() ? 0 : last[0][0].as<std::int64_t>();
+    const std::int64_t newest_ms = last.empty() ? 0 : last[0][1].as<std::int64_t>();
+    const std::int64_t ms = std::max(unix_now_ms(), newest_ms);
+    for (const Event& e : events) {
+      ++seq;
+      tx.exec_params(kInsert, seq, ms, e.org, e.event_type, e.initiated_by_type, e.initiated_by_id,
+                     e.initiated_by_email, e.resource.type, e.resource.id, e.resource.name, e.target.type, e.target.id,
+                     e.target.name, e.success, changes_to_json(e.changes), e.message);
+    }
+    if (!events.empty()) tx.exec_params("SELECT pg_notify($1, $2)", std::string(kChannel), std::to_string(seq));
+    if (hold.count() > 0) std::this_thread::sleep_for(hold);
+    tx.commit();
+    return seq;
+  } catch (const pqxx::failure& e) {
+    fail("append " + std::to_string(events.size()) + " event(s)", e);
+  }
+}
+
+std::vector<Event> PgEventLog::after(std::int64_t after, int limit) {
+  try {
+    pqxx::nontransaction tx(c_->db);
+    const pqxx::result rows = tx.exec_params(kSelectAfter, after, limit);
+    std::vector<Event> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) {
+      Event e;
+      e.seq = r[0].as<std::int64_t>();
+      e.time = iso_of_ms(r[1].as<std::int64_t>());
+      e.org = r[2].as<std::int64_t>();
+      e.event_type = r[3].as<std::string>();
+      e.initiated_by_type = r[4].as<std::string>();
+      e.initiated_by_id = r[5].as<std::int64_t>();
+      e.initiated_by_email = r[6].as<std::string>();
+      e.resource = {r[7].as<std::string>(), r[8].as<std::int64_t>(), r[9].as<std::string>()};
+      e.target = {r[10].as<std::string>(), r[11].as<std::int64_t>(), r[12].as<std::string>()};
+      e.success = r[13].as<bool>();
+      e.changes = changes_from_json(r[14].as<std::string>());
+      e.message = r[15].as<std::string>();
+      out.push_back(std::move(e));
+    }
+    return out;
+  } catch (const pqxx::failure& e) {
+    fail("read events after #" + std::to_string(after), e);
+  }
+}
+
+std::int64_t PgEventLog::last_seq() {
+  try {
+    pqxx::nontransaction tx(c_->db);
+    return tx.exec("SELECT coalesce(max(seq), 0) FROM events")[0][0].as<std::int64_t>();
+  } catch (const pqxx::failure& e) {
+    fail("read the newest event's seq", e);
+  }
+}
+
+bool PgEventLog::wait_past(std::int64_t seen, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  try {
+    while (true) {
+      c_->db.get_notifs();  // takes what arrived, so await below waits for a new one
+      if (last_seq() > seen) return true;
+      const auto left =
+          std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      c_->db.await_notification(static_cast<long>(left.count() / 1000000), static_cast<long>(left.count() % 1000000));
+    }
+  } catch (const pqxx::failure& e) {
+    fail("wait for events after #" + std::to_string(seen), e);
+  }
+}
+
+}  // namespace dirctl
