@@ -73,6 +73,7 @@ bench: install
 	./build/bench/bench/schedule_bench
 	$(PYTHON) bench/schedule_bench.py
 	./build/bench/bench/identity_bench
+	$(PYTHON) bench/pg_bench.py
 
 clean:
 	rm -rf build $(DB) $(DB)-wal $(DB)-shm

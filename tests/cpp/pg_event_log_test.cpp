@@ -124,6 +124,47 @@ TEST(PgEventLog, NumbersEventsAndReadsThemBack) {
   EXPECT_EQ(log.after(0, 1).size(), 1u);
 }
 
+// From 16 events an append COPYs them in: what comes back is what the
+// statement-per-row path gives, for text COPY must escape.
+TEST(PgEventLog, ALargeBatchIsCopiedInAndReadsBackAsGiven) {
+  const std::string url = fresh_database();
+  ASSERT_FALSE(url.empty());
+  PgEventLog log(url);
+  std::vector<Event> small, large;
+  for (int i = 0; i < 40; ++i) {
+    Event e = event("name\\with\todd\ncharacters \"" + std::to_string(i) + "\" ünï \\N");
+    e.initiated_by_type = i % 2 ? "admin" : "system";
+    e.initiated_by_id = i;
+    e.initiated_by_email = i % 2 ? "a@acme.com" : "";
+    e.target = {"user_group", 100 + i, "grp\t" + std::to_string(i)};
+    e.success = i % 3 != 0;
+    e.message = i % 3 == 0 ? "refused\nbecause" : "";
+    e.changes = {{"note", "null", "\"tab\\there\""}, {"n", std::to_string(i), std::to_string(i + 1)}};
+    (i < 8 ? small : large).push_back(e);
+  }
+  log.append(small);  // 8: a statement each
+  EXPECT_EQ(log.append(large), 40);  // 32: one COPY
+  const std::vector<Event> all = log.after(0, 100);
+  ASSERT_EQ(all.size(), 40u);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const Event& want = i < 8 ? small[i] : large[i - 8];
+    const Event& got = all[i];
+    EXPECT_EQ(got.seq, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(got.resource.name, want.resource.name) << i;
+    EXPECT_EQ(got.initiated_by_type, want.initiated_by_type);
+    EXPECT_EQ(got.initiated_by_id, want.initiated_by_id);
+    EXPECT_EQ(got.initiated_by_email, want.initiated_by_email);
+    EXPECT_EQ(got.target.name, want.target.name);
+    EXPECT_EQ(got.target.id, want.target.id);
+    EXPECT_EQ(got.success, want.success);
+    EXPECT_EQ(got.message, want.message);
+    ASSERT_EQ(got.changes.size(), 2u);
+    EXPECT_EQ(got.changes[0].to, want.changes[0].to);
+    EXPECT_EQ(got.changes[1].from, want.changes[1].from);
+  }
+  EXPECT_EQ(all[8].time, all[39].time);  // one transaction, one time
+}
+
 TEST(PgEventLog, AFailedAppendLeavesNothingAndNoGap) {
   const std::string url = fresh_database();
   ASSERT_FALSE(url.empty());
@@ -132,6 +173,10 @@ TEST(PgEventLog, AFailedAppendLeavesNothingAndNoGap) {
   Event bad = event("b");
   bad.changes = {{"x", "{not json", "1"}};  // the server refuses it as jsonb, after the row before it went in
   EXPECT_THROW(log.append({event("ok-but-undone"), bad}), StorageError);
+  EXPECT_EQ(log.last_seq(), 1);
+  std::vector<Event> copied(19, event("copied-but-undone"));
+  copied.push_back(bad);  // the COPY path (16 or more) fails on its last row
+  EXPECT_THROW(log.append(copied), StorageError);
   EXPECT_EQ(log.last_seq(), 1);
   EXPECT_EQ(log.append({event("c")}), 2);
   const std::vector<Event> all = log.after(0, 10);

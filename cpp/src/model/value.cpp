@@ -10,6 +10,7 @@ std::string describe(const Value& v) { return to_json_text(v); }
 
 const Value* find_field(const Fields& fields, std::string_view name, std::size_t& hint) {
   const std::size_t n = fields.size();
+  if (hint > n) hint = 0;  // a hint from a longer list: start at the front
   for (std::size_t k = 0; k < n; ++k) {
     const std::size_t i = hint + k < n ? hint + k : hint + k - n;
     if (fields[i].first == name) {

@@ -48,7 +48,8 @@ class PgEventLog {
 
   // Stores the events in one transaction under the writer lock, numbering
   // them and stamping their time; returns the seq of the last (the newest
-  // seq when `events` is empty). `hold` keeps the transaction open that long
+  // seq when `events` is empty). A prepared INSERT each for a few events,
+  // one COPY for 16 or more. `hold` keeps the transaction open that long
   // before committing (tests: a slow writer; a writer killed mid-transaction).
   std::int64_t append(const std::vector<Event>& events,
                       std::chrono::milliseconds hold = std::chrono::milliseconds(0));

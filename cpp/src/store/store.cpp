@@ -215,9 +215,11 @@ SQLite::Statement& Store::statement(const std::string& sql) {
 
 SQLite::Statement& Store::stable_statement(const std::string& sql) {
   auto it = by_address_.find(&sql);
-  if (it == by_address_.end()) {
+  // The text is compared too (a memcmp, no hashing): a caller that broke the
+  // contract with a string that died gets the right statement all the same.
+  if (it == by_address_.end() || it->second->statement->getQuery() != sql) {
     statement(sql);  // prepares and caches it by text
-    it = by_address_.emplace(&sql, &statements_.find(sql)->second).first;
+    it = by_address_.insert_or_assign(&sql, &statements_.find(sql)->second).first;
   }
   return hand_out(*it->second);
 }
