@@ -22,7 +22,7 @@ deps:
 	  echo "installing Debian packages: $$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
-	$(PYTHON) -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "pybind11>=2.12" ninja cmake
+	$(PYTHON) -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "pybind11>=3.0" ninja cmake
 
 install: deps
 	$(PYTHON) -m pip install -q --disable-pip-version-check --no-build-isolation ".[test,bench]"

@@ -258,13 +258,15 @@ py::object directory_check(py::handle self, py::handle actor, py::handle action,
   py::object kind, id;
   if (actor.is_none() || PyTuple_CheckExact(actor.ptr())) who = py::reinterpret_borrow<py::object>(actor);
   else if (object_kind_id(actor.ptr(), kind, id)) who = py::make_tuple(kind, id);
+  // `core` holds the session for the whole call: run() releases the GIL, and
+  // another thread may meanwhile drop the view's last other reference to it.
   if (fast_resource(resource, rid) && fast_action(action, name) && who) {
-    Session& s = self.attr("_core").cast<Session&>();
-    return py::cast(check_named(s, who, name, rid));
+    py::object core = self.attr("_core");
+    return py::cast(check_named(core.cast<Session&>(), who, name, rid));
   }
   py::tuple args = self.attr("_check_args")(actor, action, resource);
-  Session& s = self.attr("_core").cast<Session&>();
-  return py::cast(check_named(s, args[0], args[1].cast<std::string>(), args[2].cast<Id>()));
+  py::object core = self.attr("_core");
+  return py::cast(check_named(core.cast<Session&>(), args[0], args[1].cast<std::string>(), args[2].cast<Id>()));
 }
 
 // The actor of a positional check() argument, for the common kinds only:
@@ -294,39 +296,53 @@ bool plain_actor(PyObject* a, Actor& out) {
   return true;
 }
 
-// The session behind a dirctl.Directory (its _core attribute), or nullptr.
-Session* session_of(PyObject* self) {
+// The session behind a dirctl.Directory (its _core attribute), or nullptr;
+// `holder` then owns a reference to it, which the caller keeps for as long
+// as it uses the session (the view's own may go while the GIL is released).
+Session* session_of(PyObject* self, py::object& holder) {
   static PyObject* core_name = PyUnicode_InternFromString("_core");
   PyObject* core = PyObject_GetAttr(self, core_name);
   if (core == nullptr) {
     PyErr_Clear();
     return nullptr;
   }
-  py::object owned = py::reinterpret_steal<py::object>(core);  // the Directory keeps it alive
+  holder = py::reinterpret_steal<py::object>(core);
   py::detail::make_caster<Session> caster;
-  if (!caster.load(owned, false)) return nullptr;
+  if (!caster.load(holder, false)) return nullptr;
   return &py::detail::cast_op<Session&>(caster);
 }
 
 // Directory.check as Python calls it (METH_FASTCALL; `general` is
 // directory_check). A positional call with plain arguments, whose subject a
-// view may ask about (itself), goes straight to check_on; anything else, and
-// any failure on the way (it has changed nothing: a refusal that is audited
-// never starts here), goes to `general`, which raises the usual errors.
+// view may ask about (itself), goes straight to check_on, and the engine's
+// errors are raised from there; anything else, and any failure while reading
+// the arguments (it has changed nothing: a refusal that is audited never
+// starts here), goes to `general`, which raises the usual errors.
 PyObject* check_fastcall(PyObject* general, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   if (kwnames == nullptr && (nargs == 3 || nargs == 4)) {
+    Id rid = kNoId;
+    std::string_view name;
+    Actor actor;
+    ActionId action = 0;
+    py::object core;  // owns the session through the call
+    Session* s = nullptr;
+    bool plain = false;
     try {
-      Id rid = kNoId;
-      std::string_view name;
-      Actor actor;
-      ActionId action = 0;
-      Session* s = nullptr;
-      if (fast_resource(nargs == 4 ? args[3] : Py_None, rid) && fast_action(args[2], name) &&
-          known_action(name, action) && plain_actor(args[1], actor) && (s = session_of(args[0])) != nullptr &&
-          (!s->restricted() || (actor.type == s->actor.type && actor.id == s->actor.id)))
+      plain = fast_resource(nargs == 4 ? args[3] : Py_None, rid) && fast_action(args[2], name) &&
+              known_action(name, action) && plain_actor(args[1], actor) &&
+              (s = session_of(args[0], core)) != nullptr &&
+              (!s->restricted() || (actor.type == s->actor.type && actor.id == s->actor.id));
+    } catch (...) {  // an argument the general path meets again, and raises as it always has
+      PyErr_Clear();
+      plain = false;
+    }
+    if (plain) {
+      try {
         return py::cast(check_on(*s, actor, action, rid)).release().ptr();
-    } catch (py::error_already_set&) {  // the general path meets it again and raises it
-    } catch (std::exception&) {
+      } catch (...) {  // the engine's own errors (a busy file, a closed one): raised once, as usual
+        py::detail::try_translate_exceptions();
+        return nullptr;
+      }
     }
   }
   return PyObject_Vectorcall(general, args, static_cast<std::size_t>(nargs), kwnames);
@@ -401,7 +417,8 @@ void register_authz(py::module_& m) {
                           "Returns a Decision: truthy when allowed, with .rule and .reason.");
   static PyMethodDef fast_def = {"check", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&check_fastcall)),
                                   METH_FASTCALL | METH_KEYWORDS, nullptr};
-  fast_def.ml_doc = PyUnicode_AsUTF8(method.attr("__doc__").ptr());  // lives with `method`, kept below
+  static const std::string doc = py::str(method.attr("__doc__"));  // __doc__ is a new str on each read
+  fast_def.ml_doc = doc.c_str();
   py::object fast = py::reinterpret_steal<py::object>(PyCFunction_New(&fast_def, method.ptr()));
   if (!fast) throw py::error_already_set();
   m.attr("_directory_check_general") = method;

@@ -69,11 +69,15 @@ class PgCluster:
         assert self.root is not None, "start() first"
         return f"postgresql://{USER}@/postgres?host={self.root / 'sock'}&port={self.port}"
 
-    def start(self, outlive: bool = False) -> str:
+    def start(self, outlive: bool = False, state: Path | None = None) -> str:
         """Creates and starts the cluster; returns its URL. With outlive, it is left running when
-        this process exits (the CLI's start; its stop ends it)."""
+        this process exits (the CLI's start; its stop ends it). `state` is written as soon as the
+        folder exists, so a start cut short can still be stopped from it."""
         bins = bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix="dirctl_pg_"))
+        self.port = free_port()
+        if state is not None:
+            self.save(state)
         (self.root / "sock").mkdir()
         if os.geteuid() == 0:
             server = pwd.getpwnam("postgres")
@@ -82,40 +86,50 @@ class PgCluster:
         if not outlive:
             atexit.register(self.stop)
         data = self.root / "data"
-        subprocess.run(self._as_server_user([str(bins / "initdb"), "-D", str(data), "-U", USER, "-A", "trust",
-                                             "-E", "UTF8", "--locale=C.UTF-8"]),
-                       check=True, capture_output=True, text=True, timeout=120)
-        self.port = free_port()
-        options = f"-k {self.root / 'sock'} -p {self.port} -c listen_addresses='' -c max_connections=64"
-        started = subprocess.run(self._as_server_user([str(bins / "pg_ctl"), "-D", str(data), "-l",
-                                                       str(self.root / "server.log"), "-w", "-t", "60", "-o", options,
-                                                       "start"]),
-                                 capture_output=True, text=True, timeout=90)
-        if started.returncode != 0:
-            log = (self.root / "server.log").read_text(errors="replace") if (self.root / "server.log").exists() else ""
-            self.stop()
-            raise RuntimeError(f"PostgreSQL did not start: {started.stderr.strip()}\n{log[-2000:]}")
-        self.pid = int((data / "postmaster.pid").read_text().split()[0])
+        try:
+            subprocess.run(self._as_server_user([str(bins / "initdb"), "-D", str(data), "-U", USER, "-A", "trust",
+                                                 "-E", "UTF8", "--locale=C.UTF-8"]),
+                           check=True, capture_output=True, text=True, timeout=60)
+            options = f"-k {self.root / 'sock'} -p {self.port} -c listen_addresses='' -c max_connections=64"
+            started = subprocess.run(self._as_server_user([str(bins / "pg_ctl"), "-D", str(data), "-l",
+                                                           str(self.root / "server.log"), "-w", "-t", "60", "-o",
+                                                           options, "start"]),
+                                     capture_output=True, text=True, timeout=90)
+            if started.returncode != 0:
+                log = self.root / "server.log"
+                raise RuntimeError(f"PostgreSQL did not start: {started.stderr.strip()}\n"
+                                   f"{log.read_text(errors='replace')[-2000:] if log.exists() else ''}")
+            self.pid = _postmaster_pid(data)
+        except BaseException:
+            self.stop()  # a server that started anyway is found by its postmaster.pid and stopped
+            raise
+        if state is not None:
+            self.save(state)
         return self.url
 
+    def save(self, state: Path) -> None:
+        state.write_text(json.dumps({"url": self.url, "root": str(self.root), "port": self.port, "pid": self.pid}))
+
     def stop(self) -> None:
-        """Stops the server and removes its folder; idempotent."""
+        """Stops the server (if one runs from this folder) and removes the folder; idempotent."""
         if self.root is None:
             return
         data = self.root / "data"
-        if self.pid:
+        pid = self.pid or _postmaster_pid(data)
+        if pid or (data / "postmaster.pid").exists():
             subprocess.run(self._as_server_user([str(bin_dir() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
                                                  "-t", "30", "stop"]), capture_output=True, timeout=60)
+        if pid and _serves(pid, data):
             deadline = time.monotonic() + 10
-            while _alive(self.pid) and time.monotonic() < deadline:
+            while _serves(pid, data) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            if _alive(self.pid):  # a fast shutdown that hung: the postmaster's children die with it
-                os.kill(self.pid, signal.SIGKILL)
+            if _serves(pid, data):  # a fast shutdown that hung: the postmaster's children die with it
+                os.kill(pid, signal.SIGKILL)
                 deadline = time.monotonic() + 5
-                while _alive(self.pid) and time.monotonic() < deadline:
+                while _serves(pid, data) and time.monotonic() < deadline:
                     time.sleep(0.05)
-            if _alive(self.pid):
-                raise RuntimeError(f"PostgreSQL (pid {self.pid}) is still running after SIGKILL")
+            if _serves(pid, data):
+                raise RuntimeError(f"PostgreSQL (pid {pid}) is still running after SIGKILL")
         shutil.rmtree(self.root, ignore_errors=True)
         self.root, self.pid = None, 0
 
@@ -128,11 +142,29 @@ class PgCluster:
 
 
 def _alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
         return False
-    return True
+    return fields[0] != "Z"
+
+
+def _serves(pid: int, data: Path) -> bool:
+    """True while `pid` is alive and is the postmaster of `data` (never another process that got the pid)."""
+    if not _alive(pid):
+        return False
+    try:
+        return str(data) in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def _postmaster_pid(data: Path) -> int:
+    try:
+        return int((data / "postmaster.pid").read_text().split()[0])
+    except (FileNotFoundError, ValueError, IndexError):
+        return 0
 
 
 def main(argv: list[str]) -> int:
@@ -142,9 +174,7 @@ def main(argv: list[str]) -> int:
     state = Path(argv[2])
     cluster = PgCluster()
     if argv[1] == "start":
-        url = cluster.start(outlive=True)
-        state.write_text(json.dumps({"url": url, "root": str(cluster.root), "port": cluster.port, "pid": cluster.pid}))
-        print(url)
+        print(cluster.start(outlive=True, state=state))
         return 0
     if not state.exists():
         return 0

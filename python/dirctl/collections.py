@@ -161,10 +161,11 @@ class GroupCollection(Collection):
         return super().create(name=name, **fields)
 
     def _group_id(self, group: Object | int | str) -> int:
-        """The id of one of this collection's groups. A group object says its kind and org
-        itself (neither ever changes), so it is not read again; the engine's call then finds
-        it gone if it was deleted. Ids and names are looked up."""
-        if isinstance(group, Object):
+        """The id of one of this collection's groups. A group object of this handle says its
+        kind and org itself (neither ever changes), so it is not read again; the engine's call
+        then finds it gone if it was deleted. Ids, names and other handles' objects (whose id
+        may name another object here) are looked up."""
+        if isinstance(group, Object) and group._dir is self._dir:
             if group.kind != self._kind or (self._org and group.org_id != self._org):
                 raise NotFound(f"no {self._kind} with id {group.id} here")
             return group.id

@@ -171,3 +171,39 @@ def test_decision_made_from_python_keeps_its_reason():
     dec = _core.Decision(False, "role_matrix", "because")
     assert not dec and dec.rule == "role_matrix" and dec.reason == "because"
     assert repr(dec) == "<Decision denied by role_matrix: because>"
+
+
+@pytest.mark.parametrize("call", ['view.check(("admin", mgr.id), "users.read")',
+                                  'view.check(("admin", mgr.id), "users.read", resource=None)'])
+def test_a_check_waiting_for_a_batch_outlives_its_views_session(run_python, db_path, call):
+    """While a check waits for another thread's batch (the GIL released), that thread drops the
+    view's own reference to its session: the waiting check still holds it, and answers."""
+    out = run_python(f"""
+        import gc, sys, threading, time, dirctl
+        d = dirctl.open(sys.argv[1])
+        acme = d.orgs.create("acme")
+        mgr = d.admins.create(email="mgr@acme.com", role="manager", orgs=[acme])
+        view = d.as_admin(mgr)
+        inside = threading.Event()
+        def batcher():
+            with d.batch():
+                d.orgs.create("o2")
+                inside.set()
+                time.sleep(0.3)  # the main thread now waits for the batch
+                view._core = None
+                gc.collect()
+                junk = [bytearray(48) for _ in range(20000)]  # reuses freed memory if any
+        t = threading.Thread(target=batcher)
+        t.start()
+        inside.wait()
+        dec = {call}
+        t.join()
+        print(bool(dec), dec.rule, "mgr@acme.com" in dec.reason)
+    """, db_path)
+    assert out.stdout.split() == ["True", "role_matrix", "True"]
+
+
+def test_the_native_check_keeps_its_docstring():
+    doc = dirctl.Directory.check.__doc__
+    assert doc and "Whether actor (admin, user, view, or None for system)" in doc and "Decision" in doc
+    assert dirctl.Directory.check.__doc__ == doc  # the same text on every read

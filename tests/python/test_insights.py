@@ -311,6 +311,8 @@ def test_distinct_and_interval(world, tmp_path):
     (dict(start_time=dt.datetime(2026, 1, 1, tzinfo=UTC)), "events_time"),
     (dict(initiated_by=7), "events_initiator"),
     (dict(target=7), "events_target"),
+    (dict(search_term={"initiated_by.id": 7}), "events_initiator"),
+    (dict(search_term={"target.id": 7}), "events_target"),
     (dict(resource=7), "events_resource"),
     (dict(event_type="user_update", start_time=dt.datetime(2026, 1, 1, tzinfo=UTC),
           end_time=dt.datetime(2026, 2, 1, tzinfo=UTC)), "events_type"),

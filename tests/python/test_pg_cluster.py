@@ -45,3 +45,17 @@ def test_the_command_line_starts_one_that_outlives_it_and_stops_it(tmp_path):
     finally:
         subprocess.run([sys.executable, str(script), "stop", str(state)], check=True, timeout=120)
     assert not _alive(noted["pid"]) and not state.exists() and not os.path.exists(noted["root"])
+
+
+def test_a_start_cut_short_is_still_stopped_from_its_state(tmp_path):
+    """The state names the folder before the server starts: a stop that finds no pid in it
+    (the start was killed before writing one) stops the server by its postmaster.pid."""
+    state = tmp_path / "cluster.json"
+    cluster = PgCluster()
+    cluster.start(outlive=True, state=state)
+    pid = cluster.pid
+    noted = json.loads(state.read_text())
+    state.write_text(json.dumps({**noted, "pid": 0}))  # as if the start died before noting its pid
+    script = Path(__file__).resolve().parents[1] / "pg_cluster.py"
+    subprocess.run([sys.executable, str(script), "stop", str(state)], check=True, timeout=120)
+    assert not _alive(pid) and not os.path.exists(noted["root"])

@@ -344,7 +344,9 @@ std::optional<Decision> Directory::check_if_current(const Actor& actor, ActionId
                                                     bool explain) {
   if (!impl_) throw StorageError("the directory is closed; open it again with dirctl.open(path)");
   if (impl_->batch_depth == 0 && !impl_->store.unchanged_since(impl_->synced_mark)) return std::nullopt;
-  return check_by_id(actor, action, resource, explain);  // its catch-up is the probe again: no read
+  // Straight to the engine: a commit landing after the probe must not start
+  // a catch-up here, which could read the file with the caller's GIL held.
+  return impl_->engine.check(actor, action, resource, explain);
 }
 
 Decision Directory::check_by_id(const Actor& actor, ActionId action, Id resource, bool explain) {

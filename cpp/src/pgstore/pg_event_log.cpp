@@ -58,43 +58,66 @@ constexpr const char* kSelectAfter =
   throw StorageError("PostgreSQL: cannot " + doing + ": " + e.what());
 }
 
-void take_writer_lock(pqxx::work& tx) { tx.exec_params("SELECT pg_advisory_xact_lock($1)", kWriterLock); }
+// Runs f(); every libpqxx failure (SQL, connection, COPY) becomes a
+// StorageError naming what was being done. A commit whose outcome the client
+// cannot know says so: it may have been stored.
+template <typename F>
+auto guarded(const std::string& doing, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const pqxx::in_doubt_error& e) {
+    throw StorageError("PostgreSQL: " + doing + ": the connection was lost while committing, so it may or may not "
+                       "have been stored; read the log after the last seq you know to see (" + e.what() + ")");
+  } catch (const StorageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    fail(doing, e);
+  }
+}
 
-// Counts notifications on the log's channel; what they say is read from the table.
+// Write transactions run at READ COMMITTED whatever the server's default, so
+// that each statement after the lock sees every commit made before it.
+void begin_write(pqxx::work& tx) {
+  tx.exec("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+  tx.exec_params("SELECT pg_advisory_xact_lock($1)", kWriterLock);
+}
+
+// Counts notifications on the log's channel while it exists (LISTEN ...
+// UNLISTEN); what they say is read from the table.
 class Wakeups : public pqxx::notification_receiver {
  public:
-  explicit Wakeups(pqxx::connection_base& c) : pqxx::notification_receiver(c, kChannel) {}
-  void operator()(const std::string&, int) override { ++count; }
-  long count = 0;
+  Wakeups(pqxx::connection_base& c, std::int64_t& count) : pqxx::notification_receiver(c, kChannel), count_(count) {}
+  void operator()(const std::string&, int) override { ++count_; }
+
+ private:
+  std::int64_t& count_;
 };
 
 }  // namespace
 
 struct PgEventLog::Conn {
-  explicit Conn(const std::string& url) : db(url), wakeups(db) {}
+  explicit Conn(const std::string& url) : db(url) {}
   pqxx::connection db;
-  Wakeups wakeups;  // LISTENs from the start, so no commit falls between a look and a wait
+  std::int64_t notifications = 0;
 };
 
 PgEventLog::PgEventLog(const std::string& url) {
-  try {
+  guarded("open the event log at '" + url + "'", [&] {
     c_ = std::make_unique<Conn>(url);
     pqxx::work tx(c_->db);
-    take_writer_lock(tx);
+    begin_write(tx);
     tx.exec(kCreate);
     tx.commit();
     c_->db.prepare("dirctl_insert_event", kInsert);  // once the table exists
-  } catch (const pqxx::failure& e) {
-    fail("open the event log at '" + url + "'", e);
-  }
+  });
 }
 
 PgEventLog::~PgEventLog() = default;
 
 std::int64_t PgEventLog::append(const std::vector<Event>& events, std::chrono::milliseconds hold) {
-  try {
+  return guarded("append " + std::to_string(events.size()) + " event(s)", [&] {
     pqxx::work tx(c_->db);
-    take_writer_lock(tx);
+    begin_write(tx);
     const pqxx::result last =
         tx.exec("SELECT seq, (extract(epoch FROM time) * 1000)::bigint FROM events ORDER BY seq DESC LIMIT 1");
     std::int64_t seq = last.empty() ? 0 : last[0][0].as<std::int64_t>();
@@ -118,13 +141,11 @@ std::int64_t PgEventLog::append(const std::vector<Event>& events, std::chrono::m
     if (hold.count() > 0) std::this_thread::sleep_for(hold);
     tx.commit();
     return seq;
-  } catch (const pqxx::failure& e) {
-    fail("append " + std::to_string(events.size()) + " event(s)", e);
-  }
+  });
 }
 
 std::vector<Event> PgEventLog::after(std::int64_t after, int limit) {
-  try {
+  return guarded("read events after #" + std::to_string(after), [&] {
     pqxx::nontransaction tx(c_->db);
     const pqxx::result rows = tx.exec_params(kSelectAfter, after, limit);
     std::vector<Event> out;
@@ -146,34 +167,32 @@ std::vector<Event> PgEventLog::after(std::int64_t after, int limit) {
       out.push_back(std::move(e));
     }
     return out;
-  } catch (const pqxx::failure& e) {
-    fail("read events after #" + std::to_string(after), e);
-  }
+  });
 }
 
 std::int64_t PgEventLog::last_seq() {
-  try {
+  return guarded("read the newest event's seq", [&] {
     pqxx::nontransaction tx(c_->db);
     return tx.exec("SELECT coalesce(max(seq), 0) FROM events")[0][0].as<std::int64_t>();
-  } catch (const pqxx::failure& e) {
-    fail("read the newest event's seq", e);
-  }
+  });
 }
 
 bool PgEventLog::wait_past(std::int64_t seen, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  try {
+  return guarded("wait for events after #" + std::to_string(seen), [&] {
+    // LISTEN only while waiting (a log that never waits queues nothing), and
+    // before the first look, so that no commit falls between a look and a wait.
+    Wakeups listening(c_->db, c_->notifications);
     while (true) {
-      c_->db.get_notifs();  // takes what arrived, so await below waits for a new one
       if (last_seq() > seen) return true;
       const auto left =
           std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       c_->db.await_notification(static_cast<long>(left.count() / 1000000), static_cast<long>(left.count() % 1000000));
     }
-  } catch (const pqxx::failure& e) {
-    fail("wait for events after #" + std::to_string(seen), e);
-  }
+  });
 }
+
+std::int64_t PgEventLog::notifications() const { return c_->notifications; }
 
 }  // namespace dirctl

@@ -13,7 +13,10 @@
 // - `time` is never earlier than the newest event's, so time order is also
 //   commit order;
 // - a NOTIFY on "dirctl_events" with the last seq is sent at commit, so a
-//   waiting process (wait_past) wakes without polling.
+//   waiting process (wait_past, which LISTENs while it waits) wakes without
+//   polling.
+// Write transactions set READ COMMITTED themselves (each statement after the
+// lock must see every commit before it), whatever the server's default.
 // Rules spanning rows (uniqueness per org, "at least one administrator with
 // billing") then hold under many writers as they do on one file. SERIALIZABLE
 // with retries was the other way; it would let writers of different orgs
@@ -40,7 +43,9 @@ class PgEventLog {
  public:
   // Connects (a libpq URL or key=value string) and creates the table if it
   // is missing (under the writer lock, so racing processes create it once).
-  // Throws StorageError naming the server's message.
+  // Every failure of any method is a StorageError naming the server's
+  // message; a commit whose outcome is unknown (the connection lost while
+  // committing) says so.
   explicit PgEventLog(const std::string& url);
   ~PgEventLog();
   PgEventLog(const PgEventLog&) = delete;
@@ -60,6 +65,8 @@ class PgEventLog {
   // Waits until an event with seq > seen is committed, up to `timeout`;
   // true when one is. Listens for the log's notification, then looks.
   bool wait_past(std::int64_t seen, std::chrono::milliseconds timeout);
+  // How many of the log's notifications wait_past() has received so far.
+  std::int64_t notifications() const;
 
  private:
   struct Conn;

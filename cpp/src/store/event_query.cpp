@@ -155,7 +155,13 @@ class SearchTermCompiler {
       }
     }
     const std::string column = std::string(f->column) + (f->nocase ? " COLLATE NOCASE" : "");
-    return values.size() == 1 ? column + " = " + in : column + " IN (" + in + ")";
+    const std::string term = values.size() == 1 ? column + " = " + in : column + " IN (" + in + ")";
+    // The initiator and target indexes hold ids > 0 only: name their condition
+    // when every id asked for is one, so that SQLite may use them.
+    const bool partial = column == "initiated_by_id" || column == "target_id";
+    bool positive = true;
+    for (const auto* v : values) positive = positive && v->is_number_integer() && v->get<std::int64_t>() > 0;
+    return partial && positive ? "(" + term + " AND " + column + " > 0)" : term;
   }
 
   EventQuery& q_;
