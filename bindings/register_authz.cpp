@@ -338,6 +338,7 @@ PyObject* check_fastcall(PyObject* general, PyObject* const* args, Py_ssize_t na
     }
     if (plain) {
       try {
+        if (s->restricted()) actor = s->actor;  // the view itself, with its credential (subject_arg's rule)
         return py::cast(check_on(*s, actor, action, rid)).release().ptr();
       } catch (...) {  // the engine's own errors (a busy file, a closed one): raised once, as usual
         py::detail::try_translate_exceptions();

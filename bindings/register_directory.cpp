@@ -49,7 +49,10 @@ Lease::~Lease() { h_.holder.store(0); }
 
 Actor subject_arg(Session& s, const py::object& who) {
   const Actor subject = actor_arg(who);
-  if (!s.restricted() || (subject.type == s.actor.type && subject.id == s.actor.id)) return subject;
+  if (!s.restricted()) return subject;
+  // A view asking about itself is its actor with its credential (a login
+  // session or API key), so an ended session or a revoked key is refused.
+  if (subject.type == s.actor.type && subject.id == s.actor.id) return s.actor;
   // Through a view, a decision is about the view's own actor: asking about
   // another (its rights, and names in its orgs) is acting as it.
   return run(s, [&](Directory& d) { return d.act_as(s.actor, subject.id, subject.type); });

@@ -144,6 +144,25 @@ def test_session_is_an_acting_context_until_logout(world):
     assert s.token not in repr(s) and d.events(type="admin_logout")
 
 
+def test_a_view_asking_about_itself_answers_with_its_credential(world):
+    """check() through a session about its own actor goes by the session: once it has ended,
+    the answer is the refusal its next action would meet, on both of check()'s paths."""
+    d, boss = world["d"], world["boss"]
+    s = d.login(boss.email, PW)
+    key_owner = d.admins.create(email="keys@acme.com", role="manager", orgs=[world["org"]], state="active",
+                                api_access=True)
+    v = d.with_api_key(d.admins.create_api_key(key_owner).key)
+    assert s.check(("admin", boss.id), "users.edit") and v.check(v, "users.edit")
+    s.logout()
+    d.admins.revoke_api_key(key_owner)
+    for dec in (s.check(("admin", boss.id), "users.edit"), s.check(actor=("admin", boss.id), action="users.edit"),
+                s.check(boss, "users.edit", None)):
+        assert not dec and dec.rule == "session_ended", dec
+    dec = v.check(v, "users.edit")
+    assert not dec and dec.rule == "api_key_revoked", dec
+    assert d.check(boss, "users.edit")  # the admin itself, asked by the directory, may
+
+
 def test_session_expires(world):
     d, org, boss = world["d"], world["org"], world["boss"]
     d.orgs.update(org, session_minutes=1)
