@@ -48,7 +48,9 @@ Lease::Lease(Handle& h, bool wait_for_batch) : h_(h) {
 Lease::~Lease() { h_.holder.store(0); }
 
 Actor subject_arg(Session& s, const py::object& who) {
-  const Actor subject = actor_arg(who);
+  // A view (its _core) is its actor with its credential: asked about a login
+  // session or an API key, the answer follows whether it is still valid.
+  const Actor subject = py::isinstance<Session>(who) ? who.cast<Session&>().actor : actor_arg(who);
   if (!s.restricted()) return subject;
   // A view asking about itself is its actor with its credential (a login
   // session or API key), so an ended session or a revoked key is refused.

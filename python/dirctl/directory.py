@@ -163,21 +163,22 @@ class Directory(EventQueries):
         return self._acting
 
     # -- decisions ------------------------------------------------------------
-    def _actor_of(self, actor: Any) -> tuple[str, int] | None:
+    def _actor_of(self, actor: Any) -> tuple[str, int] | _core.Directory | None:
         if actor is None:
             return None
-        if isinstance(actor, Session):
-            return actor.view._actor  # type: ignore[no-any-return]
+        if isinstance(actor, Session):  # a view: the engine takes its actor with its credential
+            return actor.view._core  # type: ignore[no-any-return]
         if isinstance(actor, Directory):
-            return actor._actor
+            return actor._core
         if isinstance(actor, tuple):
             return actor
         if isinstance(actor, Object) and actor.kind in ("admin", "user"):
             return (actor.kind, actor.id)  # the engine checks the id is what the kind says
         return self._core.actor_for(object_id(actor, "actor"))
 
-    def _check_args(self, actor: Any, action: Any, resource: Any) -> tuple[tuple[str, int] | None, str, int]:
-        """check()'s arguments as the engine takes them: (actor pair or None, action, resource id).
+    def _check_args(self, actor: Any, action: Any,
+                    resource: Any) -> tuple[tuple[str, int] | _core.Directory | None, str, int]:
+        """check()'s arguments as the engine takes them: (actor pair, view or None, action, resource id).
         The native check() makes them itself for None, tuples, admin and user objects, str and int,
         and asks this for anything else, so both ways raise the same errors in the same order."""
         rid = 0 if resource is None else object_id(resource, "resource", none=True)

@@ -160,6 +160,8 @@ def test_a_view_asking_about_itself_answers_with_its_credential(world):
         assert not dec and dec.rule == "session_ended", dec
     dec = v.check(v, "users.edit")
     assert not dec and dec.rule == "api_key_revoked", dec
+    assert d.check(s, "users.edit").rule == "session_ended"  # the directory asked about the views
+    assert d.check(v, "users.edit").rule == "api_key_revoked"
     assert d.check(boss, "users.edit")  # the admin itself, asked by the directory, may
 
 
