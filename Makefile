@@ -39,7 +39,8 @@ test-cpp-sanitized: deps
 	cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIRCTL_SANITIZE=ON -DDIRCTL_BUILD_TESTS=ON \
 	  -DDIRCTL_BUILD_PYTHON=OFF -DDIRCTL_TEST_PYTHON=OFF
 	cmake --build build/asan -j $(JOBS)
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/asan --output-on-failure
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/cpp/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir build/asan --output-on-failure
 
 test-cpp-threads: deps
 	cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDIRCTL_SANITIZE_THREAD=ON \

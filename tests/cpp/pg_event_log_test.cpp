@@ -314,6 +314,32 @@ TEST(PgEventLog, AWriterKilledMidTransactionLeavesNothing) {
   EXPECT_EQ(all[1].resource.name, "next");
 }
 
+// The server ends the log's connection (an administrator, a failover, a
+// restart): the next call connects again, and the log goes on where it was.
+TEST(PgEventLog, ALostConnectionIsOpenedAgainByTheNextCall) {
+  const std::string url = fresh_database();
+  ASSERT_FALSE(url.empty());
+  PgEventLog log(url);
+  EXPECT_EQ(log.append({event("before")}), 1);
+  pqxx::connection admin(url);
+  auto cut = [&] {
+    pqxx::nontransaction tx(admin);
+    return tx.exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() "
+                   "AND pid <> pg_backend_pid()")[0][0].as<int>();
+  };
+  ASSERT_EQ(cut(), 1);
+  EXPECT_EQ(log.append({event("after")}), 2);
+  ASSERT_EQ(cut(), 1);
+  EXPECT_EQ(log.after(0, 10).size(), 2u);
+  ASSERT_EQ(cut(), 1);
+  EXPECT_EQ(log.last_seq(), 2);
+  ASSERT_EQ(cut(), 1);
+  std::vector<Event> many(20, event("copied"));
+  EXPECT_EQ(log.append(many), 22);
+  ASSERT_EQ(cut(), 1);
+  EXPECT_TRUE(log.wait_past(21, 1s));
+}
+
 TEST(PgEventLog, ABadServerAddressIsAStorageErrorNamingIt) {
   try {
     PgEventLog log("postgresql://nobody@/nowhere?host=/nonexistent&port=1");

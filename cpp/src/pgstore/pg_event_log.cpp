@@ -98,10 +98,9 @@ class Wakeups : public pqxx::notification_receiver {
 struct PgEventLog::Conn {
   explicit Conn(const std::string& url) : db(url) {}
   pqxx::connection db;
-  std::int64_t notifications = 0;
 };
 
-PgEventLog::PgEventLog(const std::string& url) {
+PgEventLog::PgEventLog(const std::string& url) : url_(url) {
   guarded("open the event log at '" + url + "'", [&] {
     c_ = std::make_unique<Conn>(url);
     pqxx::work tx(c_->db);
@@ -114,8 +113,34 @@ PgEventLog::PgEventLog(const std::string& url) {
 
 PgEventLog::~PgEventLog() = default;
 
+void PgEventLog::reconnect() {
+  c_.reset();
+  c_ = std::make_unique<Conn>(url_);
+  c_->db.prepare("dirctl_insert_event", kInsert);
+}
+
+template <typename F>
+auto PgEventLog::connected(const std::string& doing, F&& f) -> decltype(f()) {
+  return guarded(doing, [&] {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        if (!c_) reconnect();
+        return f();
+      } catch (const pqxx::in_doubt_error&) {
+        throw;  // lost while committing: it may have been stored, so it is not done again
+      } catch (const std::exception&) {
+        // A connection the server ended (a restart, a failover, an administrator):
+        // whatever transaction it held was rolled back, so the call runs once more
+        // on a new one. Any other failure, or a second one, is the caller's.
+        if (attempt > 0 || (c_ && c_->db.is_open())) throw;
+        reconnect();
+      }
+    }
+  });
+}
+
 std::int64_t PgEventLog::append(const std::vector<Event>& events, std::chrono::milliseconds hold) {
-  return guarded("append " + std::to_string(events.size()) + " event(s)", [&] {
+  return connected("append " + std::to_string(events.size()) + " event(s)", [&] {
     pqxx::work tx(c_->db);
     begin_write(tx);
     const pqxx::result last =
@@ -145,7 +170,7 @@ std::int64_t PgEventLog::append(const std::vector<Event>& events, std::chrono::m
 }
 
 std::vector<Event> PgEventLog::after(std::int64_t after, int limit) {
-  return guarded("read events after #" + std::to_string(after), [&] {
+  return connected("read events after #" + std::to_string(after), [&] {
     pqxx::nontransaction tx(c_->db);
     const pqxx::result rows = tx.exec_params(kSelectAfter, after, limit);
     std::vector<Event> out;
@@ -171,7 +196,7 @@ std::vector<Event> PgEventLog::after(std::int64_t after, int limit) {
 }
 
 std::int64_t PgEventLog::last_seq() {
-  return guarded("read the newest event's seq", [&] {
+  return connected("read the newest event's seq", [&] {
     pqxx::nontransaction tx(c_->db);
     return tx.exec("SELECT coalesce(max(seq), 0) FROM events")[0][0].as<std::int64_t>();
   });
@@ -179,10 +204,10 @@ std::int64_t PgEventLog::last_seq() {
 
 bool PgEventLog::wait_past(std::int64_t seen, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  return guarded("wait for events after #" + std::to_string(seen), [&] {
+  return connected("wait for events after #" + std::to_string(seen), [&] {
     // LISTEN only while waiting (a log that never waits queues nothing), and
     // before the first look, so that no commit falls between a look and a wait.
-    Wakeups listening(c_->db, c_->notifications);
+    Wakeups listening(c_->db, notifications_);
     while (true) {
       if (last_seq() > seen) return true;
       const auto left =
@@ -193,6 +218,6 @@ bool PgEventLog::wait_past(std::int64_t seen, std::chrono::milliseconds timeout)
   });
 }
 
-std::int64_t PgEventLog::notifications() const { return c_->notifications; }
+std::int64_t PgEventLog::notifications() const { return notifications_; }
 
 }  // namespace dirctl

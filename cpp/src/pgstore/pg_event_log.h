@@ -26,7 +26,10 @@
 //
 // A failure changes nothing: an append is one transaction, rolled back on any
 // error, and a writer killed mid-transaction leaves nothing (the server rolls
-// it back when its connection drops, which also frees the lock).
+// it back when its connection drops, which also frees the lock). A connection
+// the server ends is opened again by the next call, which runs once more if
+// the loss cut it short (not if it came while committing: that one may have
+// been stored, and says so).
 #pragma once
 
 #include <chrono>
@@ -70,7 +73,15 @@ class PgEventLog {
 
  private:
   struct Conn;
+  // Runs f() on the connection; when the server has ended it, connects again
+  // and runs f() once more (see the .cpp). Failures become StorageError.
+  template <typename F>
+  auto connected(const std::string& doing, F&& f) -> decltype(f());
+  void reconnect();
+
+  std::string url_;
   std::unique_ptr<Conn> c_;
+  std::int64_t notifications_ = 0;
 };
 
 }  // namespace dirctl
