@@ -1,4 +1,4 @@
-// pg_event_log_bench: the audit log on PostgreSQL (pgstore/PgEventLog)
+// pg_event_log_bench: the audit log on PostgreSQL (store/pg_event_log: PgEventLog)
 // beside the same log on a SQLite file (store/RecordWriter::append), and
 // PostgreSQL's own COPY of the same rows as the floor, in one run.
 //
@@ -21,9 +21,10 @@
 
 #include <pqxx/pqxx>
 
-#include "pgstore/pg_event_log.h"
+#include "store/pg_event_log.h"
 #include "store/record_writer.h"
 #include "store/store.h"
+#include "util/json_text.h"
 
 using namespace dirctl;
 using Clock = std::chrono::steady_clock;
@@ -92,8 +93,7 @@ double copy_floor(const std::string& url, int rows) {
     const Event e = event(i);
     out << std::make_tuple(static_cast<long long>(i + 1), std::string("2026-12-07 12:00:00+00"), e.org, e.event_type,
                            e.initiated_by_type, e.resource.type, e.resource.id, e.resource.name,
-                           std::string("[[\"username\",null,\"") + e.resource.name + "\"],[\"email\",null,\"" +
-                               e.resource.name + "@example.com\"]]");
+                           changes_to_json(e.changes));
   }
   out.complete();
   tx.commit();

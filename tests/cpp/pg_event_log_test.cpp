@@ -2,7 +2,7 @@
 // fixture starts (tests/pg_cluster.py; DIRCTL_PG_STATE names its state file),
 // or DIRCTL_PG_URL. Each test gets a database of its own. Writers and readers
 // are separate processes (fork), each with its own connection.
-#include "pgstore/pg_event_log.h"
+#include "store/pg_event_log.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -346,6 +346,7 @@ TEST(PgEventLog, ABadServerAddressIsAStorageErrorNamingIt) {
     FAIL() << "connected to nothing";
   } catch (const StorageError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("check that it runs"), std::string::npos) << e.what();
   }
 }
 

@@ -8,6 +8,7 @@
 #include "dirctl/error.h"
 #include "dirctl/kinds.h"
 #include "store/change_text.h"
+#include "store/row_sql.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/json_text.h"
@@ -16,9 +17,7 @@ namespace dirctl {
 
 namespace {
 
-const char* const kEventColumns =
-    "seq, time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email, resource_type,"
-    " resource_id, resource_name, target_type, target_id, target_name, success, changes, message";
+const std::string kEventColumns = "seq, " + event_column_list();
 
 // The kind an event created, if it is a creation (<noun>_create on a <kind>).
 const KindSpec* created_kind(const Event& e) {

@@ -56,10 +56,22 @@ void bind_value(SQLite::Statement& st, int index, const Value& v, bool copy) {
     st.bind(index);  // empty attributes, and id lists (stored as edges, not columns)
 }
 
+const std::vector<std::string>& event_columns() {
+  static const std::vector<std::string> names = {
+      "time",        "org_id",    "event_type",  "initiated_by_type", "initiated_by_id", "initiated_by_email",
+      "resource_type", "resource_id", "resource_name", "target_type", "target_id",      "target_name",
+      "success",     "changes",   "message"};
+  return names;
+}
+
+std::string event_column_list() {
+  std::string out;
+  for (const std::string& c : event_columns()) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
 const std::string kInsertEventSql =
-    "INSERT INTO events (time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email,"
-    " resource_type, resource_id, resource_name, target_type, target_id, target_name, success, changes,"
-    " message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO events (" + event_column_list() + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 void bind_event(SQLite::Statement& st, const Event& e, const std::string& changes_json) {
   st.bind(1, log_now_ms());  // stamped as stored, under the write lock: times follow seq

@@ -38,6 +38,11 @@ int created_parameter(const KindSpec& kind);
 // caller that keeps `value` alive until the statement has run (the bulk mode).
 void bind_value(SQLite::Statement& st, int index, const Value& value, bool copy = true);
 
+// The events table's columns after seq, in the order every event writer
+// (bind_event here, PgEventLog on PostgreSQL) gives their values; and the
+// same joined with ", " for SQL.
+const std::vector<std::string>& event_columns();
+std::string event_column_list();
 // INSERT INTO events with every column; bind_event() binds all fifteen. The
 // time is the log's clock as the row is bound (not e.time): bound under the
 // write lock, so the log's times never go back as seq goes up.

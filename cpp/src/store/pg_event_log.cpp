@@ -1,4 +1,4 @@
-#include "pgstore/pg_event_log.h"
+#include "store/pg_event_log.h"
 
 #include <algorithm>
 #include <thread>
@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "dirctl/error.h"
+#include "store/row_sql.h"
 #include "util/clock.h"
 #include "util/json_text.h"
 
@@ -36,18 +37,31 @@ CREATE TABLE IF NOT EXISTS events(
   message text NOT NULL DEFAULT '')
 )sql";
 
-constexpr const char* kInsert =
-    "INSERT INTO events (seq, time, org_id, event_type, initiated_by_type, initiated_by_id, initiated_by_email, "
-    "resource_type, resource_id, resource_name, target_type, target_id, target_name, success, changes, message) "
-    "VALUES ($1, timestamptz 'epoch' + $2 * interval '1 millisecond', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-    "$14, $15::jsonb, $16)";
+// seq, then the columns in the order SQLite's writer binds them (row_sql.h),
+// with their values given in that order too.
+std::vector<std::string> all_columns() {
+  std::vector<std::string> out{"seq"};
+  out.insert(out.end(), event_columns().begin(), event_columns().end());
+  return out;
+}
+
+// The time is given as ms since the epoch, the changes as JSON text.
+std::string insert_sql(const std::vector<std::string>& columns) {
+  std::string values;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const std::string p = "$" + std::to_string(i + 1);
+    values += (i > 0 ? ", " : "") + (columns[i] == "time"      ? "timestamptz 'epoch' + " + p + " * interval '1 millisecond'"
+                                     : columns[i] == "changes" ? p + "::jsonb"
+                                                               : p);
+  }
+  return "INSERT INTO events (seq, " + event_column_list() + ") VALUES (" + values + ")";
+}
+
+const std::vector<std::string> kColumns = all_columns();
+const std::string kInsert = insert_sql(kColumns);
 
 // From this many events an append COPYs them in (its floor; bench/pg_bench.py).
 constexpr std::size_t kCopyFrom = 16;
-const std::vector<std::string> kColumns = {
-    "seq", "time", "org_id", "event_type", "initiated_by_type", "initiated_by_id", "initiated_by_email",
-    "resource_type", "resource_id", "resource_name", "target_type", "target_id", "target_name", "success",
-    "changes", "message"};
 
 constexpr const char* kSelectAfter =
     "SELECT seq, (extract(epoch FROM time) * 1000)::bigint, org_id, event_type, initiated_by_type, initiated_by_id, "
@@ -55,7 +69,7 @@ constexpr const char* kSelectAfter =
     "changes::text, message FROM events WHERE seq > $1 ORDER BY seq LIMIT $2";
 
 [[noreturn]] void fail(const std::string& doing, const std::exception& e) {
-  throw StorageError("PostgreSQL: cannot " + doing + ": " + e.what());
+  throw StorageError("PostgreSQL: cannot " + doing + ": " + e.what() + " (nothing was stored)");
 }
 
 // Runs f(); every libpqxx failure (SQL, connection, COPY) becomes a
@@ -70,6 +84,10 @@ auto guarded(const std::string& doing, F&& f) -> decltype(f()) {
                        "have been stored; read the log after the last seq you know to see (" + e.what() + ")");
   } catch (const StorageError&) {
     throw;
+  } catch (const pqxx::broken_connection& e) {
+    throw StorageError("PostgreSQL: cannot " + doing + ": the server cannot be reached (" + e.what() +
+                       "); check that it runs and that the URL's host, port, user and database are right, then "
+                       "retry: nothing was stored");
   } catch (const std::exception& e) {
     fail(doing, e);
   }

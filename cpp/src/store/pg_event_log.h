@@ -1,6 +1,8 @@
 // PgEventLog: the audit event log on a PostgreSQL server, the first piece of
-// the PostgreSQL store (issue #13), through libpqxx. Not yet behind the
-// directory: its own tests drive it.
+// the PostgreSQL store (issue #13), through libpqxx. It lives in store/ with
+// the SQLite writer, whose column order (row_sql.h) it shares; it is built
+// only with the tests and benchmarks (the Python module does not link
+// libpqxx yet). Not yet behind the directory: its own tests drive it.
 //
 // Concurrency (the choice the store will make for every write): each write
 // transaction first takes one transaction-level advisory lock, the writer
