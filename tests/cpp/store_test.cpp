@@ -297,11 +297,11 @@ TEST(StoreTest, SqlFailuresCarryTheSqliteCode) {
 
 TEST(StoreTest, StatementsAreCachedAndReset) {
   Store s(":memory:", 1000);
-  SQLite::Statement& a = s.statement("SELECT ? + 1");
+  sql::Statement& a = s.statement("SELECT ? + 1");
   a.bind(1, 41);
   ASSERT_TRUE(a.executeStep());
   EXPECT_EQ(a.getColumn(0).getInt(), 42);
-  SQLite::Statement& b = s.statement("SELECT ? + 1");
+  sql::Statement& b = s.statement("SELECT ? + 1");
   EXPECT_EQ(&a, &b);
   ASSERT_TRUE(b.executeStep()) << "reset, bindings cleared";
   EXPECT_TRUE(b.getColumn(0).isNull());
@@ -313,7 +313,7 @@ TEST(StoreTest, CachedStatementIsUsableAgainAfterAFailure) {
   Store s(":memory:", 1000);
   const std::string sql = "INSERT INTO orgs (id, name, created, updated) VALUES (?, ?, 't', 't')";
   auto insert = [&](int id, const std::string& name) {
-    SQLite::Statement& st = s.statement(sql);
+    sql::Statement& st = s.statement(sql);
     st.bind(1, id);
     st.bind(2, name);
     st.exec();

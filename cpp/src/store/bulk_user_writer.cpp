@@ -1,7 +1,5 @@
 #include "store/bulk_user_writer.h"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include "store/change_text.h"
 #include "store/row_sql.h"
@@ -17,15 +15,15 @@ BulkUserWriter::BulkUserWriter(Store& store, Id org, const Event& event, const s
   for (std::size_t k = 0; k < fields_.size(); ++k)
     column_of_[static_cast<std::size_t>(fields_[k] - kind_.fields.data())] = static_cast<int>(k);
   try {
-    user_ = std::make_unique<SQLite::Statement>(store_.db(), insert_sql(kind_));
+    user_ = store_.prepare(insert_sql(kind_));
     user_->bind(2, static_cast<std::int64_t>(org));
     user_->bind(created_parameter(kind_), now);
     user_->bind(created_parameter(kind_) + 1, now);
-    event_ = std::make_unique<SQLite::Statement>(store_.db(), kInsertEventSql);
+    event_ = store_.prepare(kInsertEventSql);
     Event constant = event;
     constant.resource.type = kind_.name;
     bind_event(*event_, constant, "[]");
-  } catch (const SQLite::Exception& e) {
+  } catch (const sql::Error& e) {
     throw_storage(e, "cannot prepare the import's statements");
   }
 }
@@ -90,8 +88,8 @@ std::int64_t BulkUserWriter::write(const Pending& p) {
     event_->bindNoCopy(kEventChanges, p.changes);
     event_->exec();
     event_->reset();
-    return store_.db().getLastInsertRowid();
-  } catch (const SQLite::Exception& e) {
+    return store_.last_insert_id();
+  } catch (const sql::Error& e) {
     user_->tryReset();
     event_->tryReset();
     bound_.assign(bound_.size(), nullptr);  // bind everything again next time

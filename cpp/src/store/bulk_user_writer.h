@@ -17,9 +17,8 @@
 #include "dirctl/kinds.h"
 #include "dirctl/value.h"
 
-namespace SQLite {
-class Statement;
-}
+
+#include "store/sql.h"
 
 namespace dirctl {
 
@@ -57,7 +56,7 @@ class BulkUserWriter {
   std::vector<const FieldSpec*> fields_;  // insert_columns(): the columns written, in order
   std::vector<int> column_of_;            // descriptor field index -> position in fields_, or -1
   int first_field_;                       // the parameter index of fields_[0]
-  std::unique_ptr<SQLite::Statement> user_, event_;
+  std::unique_ptr<sql::Statement> user_, event_;
   // What each user column's parameter holds since the last row: a default
   // (a stable address) stays bound across rows, as reset() keeps bindings,
   // so most of a wide template's empty columns are not bound again.

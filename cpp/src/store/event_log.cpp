@@ -2,8 +2,6 @@
 
 #include <memory>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include "dirctl/error.h"
 #include "dirctl/kinds.h"
@@ -27,7 +25,7 @@ const KindSpec* created_kind(const Event& e) {
   return nullptr;
 }
 
-Event event_of(SQLite::Statement& st) {
+Event event_of(sql::Statement& st) {
   Event e;
   e.seq = st.getColumn(0).getInt64();
   e.time = iso_of_ms(st.getColumn(1).getInt64());
@@ -53,7 +51,7 @@ EventStatement::EventStatement(Store& store, const EventQuery& q, const std::str
   if (q.cacheable()) {
     st_ = &store.statement(sql);
   } else {
-    own_ = std::make_unique<SQLite::Statement>(store.db(), sql);
+    own_ = store.prepare(sql);
     st_ = own_.get();
   }
 }
@@ -68,7 +66,7 @@ void EventLog::each(const EventFilter& f, const EventScope& scope, const std::fu
     EventStatement st(store_, q, q.select(kEventColumns));
     q.bind(*st);
     while (st->executeStep()) sink(event_of(*st));
-  } catch (const SQLite::Exception& ex) {
+  } catch (const sql::Error& ex) {
     throw_storage(ex, "cannot read audit events");
   }
 }
@@ -86,7 +84,7 @@ std::int64_t EventLog::count(const EventFilter& f, const EventScope& scope) {
     q.bind_filters(*st);
     st->executeStep();
     return st->getColumn(0).getInt64();
-  } catch (const SQLite::Exception& ex) {
+  } catch (const sql::Error& ex) {
     throw_storage(ex, "cannot count audit events");
   }
 }
@@ -94,40 +92,39 @@ std::int64_t EventLog::count(const EventFilter& f, const EventScope& scope) {
 std::vector<std::string> EventLog::plan(const EventFilter& f, const EventScope& scope) {
   try {
     EventQuery q(f, scope);
-    SQLite::Statement st(store_.db(), "EXPLAIN QUERY PLAN " + q.select(kEventColumns));
+    auto st_owner = store_.prepare("EXPLAIN QUERY PLAN " + q.select(kEventColumns));
+    auto& st = *st_owner;
     q.bind(st);
     std::vector<std::string> out;
     while (st.executeStep()) out.push_back(st.getColumn(3).getString());
     return out;
-  } catch (const SQLite::Exception& ex) {
+  } catch (const sql::Error& ex) {
     throw_storage(ex, "cannot plan the audit query");
   }
 }
 
 std::int64_t EventLog::last_seq() {
   try {
-    return store_.db().execAndGet("SELECT coalesce(max(seq), 0) FROM events").getInt64();
-  } catch (const SQLite::Exception& ex) {
+    return store_.scalar("SELECT coalesce(max(seq), 0) FROM events");
+  } catch (const sql::Error& ex) {
     throw_storage(ex, "cannot read audit events");
   }
 }
 
 std::int64_t EventLog::max_resource_id() {
   try {
-    return store_.db()
-        .execAndGet("SELECT max(coalesce((SELECT max(resource_id) FROM events), 0),"
-                    " coalesce((SELECT max(max_resource_id) FROM purges), 0))")
-        .getInt64();
-  } catch (const SQLite::Exception& ex) {
+    return store_.scalar("SELECT coalesce(max(m), 0) FROM (SELECT max(resource_id) AS m FROM events"
+                         " UNION ALL SELECT max(max_resource_id) FROM purges) AS t");
+  } catch (const sql::Error& ex) {
     throw_storage(ex, "cannot read audit events");
   }
 }
 
 void EventLog::purge_delete(PurgeRow& row) {
   try {
-    SQLite::Statement range(store_.db(),
-                            "SELECT count(*), coalesce(min(seq), 0), coalesce(max(seq), 0),"
+    auto range_owner = store_.prepare("SELECT count(*), coalesce(min(seq), 0), coalesce(max(seq), 0),"
                             " coalesce(max(max(resource_id, target_id)), 0) FROM events WHERE time < ? AND seq < ?");
+    auto& range = *range_owner;
     range.bind(1, row.before_ms);
     range.bind(2, row.seq);
     range.executeStep();
@@ -135,23 +132,24 @@ void EventLog::purge_delete(PurgeRow& row) {
     row.first_seq = range.getColumn(1).getInt64();
     row.last_seq = range.getColumn(2).getInt64();
     row.max_resource_id = range.getColumn(3).getInt64();
-    SQLite::Statement del(store_.db(), "DELETE FROM events WHERE time < ? AND seq < ?");
+    auto del_owner = store_.prepare("DELETE FROM events WHERE time < ? AND seq < ?");
+    auto& del = *del_owner;
     del.bind(1, row.before_ms);
     del.bind(2, row.seq);
     const int removed = del.exec();
     if (removed != row.rows)
       throw StorageError("the purge removed " + std::to_string(removed) + " events, not the " +
                          std::to_string(row.rows) + " it exported; nothing was changed");
-  } catch (const SQLite::Exception& ex) {
+  } catch (const sql::Error& ex) {
     throw_storage(ex, "cannot purge audit events");
   }
 }
 
 void EventLog::purge_record(const PurgeRow& row, const std::string& changes_json, const std::string& message) {
   try {
-    SQLite::Statement ins(store_.db(),
-                          "INSERT INTO purges (seq, before_ms, rows, first_seq, last_seq, max_resource_id, file, sha256)"
+    auto ins_owner = store_.prepare("INSERT INTO purges (seq, before_ms, rows, first_seq, last_seq, max_resource_id, file, sha256)"
                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    auto& ins = *ins_owner;
     ins.bind(1, row.seq);
     ins.bind(2, row.before_ms);
     ins.bind(3, row.rows);
@@ -161,12 +159,13 @@ void EventLog::purge_record(const PurgeRow& row, const std::string& changes_json
     ins.bind(7, row.file);
     ins.bind(8, row.sha256);
     ins.exec();
-    SQLite::Statement upd(store_.db(), "UPDATE events SET changes = ?, message = ? WHERE seq = ?");
+    auto upd_owner = store_.prepare("UPDATE events SET changes = ?, message = ? WHERE seq = ?");
+    auto& upd = *upd_owner;
     upd.bind(1, changes_json);
     upd.bind(2, message);
     upd.bind(3, row.seq);
     upd.exec();
-  } catch (const SQLite::Exception& ex) {
+  } catch (const sql::Error& ex) {
     throw_storage(ex, "cannot record the purge");
   }
 }

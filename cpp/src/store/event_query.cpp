@@ -1,8 +1,6 @@
 #include "store/event_query.h"
 
-#include <sqlite3.h>
 
-#include <SQLiteCpp/Statement.h>
 
 #include <nlohmann/json.hpp>
 
@@ -247,7 +245,7 @@ std::string EventQuery::aggregate(const std::string& columns, const std::string&
   return "SELECT " + columns + " FROM events" + where_ + tail;
 }
 
-int EventQuery::bind_params(SQLite::Statement& st) const {
+int EventQuery::bind_params(sql::Statement& st) const {
   int i = 1;
   for (const Param& p : params_) {
     if (const auto* n = std::get_if<std::int64_t>(&p))
@@ -258,24 +256,11 @@ int EventQuery::bind_params(SQLite::Statement& st) const {
   return i;
 }
 
-void EventQuery::bind(SQLite::Statement& st) const {
+void EventQuery::bind(sql::Statement& st) const {
   const int next = bind_params(st);
   if (limit_ >= 0) st.bind(next, limit_);
 }
 
-void EventQuery::bind(sqlite3_stmt* st) const {
-  int i = 1;
-  for (const Param& p : params_) {
-    if (const auto* n = std::get_if<std::int64_t>(&p)) {
-      sqlite3_bind_int64(st, i++, *n);
-    } else {
-      const std::string& t = std::get<std::string>(p);
-      sqlite3_bind_text(st, i++, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
-    }
-  }
-  if (limit_ >= 0) sqlite3_bind_int64(st, i, limit_);
-}
-
-void EventQuery::bind_filters(SQLite::Statement& st) const { bind_params(st); }
+void EventQuery::bind_filters(sql::Statement& st) const { bind_params(st); }
 
 }  // namespace dirctl

@@ -17,10 +17,8 @@
 
 #include "dirctl/event.h"
 
-struct sqlite3_stmt;
-namespace SQLite {
-class Statement;
-}
+
+#include "store/sql.h"
 
 namespace dirctl {
 
@@ -44,9 +42,8 @@ class EventQuery {
   // buckets): <tail> follows the WHERE, and bind_filters() binds for it.
   std::string select(const std::string& columns) const;
   std::string aggregate(const std::string& columns, const std::string& tail = "") const;
-  void bind(SQLite::Statement& st) const;
-  void bind(sqlite3_stmt* st) const;  // the same, on a bare statement (columnar reads)
-  void bind_filters(SQLite::Statement& st) const;
+  void bind(sql::Statement& st) const;
+  void bind_filters(sql::Statement& st) const;
   bool cacheable() const { return cacheable_; }  // a bounded family of texts (no search term, no lists)
 
  private:
@@ -67,7 +64,7 @@ class EventQuery {
     cacheable_ = cacheable_ && values.size() == 1;
   }
 
-  int bind_params(SQLite::Statement& st) const;  // returns the next index
+  int bind_params(sql::Statement& st) const;  // returns the next index
 
   std::string where_, order_;
   std::int64_t limit_ = -1;
@@ -85,12 +82,12 @@ class EventStatement {
  public:
   EventStatement(Store& store, const EventQuery& q, const std::string& sql);
   ~EventStatement();
-  SQLite::Statement& operator*() { return *st_; }
-  SQLite::Statement* operator->() { return st_; }
+  sql::Statement& operator*() { return *st_; }
+  sql::Statement* operator->() { return st_; }
 
  private:
-  std::unique_ptr<SQLite::Statement> own_;
-  SQLite::Statement* st_ = nullptr;
+  std::unique_ptr<sql::Statement> own_;
+  sql::Statement* st_ = nullptr;
 };
 
 // The SQL column behind an Insights field name ("initiated_by.email" ->

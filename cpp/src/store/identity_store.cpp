@@ -1,7 +1,5 @@
 #include "store/identity_store.h"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include "store/store.h"
 
@@ -10,12 +8,12 @@ namespace {
 
 std::int64_t i64(Id id) { return static_cast<std::int64_t>(id); }
 
-std::string text(SQLite::Statement& st, int c) { return st.getColumn(c).isNull() ? std::string() : st.getColumn(c).getString(); }
+std::string text(sql::Statement& st, int c) { return st.getColumn(c).isNull() ? std::string() : st.getColumn(c).getString(); }
 
 const char* const kCredentialColumns =
     "SELECT id, kind, principal, actor_type, lookup, secret_hash, created, expires, ended, end_reason FROM credentials";
 
-CredentialRow read_credential(SQLite::Statement& st) {
+CredentialRow read_credential(sql::Statement& st) {
   CredentialRow r;
   r.id = st.getColumn(0).getInt64();
   r.kind = static_cast<CredentialKind>(st.getColumn(1).getInt());
@@ -136,7 +134,7 @@ std::int64_t IdentityStore::insert_credential(const CredentialRow& r) {
     st.bind(6, r.created);
     st.bind(7, r.expires);
     st.exec();
-    return store_.db().getLastInsertRowid();
+    return store_.last_insert_id();
   });
 }
 

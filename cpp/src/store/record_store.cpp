@@ -3,11 +3,6 @@
 #include <algorithm>
 #include <memory>
 
-#include <sqlite3.h>
-
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
 #include "dirctl/error.h"
 #include "dirctl/table_columns.h"
 #include "store/row_sql.h"
@@ -28,7 +23,7 @@ std::string column_list(const KindSpec& kind) {
   return cols;
 }
 
-Value column_value(const FieldSpec& f, const SQLite::Column& c) {
+Value column_value(const FieldSpec& f, const sql::Column& c) {
   if (f.type == FieldType::kOrgSet) return IdList{};
   if (c.isNull()) return f.type == FieldType::kAttributes ? Value{Attributes{}} : Value{};
   switch (f.type) {
@@ -43,7 +38,7 @@ Value column_value(const FieldSpec& f, const SQLite::Column& c) {
 }  // namespace
 
 namespace {
-Record row_record(const KindSpec& kind, SQLite::Statement& st) {
+Record row_record(const KindSpec& kind, sql::Statement& st) {
   Record r;
   r.kind = kind.kind;
   int i = 0;
@@ -104,14 +99,6 @@ bool repeats(const KindSpec& kind, const FieldSpec& f) {
   return false;
 }
 
-struct StatementCloser {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-
-[[noreturn]] void fail(sqlite3* db, const std::string& doing) {
-  throw StorageError(doing + ": " + sqlite3_errmsg(db), sqlite3_extended_errcode(db));
-}
-
 // Empty typed columns for the SELECT of column_list(kind), in its order.
 TableColumns empty_columns(const KindSpec& kind) {
   TableColumns out;
@@ -170,55 +157,43 @@ std::vector<Slot> slots_of(TableColumns& cols, std::size_t rows) {
   return slots;
 }
 
-// Appends the statement's current row. Each value is read through
-// sqlite3_column_value(): one call that takes the connection's mutex per
-// value instead of three (type, text, bytes). Such a value is "unprotected",
-// which is safe while no other thread uses the connection (none does: the
-// store is single-threaded).
-void append_row(sqlite3_stmt* st, const std::vector<Slot>& slots, const KindSpec& kind) {
-  auto text = [](sqlite3_value* v) {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
-    return std::string_view(p, static_cast<std::size_t>(sqlite3_value_bytes(v)));
-  };
+// Appends the statement's current row, one look at each value.
+void append_row(const sql::Statement& st, const std::vector<Slot>& slots, const KindSpec& kind) {
   const int n = static_cast<int>(slots.size());
+  std::int64_t i = 0;
+  std::string_view t;
   for (int col = 0; col < n; ++col) {
     const Slot& s = slots[static_cast<std::size_t>(col)];
-    sqlite3_value* v = sqlite3_column_value(st, col);
-    const bool null = sqlite3_value_type(v) == SQLITE_NULL;
     switch (s.reader) {
       case Slot::kInt: {
         auto* c = static_cast<IntColumn*>(s.column);
-        if (null)
-          c->push_null();
+        if (st.read_int64(col, i))
+          c->push(i);
         else
-          c->push(sqlite3_value_int64(v));
+          c->push_null();
         break;
       }
       case Slot::kBool:
-        if (null)
+        if (!st.read_int64(col, i))
           throw StorageError("cannot list objects: " + kind.table + " holds a NULL boolean, which its schema "
                              "forbids; the file is damaged: restore it from a backup");
-        static_cast<BoolColumn*>(s.column)->values.push_back(sqlite3_value_int64(v) != 0);
+        static_cast<BoolColumn*>(s.column)->values.push_back(i != 0);
         break;
-      case Slot::kText: {
-        auto* c = static_cast<TextColumn*>(s.column);
-        if (null)
-          c->push_null();
-        else
-          c->push(text(v));
+      case Slot::kText:
+      case Slot::kCoded: {
+        const bool has = st.read_text(col, t);
+        if (s.reader == Slot::kText) {
+          auto* c = static_cast<TextColumn*>(s.column);
+          if (has) c->push(t); else c->push_null();
+        } else {
+          auto* c = static_cast<CodedColumn*>(s.column);
+          if (has) c->push(t); else c->push_null();
+        }
         break;
       }
       case Slot::kJson:  // no attributes: "{}", as a Record holds them
-        static_cast<TextColumn*>(s.column)->push(null ? std::string_view("{}") : text(v));
+        static_cast<TextColumn*>(s.column)->push(st.read_text(col, t) ? t : std::string_view("{}"));
         break;
-      case Slot::kCoded: {
-        auto* c = static_cast<CodedColumn*>(s.column);
-        if (null)
-          c->push_null();
-        else
-          c->push(text(v));
-        break;
-      }
     }
   }
 }
@@ -237,22 +212,16 @@ TableColumns RecordStore::columns(const KindSpec& kind, Id org, const RowSpan& s
   const std::string sql = "SELECT " + column_list(kind) + " FROM " + kind.table +
                           (dense ? " WHERE id BETWEEN ? AND ? AND +org_id = ?" : kind.per_org ? " WHERE org_id = ?" : "") +
                           " ORDER BY id";
-  // SQLite's C API directly: this loop is the frame's whole cost, and
-  // SQLiteCpp's Column copies a shared pointer per value.
-  const char* const doing = "cannot list objects";
-  sqlite3* db = store_.db().getHandle();
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) fail(db, doing);
-  std::unique_ptr<sqlite3_stmt, StatementCloser> st(raw);
-  int param = 1;
-  if (dense) {
-    sqlite3_bind_int64(raw, param++, static_cast<sqlite3_int64>(span.first));
-    sqlite3_bind_int64(raw, param++, static_cast<sqlite3_int64>(span.last));
-  }
-  if (kind.per_org) sqlite3_bind_int64(raw, param++, static_cast<sqlite3_int64>(org));
-  int rc;
-  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) append_row(raw, slots, kind);
-  if (rc != SQLITE_DONE) fail(db, doing);
+  guarded("cannot list objects", [&] {
+    auto st = store_.prepare(sql);
+    int param = 1;
+    if (dense) {
+      st->bind(param++, static_cast<std::int64_t>(span.first));
+      st->bind(param++, static_cast<std::int64_t>(span.last));
+    }
+    if (kind.per_org) st->bind(param++, static_cast<std::int64_t>(org));
+    while (st->executeStep()) append_row(*st, slots, kind);
+  });
   return out;
 }
 
@@ -292,7 +261,8 @@ void RecordStore::load_hot(const KindSpec& kind, const std::function<void(const 
       hot.push_back(&f);
     }
   guarded("cannot load the directory", [&] {
-    SQLite::Statement st(store_.db(), "SELECT " + cols + " FROM " + kind.table);
+    auto st_owner = store_.prepare("SELECT " + cols + " FROM " + kind.table);
+    auto& st = *st_owner;
     HotRow row;
     while (st.executeStep()) {
       int i = 0;
@@ -301,7 +271,7 @@ void RecordStore::load_hot(const KindSpec& kind, const std::function<void(const 
       row.name = {};
       row.values.clear();
       for (const FieldSpec* f : hot) {
-        SQLite::Column c = st.getColumn(i++);
+        sql::Column c = st.getColumn(i++);
         if (f->hot == Hot::kName)
           row.name = std::string_view(c.getText(), static_cast<std::size_t>(c.getBytes()));
         else
@@ -314,17 +284,18 @@ void RecordStore::load_hot(const KindSpec& kind, const std::function<void(const 
 
 Id RecordStore::max_id(const KindSpec& kind) {
   return guarded("cannot load the directory", [&] {
-    return static_cast<Id>(store_.db().execAndGet("SELECT coalesce(max(id), 0) FROM " + kind.table).getInt64());
+    return static_cast<Id>(store_.scalar("SELECT coalesce(max(id), 0) FROM " + kind.table));
   });
 }
 
 void RecordStore::scan_user_keys(Id org,
                                  const std::function<void(Id, std::string_view, std::string_view, std::string_view)>& sink) {
   guarded("cannot read the org's users", [&] {
-    SQLite::Statement st(store_.db(), "SELECT id, username, email, coalesce(employee_identifier, '') FROM users WHERE org_id = ?");
+    auto st_owner = store_.prepare("SELECT id, username, email, coalesce(employee_identifier, '') FROM users WHERE org_id = ?");
+    auto& st = *st_owner;
     st.bind(1, static_cast<std::int64_t>(org));
     auto text = [&](int i) {
-      SQLite::Column c = st.getColumn(i);
+      sql::Column c = st.getColumn(i);
       return std::string_view(c.getText(), static_cast<std::size_t>(c.getBytes()));
     };
     while (st.executeStep()) sink(static_cast<Id>(st.getColumn(0).getInt64()), text(1), text(2), text(3));
@@ -370,7 +341,8 @@ std::optional<RecordStore::EdgeFlags> RecordStore::edge_flags(Id a, Id b) {
 
 void RecordStore::load_edges(const std::function<void(Id, Id)>& sink) {
   guarded("cannot load relations", [&] {
-    SQLite::Statement st(store_.db(), "SELECT a, b FROM edges");
+    auto st_owner = store_.prepare("SELECT a, b FROM edges");
+    auto& st = *st_owner;
     while (st.executeStep())
       sink(static_cast<Id>(st.getColumn(0).getInt64()), static_cast<Id>(st.getColumn(1).getInt64()));
   });

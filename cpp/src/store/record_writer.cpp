@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include "store/row_sql.h"
 #include "store/store.h"
@@ -120,7 +118,7 @@ std::int64_t RecordWriter::append(const Event& e) {
     auto& st = store_.stable_statement(kInsertEventSql);
     bind_event(st, e, changes_to_json(e.changes));
     st.exec();
-    return static_cast<std::int64_t>(store_.db().getLastInsertRowid());
+    return static_cast<std::int64_t>(store_.last_insert_id());
   });
 }
 

@@ -1,7 +1,5 @@
 #include "store/review_store.h"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include "store/store.h"
 
@@ -72,7 +70,7 @@ std::int64_t ReviewStore::open(std::int64_t launch, Id org, Id command, std::int
     st.bind(4, now);
     st.bind(5, expires_at);
     st.exec();
-    const std::int64_t id = store_.db().getLastInsertRowid();
+    const std::int64_t id = store_.last_insert_id();
     auto& g = store_.statement("INSERT INTO review_groups(review_id, group_id, needed) VALUES (?, ?, ?)");
     for (Id group : groups) {
       g.bind(1, id);

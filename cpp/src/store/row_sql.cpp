@@ -1,6 +1,5 @@
 #include "store/row_sql.h"
 
-#include <SQLiteCpp/Statement.h>
 
 #include "util/clock.h"
 #include "util/json_text.h"
@@ -41,7 +40,7 @@ int created_parameter(const KindSpec& kind) {
   return first_field_parameter(kind) + static_cast<int>(insert_columns(kind).size());
 }
 
-void bind_value(SQLite::Statement& st, int index, const Value& v, bool copy) {
+void bind_value(sql::Statement& st, int index, const Value& v, bool copy) {
   if (is_null(v))
     st.bind(index);
   else if (const auto* b = std::get_if<bool>(&v))
@@ -73,7 +72,7 @@ std::string event_column_list() {
 const std::string kInsertEventSql =
     "INSERT INTO events (" + event_column_list() + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-void bind_event(SQLite::Statement& st, const Event& e, const std::string& changes_json) {
+void bind_event(sql::Statement& st, const Event& e, const std::string& changes_json) {
   st.bind(1, log_now_ms());  // stamped as stored, under the write lock: times follow seq
   st.bind(2, static_cast<std::int64_t>(e.org));
   st.bind(3, e.event_type);

@@ -1,7 +1,7 @@
 // The SQL text and value binding that every row writer of store/ shares:
 // RecordWriter (one row at a time) and BulkUserWriter (prepared once) build
 // their statements here, so both store byte-identical rows and events.
-// Internal to store/. Pure functions over SQLiteCpp statements.
+// Internal to store/. Pure functions over sql::Statement.
 #pragma once
 
 #include <string>
@@ -11,9 +11,8 @@
 #include "dirctl/kinds.h"
 #include "dirctl/value.h"
 
-namespace SQLite {
-class Statement;
-}
+
+#include "store/sql.h"
 
 namespace dirctl {
 
@@ -36,7 +35,7 @@ int created_parameter(const KindSpec& kind);
 // One value as a column: NULL for null and for empty attributes; bools as
 // 0/1; attributes as JSON text. Text is copied unless `copy` is false, for a
 // caller that keeps `value` alive until the statement has run (the bulk mode).
-void bind_value(SQLite::Statement& st, int index, const Value& value, bool copy = true);
+void bind_value(sql::Statement& st, int index, const Value& value, bool copy = true);
 
 // The events table's columns after seq, in the order every event writer
 // (bind_event here, PgEventLog on PostgreSQL) gives their values; and the
@@ -48,6 +47,6 @@ std::string event_column_list();
 // write lock, so the log's times never go back as seq goes up.
 extern const std::string kInsertEventSql;
 enum EventParameter : int { kEventTime = 1, kEventResourceId = 8, kEventResourceName = 9, kEventChanges = 14 };
-void bind_event(SQLite::Statement& st, const Event& e, const std::string& changes_json);
+void bind_event(sql::Statement& st, const Event& e, const std::string& changes_json);
 
 }  // namespace dirctl

@@ -1,8 +1,5 @@
 #include "store/run_store.h"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-#include <sqlite3.h>
 
 #include "dirctl/error.h"
 #include "store/review_store.h"
@@ -27,7 +24,7 @@ std::string requester_text(ActorType type, Id id) {
   return std::string(actor_type_name(type)) + ":" + std::to_string(id);
 }
 
-Run read_run(SQLite::Statement& st, bool output) {
+Run read_run(sql::Statement& st, bool output) {
   Run r;
   int i = 0;
   auto text = [&](int c) { return st.getColumn(c).isNull() ? std::string() : st.getColumn(c).getString(); };
@@ -90,7 +87,7 @@ Where where_of(const RunFilter& f) {
   return w;
 }
 
-void bind_all(SQLite::Statement& st, const Where& w) {
+void bind_all(sql::Statement& st, const Where& w) {
   int i = 1;
   for (std::int64_t v : w.values) st.bind(i++, v);
 }
@@ -117,7 +114,7 @@ std::int64_t RunStore::insert_launch(const LaunchRow& l, const std::vector<Id>& 
     st.bind(i++, l.ttl_seconds);
     st.bind(i++, attributes_to_json(l.variables));
     st.exec();
-    const std::int64_t launch = store_.db().getLastInsertRowid();
+    const std::int64_t launch = store_.last_insert_id();
     auto& ins = store_.statement(
         "INSERT INTO runs(launch_id, org_id, command_id, device_id, queued_at, expires_at, state)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -132,7 +129,7 @@ std::int64_t RunStore::insert_launch(const LaunchRow& l, const std::vector<Id>& 
       ins.bind(4, static_cast<std::int64_t>(device));  // the other bindings stay
       ins.exec();
       ins.reset();
-      runs.push_back(store_.db().getLastInsertRowid());
+      runs.push_back(store_.last_insert_id());
     }
     return launch;
   });
@@ -282,42 +279,31 @@ RunColumns RunStore::columns(const RunFilter& f) {
       "SELECT r.id, r.launch_id, r.org_id, r.command_id, r.device_id, r.state, r.queued_at, r.started_at,"
       " r.finished_at, r.exit_code, r.signal, l.requester_type, l.requester_id"
       " FROM runs r JOIN launches l ON l.id = r.launch_id" + w.sql + " ORDER BY r.id";
-  // SQLite's C API directly: this loop is the frame's whole cost, and
-  // SQLiteCpp's Column copies a shared pointer per value.
-  sqlite3* db = store_.db().getHandle();
-  sqlite3_stmt* s = nullptr;
-  auto fail = [&](const char* doing) {
-    const std::string msg = std::string(doing) + ": " + sqlite3_errmsg(db);
-    const int code = sqlite3_extended_errcode(db);
-    sqlite3_finalize(s);
-    throw StorageError(msg, code);
-  };
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) fail("cannot read runs");
-  int i = 1;
-  for (std::int64_t v : w.values) sqlite3_bind_int64(s, i++, v);
-  auto code = [&](int col) {
-    return sqlite3_column_type(s, col) == SQLITE_NULL ? kNoCode : static_cast<std::int32_t>(sqlite3_column_int(s, col));
-  };
-  RunColumns c;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    c.id.push_back(sqlite3_column_int64(s, 0));
-    c.launch.push_back(sqlite3_column_int64(s, 1));
-    c.org.push_back(static_cast<std::uint32_t>(sqlite3_column_int64(s, 2)));
-    c.command.push_back(static_cast<std::uint32_t>(sqlite3_column_int64(s, 3)));
-    c.device.push_back(static_cast<std::uint32_t>(sqlite3_column_int64(s, 4)));
-    c.state.push_back(static_cast<std::uint8_t>(sqlite3_column_int(s, 5)));
-    c.queued_at.push_back(sqlite3_column_int64(s, 6));
-    c.started_at.push_back(sqlite3_column_int64(s, 7));
-    c.finished_at.push_back(sqlite3_column_int64(s, 8));
-    c.exit_code.push_back(code(9));
-    c.signal.push_back(code(10));
-    c.requester_type.push_back(static_cast<std::uint8_t>(sqlite3_column_int(s, 11)));
-    c.requester_id.push_back(static_cast<std::uint32_t>(sqlite3_column_int64(s, 12)));
-  }
-  if (rc != SQLITE_DONE) fail("cannot read runs");
-  sqlite3_finalize(s);
-  return c;
+  // The statement's own accessors: this loop is the frame's whole cost.
+  return guarded("cannot read runs", [&] {
+    auto s = store_.prepare(sql);
+    bind_all(*s, w);
+    auto code = [&](int col) {
+      return s->isColumnNull(col) ? kNoCode : static_cast<std::int32_t>(s->column_int64(col));
+    };
+    RunColumns c;
+    while (s->executeStep()) {
+      c.id.push_back(s->column_int64(0));
+      c.launch.push_back(s->column_int64(1));
+      c.org.push_back(static_cast<std::uint32_t>(s->column_int64(2)));
+      c.command.push_back(static_cast<std::uint32_t>(s->column_int64(3)));
+      c.device.push_back(static_cast<std::uint32_t>(s->column_int64(4)));
+      c.state.push_back(static_cast<std::uint8_t>(s->column_int64(5)));
+      c.queued_at.push_back(s->column_int64(6));
+      c.started_at.push_back(s->column_int64(7));
+      c.finished_at.push_back(s->column_int64(8));
+      c.exit_code.push_back(code(9));
+      c.signal.push_back(code(10));
+      c.requester_type.push_back(static_cast<std::uint8_t>(s->column_int64(11)));
+      c.requester_id.push_back(static_cast<std::uint32_t>(s->column_int64(12)));
+    }
+    return c;
+  });
 }
 
 std::size_t RunStore::count(const RunFilter& f) {

@@ -1,14 +1,12 @@
 #include "store/schedule_store.h"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include "store/store.h"
 
 namespace dirctl {
 namespace {
 
-std::string text(SQLite::Statement& st, int c) {
+std::string text(sql::Statement& st, int c) {
   return st.getColumn(c).isNull() ? std::string() : st.getColumn(c).getString();
 }
 

@@ -1,66 +1,76 @@
-// Store: one SQLite connection to a directory file, through SQLiteCpp.
+// Store: the directory's database, a SQLite file or a PostgreSQL server,
+// behind one interface. It routes to its Connection (store/connection.h):
+// SqliteConnection for a path, PgConnection for a "postgresql://" or
+// "postgres://" URL. Every other store/ unit works through it and
+// sql::Statement, whichever the database.
 //
-// Opening checks what the file is before changing anything: a file that is not
-// SQLite, or SQLite that is not a dirctl directory, or a directory written by
-// a newer dirctl, is refused untouched. An older schema is migrated in one
-// IMMEDIATE transaction. The connection runs in WAL mode with foreign keys on
-// and a busy timeout, so several processes may share the file.
-// Every SQLite failure surfaces as dirctl::StorageError with SQLite's
-// extended code. Not thread-safe.
+// Opening checks what it finds before changing anything: a file that is not
+// SQLite, or a database that is not a dirctl directory, or a directory written
+// by a newer dirctl, is refused untouched. An older schema is migrated under
+// the writer lock. Several processes may share one directory.
+// Every database failure surfaces as dirctl::StorageError with the database's
+// code (SQLite's extended code, or the nearest one) and what to do.
+// Not thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
-#include <utility>
-#include <vector>
 
 #include "store/change_probe.h"
-
-namespace SQLite {
-class Database;
-class Statement;
-class Exception;
-}  // namespace SQLite
+#include "store/connection.h"
+#include "store/sql.h"
 
 namespace dirctl {
 
+// True for a PostgreSQL URL ("postgresql://..." or "postgres://...").
+bool is_server_url(const std::string& location);
+
 class Store {
  public:
-  // `path` is a plain file path or ":memory:"; a name such as "file:x?mode=
-  // memory" is taken as a file name unless `uri` asks for SQLite's URIs.
-  // A NUL in the path is InvalidArgument. Opening is safe when processes
-  // race to create the same new file: the schema is created under the
-  // write lock by whoever takes it first.
-  Store(const std::string& path, int busy_timeout_ms, bool uri = false);
+  // `location` is a file path, ":memory:", or a PostgreSQL URL. For a file,
+  // a name such as "file:x?mode=memory" is taken as a file name unless `uri`
+  // asks for SQLite's URIs. A NUL is InvalidArgument. Opening is safe when
+  // processes race to create the same new directory: the schema is created
+  // under the writer lock by whoever takes it first.
+  Store(const std::string& location, int busy_timeout_ms, bool uri = false);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  SQLite::Database& db() { return *db_; }
+  Dialect dialect() const { return c_->dialect(); }
+  // The SQLite file's handle (tests; SQLite-only reports). StorageError on
+  // a server.
+  SQLite::Database& db() { return c_->sqlite(); }
   // A prepared statement for `sql`, cached for the connection's life, reset
   // and with bindings cleared.
-  SQLite::Statement& statement(const std::string& sql);
+  sql::Statement& statement(const std::string& sql) { return c_->statement(sql); }
   // The same for SQL text that outlives the Store (a constant, or row_sql's
   // per-kind cache): found by the text's address, without hashing it.
-  SQLite::Statement& stable_statement(const std::string& sql);
-  void exec(const std::string& sql);
+  sql::Statement& stable_statement(const std::string& sql) { return c_->stable_statement(sql); }
+  // An uncached statement, for text built for one use.
+  std::unique_ptr<sql::Statement> prepare(const std::string& sql) { return c_->prepare(sql); }
+  void exec(const std::string& sql) { c_->exec(sql); }
+  // The first column of the first row of `sql` (a count, a max), 0 for none.
+  std::int64_t scalar(const std::string& sql);
+  // The id the last INSERT on this connection gave its row.
+  std::int64_t last_insert_id() { return c_->last_insert_id(); }
 
-  int schema_version() const { return schema_version_; }
-  bool is_memory() const { return memory_; }
+  int schema_version() const { return c_->schema_version(); }
+  bool is_memory() const { return c_->is_memory(); }
 
-  // Write transactions. begin() takes the write lock at once (BEGIN
-  // IMMEDIATE), waiting up to the busy timeout for another process.
-  void begin();
-  void commit();
-  void rollback() noexcept;
+  // Write transactions. begin() takes the writer lock at once (SQLite's
+  // BEGIN IMMEDIATE; an advisory lock on a server), waiting up to the busy
+  // timeout for another process.
+  void begin() { c_->begin(); }
+  void commit() { c_->commit(); }
+  void rollback() noexcept { c_->rollback(); }
   // Savepoints nest inside a transaction (one per operation in a batch).
-  void savepoint(const char* name = "op");
-  void release(const char* name = "op");
-  void rollback_to(const char* name = "op") noexcept;
+  void savepoint(const char* name = "op") { c_->savepoint(name); }
+  void release(const char* name = "op") { c_->release(name); }
+  void rollback_to(const char* name = "op") noexcept { c_->rollback_to(name); }
 
-  // One consistent snapshot for several reads (WAL): every read between
+  // One consistent snapshot for several reads: every read between
   // construction and destruction sees the same committed state. Inside a
   // write transaction it adds nothing. Never throws from its destructor.
   class ReadTransaction {
@@ -76,53 +86,38 @@ class Store {
   };
 
   // Resets every cached statement, ending any read it left open.
-  void reset_all() noexcept;
-  // Changes whenever another connection commits to the file.
-  std::int64_t data_version();
+  void reset_all() noexcept { c_->reset_all(); }
+  // Changes whenever another connection commits to the directory.
+  std::int64_t data_version() { return c_->data_version(); }
   // The cheap look before data_version() (store/change_probe.h): take a
   // mark before an exact data_version(); unchanged_since(mark) is true only
   // if nothing can have committed since, and false whenever unsure (always
   // for :memory:, or with DIRCTL_EXACT_CATCH_UP=1 in the environment when
   // the store was opened). Like data_version(), it first resets the cached
   // statements, so no read is left open across calls.
-  ChangeProbe::Mark change_mark() const { return probe_.mark(); }
-  bool unchanged_since(const ChangeProbe::Mark& mark) noexcept;
-  // Gives the page cache's memory back (PRAGMA shrink_memory).
-  void shrink_memory();
+  ChangeProbe::Mark change_mark() const { return c_->change_mark(); }
+  bool unchanged_since(const ChangeProbe::Mark& mark) noexcept { return c_->unchanged_since(mark); }
+  // Gives the page cache's memory back (SQLite's PRAGMA shrink_memory).
+  void shrink_memory() { c_->shrink_memory(); }
   // "ok", or the problems found (a damaged file's error included).
-  std::string integrity_check();
+  std::string integrity_check() { return c_->integrity_check(); }
+  std::vector<std::pair<std::string, std::string>> indexes_of(const std::string& table) {
+    return c_->indexes_of(table);
+  }
 
  private:
-  void check_identity(int app_id, int version, int objects) const;
-
-  std::unique_ptr<SQLite::Database> db_;
-  struct CachedStatement {
-    std::unique_ptr<SQLite::Statement> statement;
-    bool handed_out;  // by statement() since the last reset_all()
-  };
-  std::unordered_map<std::string, CachedStatement> statements_;  // node-based: pointers stay valid
-  std::vector<CachedStatement*> handed_out_;
-  std::unordered_map<const std::string*, CachedStatement*> by_address_;  // stable_statement()'s
-  SQLite::Statement& hand_out(CachedStatement& c);  // reset, bindings cleared, noted for reset_all()
-  // SAVEPOINT and RELEASE texts per savepoint name (a literal), kept for stable_statement().
-  const std::pair<std::string, std::string>& savepoint_sql(const char* name);
-  std::unordered_map<const char*, std::pair<std::string, std::string>> savepoint_sql_;
-  std::string path_;
-  int schema_version_ = 0;
-  bool memory_ = false;
-  ChangeProbe probe_;  // points into the connection's wal-index mapping: never outlives db_
+  std::unique_ptr<Connection> c_;
 };
 
-// Converts a SQLiteCpp exception into StorageError, adding what to do.
-[[noreturn]] void throw_storage(const SQLite::Exception& e, const std::string& doing);
+// Converts a database failure into StorageError, adding what to do.
+[[noreturn]] void throw_storage(const sql::Error& e, const std::string& doing);
 
-// Runs f(), turning a SQLiteCpp failure into StorageError("<doing>: ...").
-// For store/ units, which include SQLiteCpp's headers.
+// Runs f(), turning a database failure into StorageError("<doing>: ...").
 template <typename F>
 auto guarded(const char* doing, F&& f) -> decltype(f()) {
   try {
     return f();
-  } catch (const SQLite::Exception& e) {
+  } catch (const sql::Error& e) {
     throw_storage(e, doing);
   }
 }
