@@ -29,8 +29,6 @@ class Database;
 
 namespace dirctl {
 
-enum class Dialect { kSqlite, kPostgres };
-
 class Connection {
  public:
   virtual ~Connection() = default;

@@ -86,7 +86,7 @@ EventColumns EventLog::columns(const EventFilter& f, const EventScope& scope, co
   for (const ColumnName& c : kColumns)
     for (Col k : cols)
       if (k == c.col) out.fields.emplace_back(c.name);
-  const EventQuery q(f, scope);
+  const EventQuery q(f, scope, store_.dialect());
   auto st = guarded("cannot read audit events", [&] { return store_.prepare(q.select(select)); });
   q.bind(*st);
   const int n = static_cast<int>(cols.size());
@@ -100,7 +100,7 @@ EventColumns EventLog::columns(const EventFilter& f, const EventScope& scope, co
 EventChangeRows EventLog::changes(const EventFilter& f, const EventScope& scope) {
   EventChangeRows out;
   try {
-    EventQuery q(f, scope);
+    EventQuery q(f, scope, store_.dialect());
     EventStatement st(store_, q, q.select("seq, time, event_type, changes"));
     q.bind(*st);
     while (st->executeStep()) {
@@ -125,7 +125,7 @@ EventCounts EventLog::distinct(const std::string& column, bool numeric, const Ev
   EventCounts out;
   out.numeric = numeric;
   try {
-    EventQuery q(f, scope);
+    EventQuery q(f, scope, store_.dialect());
     auto st_owner = store_.prepare(q.aggregate(column + ", count(*) AS n", " GROUP BY 1 ORDER BY n DESC, 1"));
     auto& st = *st_owner;
     q.bind_filters(st);
@@ -144,7 +144,7 @@ EventCounts EventLog::distinct(const std::string& column, bool numeric, const Ev
 
 void EventLog::times(const EventFilter& f, const EventScope& scope, const std::string& column,
                      const std::function<void(std::int64_t, std::string_view)>& sink) {
-  const EventQuery q(f, scope);
+  const EventQuery q(f, scope, store_.dialect());
   auto st = guarded("cannot read audit events", [&] { return store_.prepare(q.select(column.empty() ? "time" : "time, " + column)); });
   q.bind(*st);
   each_row(*st, [&](const sql::Statement& row) {

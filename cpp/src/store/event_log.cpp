@@ -62,7 +62,7 @@ EventStatement::~EventStatement() {
 
 void EventLog::each(const EventFilter& f, const EventScope& scope, const std::function<void(const Event&)>& sink) {
   try {
-    EventQuery q(f, scope);
+    EventQuery q(f, scope, store_.dialect());
     EventStatement st(store_, q, q.select(kEventColumns));
     q.bind(*st);
     while (st->executeStep()) sink(event_of(*st));
@@ -79,7 +79,7 @@ std::vector<Event> EventLog::query(const EventFilter& f, const EventScope& scope
 
 std::int64_t EventLog::count(const EventFilter& f, const EventScope& scope) {
   try {
-    EventQuery q(f, scope);
+    EventQuery q(f, scope, store_.dialect());
     EventStatement st(store_, q, q.aggregate("count(*)"));
     q.bind_filters(*st);
     st->executeStep();
@@ -91,7 +91,7 @@ std::int64_t EventLog::count(const EventFilter& f, const EventScope& scope) {
 
 std::vector<std::string> EventLog::plan(const EventFilter& f, const EventScope& scope) {
   try {
-    EventQuery q(f, scope);
+    EventQuery q(f, scope, store_.dialect());
     auto st_owner = store_.prepare("EXPLAIN QUERY PLAN " + q.select(kEventColumns));
     auto& st = *st_owner;
     q.bind(st);

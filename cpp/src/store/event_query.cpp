@@ -127,8 +127,10 @@ class SearchTermCompiler {
           q_.params_.emplace_back(kind->event_noun + "_create");
           q_.params_.emplace_back(kind->name);
         }
-      return "(EXISTS (SELECT 1 FROM json_each(events.changes) AS c WHERE json_extract(c.value, '$[0]') IN (" + in +
-             "))" + defaulted + ")";
+      const char* changed = q_.dialect_ == Dialect::kSqlite
+                                ? "(EXISTS (SELECT 1 FROM json_each(events.changes) AS c WHERE json_extract(c.value, '$[0]') IN ("
+                                : "(EXISTS (SELECT 1 FROM json_array_elements(CAST(events.changes AS json)) AS c WHERE c->>0 IN (";
+      return changed + in + "))" + defaulted + ")";
     }
     const FieldColumn* f = field_column(field);
     if (f == nullptr) {
@@ -152,7 +154,7 @@ class SearchTermCompiler {
         q_.params_.emplace_back(v->get<std::string>());
       }
     }
-    const std::string column = std::string(f->column) + (f->nocase ? " COLLATE NOCASE" : "");
+    const std::string column = std::string(f->column) + (f->nocase ? q_.nocase() : "");
     const std::string term = values.size() == 1 ? column + " = " + in : column + " IN (" + in + ")";
     // The initiator and target indexes hold ids > 0 only: name their condition
     // when every id asked for is one, so that SQLite may use them.
@@ -171,7 +173,7 @@ std::string EventQuery::placeholders(std::size_t n) {
   return out;
 }
 
-EventQuery::EventQuery(const EventFilter& f, const EventScope& scope) {
+EventQuery::EventQuery(const EventFilter& f, const EventScope& scope, Dialect dialect) : dialect_(dialect) {
   // The terms an index can serve first, so the planner sees them.
   add_any("event_type", f.event_types);
   // The initiator and target indexes hold ids > 0 only (schema step 10): the
@@ -197,7 +199,7 @@ EventQuery::EventQuery(const EventFilter& f, const EventScope& scope) {
     params_.emplace_back(f.before_seq);
   }
   add_if("initiated_by_type = ?", f.initiated_by_type);
-  add_if("initiated_by_email = ? COLLATE NOCASE", f.initiated_by_email);
+  add_if((std::string("initiated_by_email = ?") + nocase()).c_str(), f.initiated_by_email);
   add_if("resource_type = ?", f.resource_type);
   add_if("target_type = ?", f.target_type);
   add_any("org_id", f.orgs);
@@ -221,8 +223,8 @@ EventQuery::EventQuery(const EventFilter& f, const EventScope& scope) {
     std::string orgs = "[";
     for (std::int64_t o : scope.orgs) orgs += (orgs.size() > 1 ? "," : "") + std::to_string(o);
     orgs += "]";
-    add("(org_id IN (SELECT value FROM json_each(?)) OR (org_id = 0 AND ((resource_type = 'org' AND resource_id IN "
-        "(SELECT value FROM json_each(?))) OR (resource_type != 'org' AND ?))))");
+    add(std::string("(org_id IN ") + json_ints() + " OR (org_id = 0 AND ((resource_type = 'org' AND resource_id IN " +
+        json_ints() + ") OR (resource_type != 'org' AND ? = 1))))");
     params_.emplace_back(orgs);
     params_.emplace_back(orgs);
     params_.emplace_back(std::int64_t{scope.directory_wide ? 1 : 0});

@@ -35,7 +35,7 @@ class EventQuery {
  public:
   // Throws InvalidArgument for a search term that is not Insights' shape or
   // names an unknown field (the message says which and lists the known ones).
-  EventQuery(const EventFilter& filter, const EventScope& scope);
+  EventQuery(const EventFilter& filter, const EventScope& scope, Dialect dialect = Dialect::kSqlite);
 
   // SELECT <columns> FROM events WHERE ... ORDER BY ... LIMIT ..., and
   // bind() for it; aggregate() has no order and no limit (count, distinct,
@@ -48,6 +48,14 @@ class EventQuery {
 
  private:
   using Param = std::variant<std::int64_t, std::string>;
+  // " COLLATE <case-insensitive>" in the connection's dialect.
+  const char* nocase() const { return dialect_ == Dialect::kSqlite ? " COLLATE NOCASE" : " COLLATE dirctl_nocase"; }
+  // A subquery of the integers in a bound JSON array text.
+  const char* json_ints() const {
+    return dialect_ == Dialect::kSqlite ? "(SELECT value FROM json_each(?))"
+                                        : "(SELECT value::bigint FROM json_array_elements_text(CAST(? AS json)) AS j(value))";
+  }
+  Dialect dialect_;
   void add(const std::string& clause) { where_ += (where_.empty() ? " WHERE " : " AND ") + clause; }
   template <typename T>
   void add_if(const char* clause, const std::optional<T>& value) {  // one bound value, when set

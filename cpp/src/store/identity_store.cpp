@@ -57,8 +57,13 @@ std::optional<LoginRow> IdentityStore::login(Id principal) {
 void IdentityStore::put_login(const LoginRow& r) {
   guarded("cannot store login state", [&] {
     auto& st = store_.statement(
-        "INSERT OR REPLACE INTO logins(principal, password_hash, password_set_at, failed_attempts, locked, totp_sealed,"
-        " totp_confirmed, totp_last_step, invite_hash, invite_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO logins(principal, password_hash, password_set_at, failed_attempts, locked, totp_sealed,"
+        " totp_confirmed, totp_last_step, invite_hash, invite_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (principal) DO UPDATE SET password_hash = excluded.password_hash,"
+        " password_set_at = excluded.password_set_at, failed_attempts = excluded.failed_attempts,"
+        " locked = excluded.locked, totp_sealed = excluded.totp_sealed, totp_confirmed = excluded.totp_confirmed,"
+        " totp_last_step = excluded.totp_last_step, invite_hash = excluded.invite_hash,"
+        " invite_expires = excluded.invite_expires");
     st.bind(1, i64(r.principal));
     if (r.password_hash.empty()) st.bind(2); else st.bind(2, r.password_hash);
     st.bind(3, r.password_set_at);
@@ -107,7 +112,7 @@ std::vector<std::string> IdentityStore::password_history(Id principal, std::int6
 
 void IdentityStore::add_password_history(Id principal, std::int64_t at, const std::string& hash, std::int64_t keep) {
   guarded("cannot store the password history", [&] {
-    auto& st = store_.statement("INSERT OR REPLACE INTO password_history(principal, set_at, hash) VALUES (?, ?, ?)");
+    auto& st = store_.statement("INSERT INTO password_history(principal, set_at, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
     st.bind(1, i64(principal));
     st.bind(2, at);
     st.bind(3, hash);
@@ -187,7 +192,8 @@ bool IdentityStore::end_credential(std::int64_t id, std::int64_t at, const std::
 
 void IdentityStore::put_registration(Id user, const std::string& groups_json, std::int64_t at) {
   guarded("cannot store the registration", [&] {
-    auto& st = store_.statement("INSERT OR REPLACE INTO registrations(user_id, groups, requested_at) VALUES (?, ?, ?)");
+    auto& st = store_.statement("INSERT INTO registrations(user_id, groups, requested_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO "
+        "UPDATE SET groups = excluded.groups, requested_at = excluded.requested_at");
     st.bind(1, i64(user));
     st.bind(2, groups_json);
     st.bind(3, at);

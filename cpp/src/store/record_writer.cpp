@@ -72,7 +72,7 @@ void RecordWriter::erase_org_objects(const KindSpec& kind, Id org) {
 
 void RecordWriter::add_edge(Id a, Id b) {
   guarded("cannot store the relation", [&] {
-    auto& st = store_.statement("INSERT OR IGNORE INTO edges (a, b) VALUES (?, ?)");
+    auto& st = store_.statement("INSERT INTO edges (a, b) VALUES (?, ?) ON CONFLICT DO NOTHING");
     st.bind(1, static_cast<std::int64_t>(std::min(a, b)));
     st.bind(2, static_cast<std::int64_t>(std::max(a, b)));
     st.exec();

@@ -136,8 +136,8 @@ std::vector<std::int64_t> ReviewStore::reviews_of(Id org, std::optional<int> sta
 bool ReviewStore::vote(std::int64_t review, const VoteRow& v) {
   return guarded("cannot record the vote", [&] {
     auto& st = store_.statement(
-        "INSERT OR IGNORE INTO review_votes(review_id, voter_type, voter_id, approve, at, comment)"
-        " VALUES (?, ?, ?, ?, ?, ?)");
+        "INSERT INTO review_votes(review_id, voter_type, voter_id, approve, at, comment)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     st.bind(1, review);
     st.bind(2, static_cast<int>(v.voter_type));
     st.bind(3, i64(v.voter));

@@ -53,7 +53,7 @@ FireHistory ScheduleStore::history(Id command) {
 bool ScheduleStore::claim(Id command, std::int64_t fire_at, std::int64_t fired_at, std::int64_t missed) {
   return guarded("cannot claim a fire time", [&] {
     auto& st = store_.statement(
-        "INSERT OR IGNORE INTO schedule_fires(command_id, fire_at, fired_at, missed) VALUES (?, ?, ?, ?)");
+        "INSERT INTO schedule_fires(command_id, fire_at, fired_at, missed) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
     st.bind(1, static_cast<std::int64_t>(command));
     st.bind(2, fire_at);
     st.bind(3, fired_at);

@@ -18,6 +18,11 @@
 #include <string>
 #include <string_view>
 
+namespace dirctl {
+// Which SQL a connection speaks, for the few texts that differ.
+enum class Dialect { kSqlite, kPostgres };
+}  // namespace dirctl
+
 namespace dirctl::sql {
 
 // SQLite's primary result codes, the common vocabulary of every connection.

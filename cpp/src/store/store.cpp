@@ -2,9 +2,7 @@
 
 #include "dirctl/error.h"
 #include "store/sqlite_connection.h"
-#ifdef DIRCTL_WITH_POSTGRES
 #include "store/pg_connection.h"
-#endif
 
 namespace dirctl {
 
@@ -17,13 +15,7 @@ namespace {
 std::unique_ptr<Connection> connect(const std::string& location, int busy_timeout_ms, bool uri) {
   if (location.find('\0') != std::string::npos)
     throw InvalidArgument("the directory path contains a NUL character; give a plain file path");
-  if (is_server_url(location)) {
-#ifdef DIRCTL_WITH_POSTGRES
-    return std::make_unique<PgConnection>(location, busy_timeout_ms);
-#else
-    throw InvalidArgument("this dirctl was built without PostgreSQL support; open a file path, or rebuild with libpqxx");
-#endif
-  }
+  if (is_server_url(location)) return std::make_unique<PgConnection>(location, busy_timeout_ms);
   return std::make_unique<SqliteConnection>(location, busy_timeout_ms, uri);
 }
 

@@ -1,0 +1,288 @@
+#include "store/pg_connection.h"
+
+#include <libpq-fe.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <regex>
+
+#include "dirctl/error.h"
+#include "store/pg_schema.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+namespace dirctl {
+namespace {
+
+// The writer lock: one advisory lock for the whole database ("dirctl").
+constexpr const char* kBegin = "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(110442245060454)";
+constexpr const char* kCommit =
+    "WITH u AS (UPDATE dirctl_meta SET value = value + 1 WHERE key = 'changes' RETURNING value) "
+    "SELECT value, pg_notify('dirctl_changes', value::text) FROM u; COMMIT";
+
+std::string without_password(const std::string& url) {
+  static const std::regex password(R"((://[^:/@]*):[^@/]*@)");
+  return std::regex_replace(url, password, "$1:***@");
+}
+
+}  // namespace
+
+PgConnection::PgConnection(const std::string& url, int busy_timeout_ms) : location_(without_password(url)) {
+  session_.conn = PQconnectdb(url.c_str());
+  if (PQstatus(session_.conn) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(session_.conn);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    PQfinish(session_.conn);
+    session_.conn = nullptr;
+    throw StorageError("cannot connect to '" + location_ + "': " + msg +
+                           "; check that the server runs, and the URL's host, port, user and database. Nothing was "
+                           "stored",
+                       sql::kCantOpen);
+  }
+  exec("SET client_min_messages = warning; SET lock_timeout = " + std::to_string(std::max(busy_timeout_ms, 1)));
+  open_schema();
+}
+
+PgConnection::~PgConnection() {
+  statements_.clear();
+  PQfinish(session_.conn);
+}
+
+void PgConnection::open_schema() {
+  begin();
+  try {
+    auto& st = statement("SELECT to_regclass('dirctl_meta') IS NOT NULL, "
+                         "(SELECT count(*) FROM pg_tables WHERE schemaname = current_schema())");
+    st.executeStep();
+    const bool ours = st.column_text(0) == "t";
+    const std::int64_t tables = st.column_int64(1);
+    st.tryReset();
+    if (!ours) {
+      if (tables > 0)
+        throw StorageError("'" + location_ + "' holds other tables and no dirctl directory; it was left untouched: " +
+                           "give dirctl an empty database (or schema) of its own");
+      spdlog::info("dirctl: creating the directory on '{}' (schema {})", location_, latest_schema_version());
+      exec(pg_schema().ddl);
+      exec("INSERT INTO dirctl_meta VALUES ('application_id', " + std::to_string(kApplicationId) +
+           "), ('schema_version', " + std::to_string(latest_schema_version()) + "), ('changes', 0)");
+    }
+    auto& meta = statement("SELECT key, value FROM dirctl_meta WHERE key IN ('application_id', 'schema_version')");
+    std::int64_t app = 0, version = 0;
+    while (meta.executeStep()) (meta.column_text(0) == "application_id" ? app : version) = meta.column_int64(1);
+    if (app != kApplicationId)
+      throw StorageError("'" + location_ + "' is not a dirctl directory (application_id " + std::to_string(app) +
+                         "); it was left untouched");
+    if (version > latest_schema_version())
+      throw StorageError("'" + location_ + "' was written by a newer dirctl (schema version " +
+                         std::to_string(version) + "; this dirctl reads up to " +
+                         std::to_string(latest_schema_version()) + "); upgrade dirctl to open it. It was left untouched");
+    if (version < latest_schema_version())
+      throw StorageError("'" + location_ + "' has schema version " + std::to_string(version) +
+                         ", older than any this dirctl created on PostgreSQL; it was left untouched");
+    schema_version_ = static_cast<int>(version);
+    PGresult* r = PQexec(session_.conn, "COMMIT");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) throw_pg(session_.conn, r);
+    PQclear(r);
+  } catch (const sql::Error& e) {
+    rollback();
+    throw_storage(e, "cannot prepare directory '" + location_ + "'");
+  } catch (...) {
+    rollback();
+    throw;
+  }
+}
+
+sql::Statement& PgConnection::statement(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) it = statements_.emplace(sql, std::make_unique<PgStatement>(session_, sql)).first;
+  it->second->tryReset();
+  it->second->clearBindings();
+  return *it->second;
+}
+
+std::unique_ptr<sql::Statement> PgConnection::prepare(const std::string& sql) {
+  return std::make_unique<PgStatement>(session_, sql);
+}
+
+void PgConnection::exec(const std::string& sql) {
+  PGresult* r = PQexec(session_.conn, sql.c_str());
+  const auto st = PQresultStatus(r);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    try {
+      throw_pg(session_.conn, r);
+    } catch (const sql::Error& e) {
+      throw_storage(e, "directory '" + location_ + "'");
+    }
+  }
+  PQclear(r);
+}
+
+void PgConnection::begin() {
+  reset_all();
+  PGresult* r = PQexec(session_.conn, kBegin);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    PQclear(PQexec(session_.conn, "ROLLBACK"));
+    try {
+      throw_pg(session_.conn, r);
+    } catch (const sql::Error& e) {
+      throw_storage(e, "cannot start a write on '" + location_ + "'");
+    }
+  }
+  PQclear(r);
+}
+
+void PgConnection::commit() {
+  reset_all();
+  // The counter, the notification and the commit in one round trip.
+  std::int64_t counter = -1;
+  if (PQsendQuery(session_.conn, kCommit) == 0) {
+    try {
+      throw_pg(session_.conn, nullptr);
+    } catch (const sql::Error& e) {
+      throw_storage(e, "cannot commit to '" + location_ + "'");
+    }
+  }
+  PGresult* failed = nullptr;
+  bool committed = false;
+  while (PGresult* r = PQgetResult(session_.conn)) {
+    const auto st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+      counter = std::strtoll(PQgetvalue(r, 0, 0), nullptr, 10);
+    } else if (st == PGRES_COMMAND_OK) {
+      committed = std::strcmp(PQcmdStatus(r), "COMMIT") == 0;
+    } else if (failed == nullptr) {
+      failed = r;
+      continue;
+    }
+    PQclear(r);
+  }
+  if (failed != nullptr || !committed || counter < 0) {
+    const bool lost = PQstatus(session_.conn) != CONNECTION_OK;
+    rollback();
+    try {
+      throw_pg(session_.conn, failed);
+    } catch (const sql::Error& e) {
+      throw_storage(e, lost ? "the connection to '" + location_ + "' was lost while committing; the write may or may "
+                                  "not have been stored: look before retrying"
+                            : "cannot commit to '" + location_ + "'");
+    }
+  }
+  // Our own commit moves the counter by one; more means others committed
+  // since we last looked, which data_version() must still show.
+  if (counter - 1 == seen_counter_) seen_counter_ = counter;
+}
+
+void PgConnection::rollback() noexcept {
+  reset_all();
+  if (in_transaction()) PQclear(PQexec(session_.conn, "ROLLBACK"));
+}
+
+void PgConnection::savepoint(const char* name) { exec(std::string("SAVEPOINT ") + name); }
+
+void PgConnection::release(const char* name) { exec(std::string("RELEASE SAVEPOINT ") + name); }
+
+void PgConnection::rollback_to(const char* name) noexcept {
+  reset_all();
+  const std::string sql = std::string("ROLLBACK TO SAVEPOINT ") + name + "; RELEASE SAVEPOINT " + name;
+  PQclear(PQexec(session_.conn, sql.c_str()));
+}
+
+bool PgConnection::in_transaction() const noexcept {
+  return PQtransactionStatus(session_.conn) != PQTRANS_IDLE && PQtransactionStatus(session_.conn) != PQTRANS_UNKNOWN;
+}
+
+void PgConnection::begin_read() {
+  reset_all();
+  exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1");  // the snapshot is taken at the first query
+}
+
+void PgConnection::end_read() noexcept {
+  reset_all();
+  if (in_transaction()) PQclear(PQexec(session_.conn, "COMMIT"));
+}
+
+void PgConnection::reset_all() noexcept {
+  for (auto& [sql, st] : statements_) st->tryReset();
+}
+
+std::int64_t PgConnection::read_counter() {
+  return guarded("cannot read the change counter", [&] {
+    auto& st = statement("SELECT value FROM dirctl_meta WHERE key = 'changes'");
+    const std::int64_t v = st.executeStep() ? st.column_int64(0) : 0;
+    st.tryReset();
+    return v;
+  });
+}
+
+std::int64_t PgConnection::data_version() {
+  const std::int64_t c = read_counter();
+  if (c != seen_counter_) {
+    ++version_;
+    seen_counter_ = c;
+  }
+  return version_;
+}
+
+// Exact on a server: a commit anywhere that finished before the question
+// must be seen, and only the server knows (a notification may still be on
+// its way). The notifications serve waiters (agents, schedulers).
+ChangeProbe::Mark PgConnection::change_mark() const { return ChangeProbe::Mark{}; }
+
+bool PgConnection::unchanged_since(const ChangeProbe::Mark&) noexcept { return false; }
+
+std::string PgConnection::integrity_check() {
+  return guarded("integrity check", [&]() -> std::string {
+    std::string problems;
+    // The event log is gap-free from its oldest kept event to its newest.
+    auto& st = statement("SELECT count(*), coalesce(min(seq), 0), coalesce(max(seq), 0) FROM events");
+    st.executeStep();
+    const std::int64_t n = st.column_int64(0), lo = st.column_int64(1), hi = st.column_int64(2);
+    st.tryReset();
+    if (n > 0 && n != hi - lo + 1)
+      problems += "the event log has " + std::to_string(n) + " events between seq " + std::to_string(lo) + " and " +
+                  std::to_string(hi) + ": some are missing\n";
+    // Every index's B-tree, when the server has amcheck installed.
+    auto& am = statement(
+        "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_namespace s ON s.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam "
+        "WHERE s.nspname = current_schema() AND a.amname = 'btree' "
+        "AND EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'amcheck') ORDER BY 1");
+    std::vector<std::string> indexes;
+    while (am.executeStep()) indexes.push_back(am.getColumn(0).getString());
+    am.tryReset();
+    for (const auto& index : indexes) {
+      auto check = prepare("SELECT bt_index_check(?::regclass)");
+      check->bind(1, index);
+      try {
+        check->executeStep();
+      } catch (const sql::Error& e) {
+        problems += "index " + index + ": " + e.what() + "\n";
+      }
+    }
+    if (problems.empty()) return "ok";
+    problems.pop_back();
+    return problems;
+  });
+}
+
+std::vector<std::pair<std::string, std::string>> PgConnection::indexes_of(const std::string& table) {
+  return guarded("cannot list the indexes", [&] {
+    // Named indexes only: those behind PRIMARY KEY / UNIQUE constraints stay.
+    auto& st = statement(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = ? "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = "
+        "(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass) ORDER BY i.indexname");
+    st.bind(1, table);
+    std::vector<std::pair<std::string, std::string>> out;
+    while (st.executeStep()) out.emplace_back(st.getColumn(0).getString(), st.getColumn(1).getString());
+    st.tryReset();
+    return out;
+  });
+}
+
+SQLite::Database& PgConnection::sqlite() {
+  throw StorageError("'" + location_ + "' is a PostgreSQL directory: it has no SQLite file");
+}
+
+}  // namespace dirctl
