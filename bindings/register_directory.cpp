@@ -1,10 +1,12 @@
 // dirctl._core.Directory: the engine handle. Every call releases the GIL and
 // holds the handle's mutex; results convert to Python after the GIL returns.
+#include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
 #include <chrono>
 
 #include "dirctl/error.h"
+#include "dirctl/migrate.h"
 #include "numpy_columns.h"
 #include "register.h"
 
@@ -116,6 +118,16 @@ py::dict table_to_py(TableColumns&& cols) {
 }  // namespace
 
 void register_directory(py::module_& m) {
+  m.def(
+      "migrate",
+      [](const std::string& from, const std::string& to, int busy_timeout_ms,
+         std::function<void(const std::string&, std::int64_t)> progress) {
+        py::gil_scoped_release release;  // the progress callable takes the GIL back (pybind11's caster)
+        return migrate_directory(from, to, busy_timeout_ms, progress);
+      },
+      "source"_a, "target"_a, "busy_timeout_ms"_a = 10000, "progress"_a = nullptr,
+      "Copy a whole directory (objects, relations, runs, the event log) from one store to a new one; "
+      "returns [(table, rows)].");
   py::class_<Session>(m, "Directory",
                       "One open directory file (or ':memory:'), acting as one fixed actor (system when opened).")
       .def(py::init([](const std::string& path, int busy_timeout_ms, bool uri) {

@@ -1,6 +1,7 @@
 """dirctl: a directory core for IT teams.
 
-Users, admins, groups, devices and commands in one SQLite file, the graph of
+Users, admins, groups, devices and commands in one SQLite file (or a PostgreSQL
+database: ``dirctl.open("postgresql://...")``), the graph of
 what is assigned to what, and an audit log of every change. See README.md.
 """
 
@@ -22,6 +23,7 @@ from .addresses import Address
 from .agents import Agent, CallbackAgent, LocalAgent
 from .bindings import Binding
 from .directory import Directory, open
+from .migrate import migrate
 from .execution import Outcome
 from .runs import Launch, Run
 from .events import Event
@@ -43,5 +45,5 @@ __all__ = [
     "open", "Directory", "Org", "User", "Admin", "UserGroup", "DeviceGroup", "Device", "Command", "Object",
     "Event", "Role", "Decision", "Error", "NotFound", "Conflict", "InvalidState", "InvalidArgument", "PermissionDenied",
     "StorageError", "Launch", "Run", "Agent", "CallbackAgent", "LocalAgent", "Outcome",
-    "set_log_level", "Session", "SessionInfo", "ApiKey", "Binding", "Address",
+    "set_log_level", "migrate", "Session", "SessionInfo", "ApiKey", "Binding", "Address",
 ]

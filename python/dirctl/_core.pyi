@@ -258,6 +258,8 @@ class PurgeRecord(TypedDict):
     file: str
     sha256: str
 
+def migrate(source: str, target: str, busy_timeout_ms: int = ..., progress: Callable[[str, int], None] | None = ...) -> list[tuple[str, int]]: ...
+
 class Directory:
     """A session on one open file, acting as one fixed actor (system when opened)."""
     def __init__(self, path: str, busy_timeout_ms: int = 10000, uri: bool = False) -> None: ...

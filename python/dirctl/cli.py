@@ -11,6 +11,9 @@
     dirctl register --db acme.db --org acme --email E --name NAME [--team T] [--groups dev,support]
     dirctl events --db acme.db [--since 7d] [--type user_update ...] [--format json|csv] ... (SIEM export)
     dirctl events-purge --db acme.db --before 2026-01-01 --export-to old.jsonl [--force]
+    dirctl migrate --from acme.db --to postgresql://user@host/db (or back: any store to a new one)
+
+Wherever a command takes --db, a PostgreSQL URL (postgresql://user@host/db) works as well as a file.
 
 Exit status: 0 when every row went in (or would, with --dry-run), every waited-for
 run succeeded, or the agent stopped cleanly; 1 otherwise; 2 for usage errors. ``events``
@@ -27,6 +30,7 @@ from .agent_cli import (add_agent_parser, add_commands_parser, add_reviews_parse
 from .directory import open as open_directory
 from .errors import Error
 from .events_cli import add_events_parsers, events_main, events_purge_main
+from .migrate import add_migrate_parser, migrate_main
 from .users_cli import add_users_parser, register_main, users_main
 
 
@@ -55,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     add_reviews_parser(sub)
     add_users_parser(sub)
     add_events_parsers(sub)
+    add_migrate_parser(sub)
     return p
 
 
@@ -84,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         verbs = {"import": _import, "export": _export, "commands": commands_main, "agent": agent_main,
                  "scheduler": scheduler_main, "reviews": reviews_main, "users": users_main,
-                 "register": register_main, "events": events_main, "events-purge": events_purge_main}
+                 "register": register_main, "events": events_main, "events-purge": events_purge_main,
+                 "migrate": migrate_main}
         return verbs[args.command](args)
     except Error as exc:
         print(f"dirctl: {exc}", file=sys.stderr)

@@ -1,6 +1,8 @@
 """Shared fixtures for the dirctl Python tests.
 
-`d` is a fresh ":memory:" directory, `org` an org in it; `snapshot(d)` captures
+`d` is a fresh directory, once on each store: ":memory:" SQLite, and a new
+database on the session's throwaway PostgreSQL cluster (`pg_server`, started on
+first use from tests/pg_cluster.py and stopped at the end); `org` an org in it; `snapshot(d)` captures
 everything a failed mutation must leave alone (every object, every membership,
 every association, the audit log), and `unchanged(d)` asserts it stayed so.
 `run_python` runs a snippet in a fresh interpreter that imports this dirctl.
@@ -9,23 +11,81 @@ every association, the audit log), and `unchanged(d)` asserts it stayed so.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
 import dirctl
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pg_cluster import PgCluster  # noqa: E402
+
 PER_ORG_KINDS = ("users", "user_groups", "device_groups", "devices", "commands")
 
 
+STORES = ("sqlite", "postgresql")
+
+
+def psql(url: str, query: str) -> str:
+    return subprocess.run(["psql", url, "-Atc", query], check=True, capture_output=True, text=True,
+                          timeout=60).stdout.strip()
+
+
+class PgServer:
+    """The session's cluster: `database()` gives the URL of a new, empty directory on it,
+    copied from a template that dirctl created (so each costs a CREATE DATABASE, ~50 ms)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._names = itertools.count(1)
+        psql(url, "CREATE DATABASE dirctl_template")
+        dirctl.open(self.url_of("dirctl_template")).close()
+
+    def url_of(self, name: str) -> str:
+        return self.url.replace("/postgres?", f"/{name}?", 1)
+
+    def database(self) -> str:
+        name = f"d{next(self._names)}"
+        psql(self.url, f"CREATE DATABASE {name} TEMPLATE dirctl_template")
+        return self.url_of(name)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    with PgCluster() as url:
+        yield PgServer(url)
+
+
+@pytest.fixture(params=STORES)
+def store(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def d():
-    with dirctl.open(":memory:") as directory:
+def location(store: str, request) -> str:
+    """Where a fresh directory lives on the test's store: ":memory:", or a new database's URL."""
+    if store == "sqlite":
+        return ":memory:"
+    return request.getfixturevalue("pg_server").database()
+
+
+@pytest.fixture
+def shared(store: str, request, tmp_path: Path) -> str:
+    """A new directory that several processes open at once: a file, or a database on the cluster."""
+    if store == "sqlite":
+        return str(tmp_path / "dir.db")
+    return request.getfixturevalue("pg_server").database()
+
+
+@pytest.fixture
+def d(location):
+    with dirctl.open(location) as directory:
         yield directory
 
 

@@ -68,6 +68,9 @@ class Connection {
   virtual std::string integrity_check() = 0;
   // The named indexes of `table` as (name, CREATE statement), by name.
   virtual std::vector<std::pair<std::string, std::string>> indexes_of(const std::string& table) = 0;
+  // After rows were written with their keys given (a copy), the database's
+  // own key counters move past them, so the next assigned key is new.
+  virtual void sync_key_counters() = 0;
   // The SQLite file's handle (tests, and SQLite-only reports); a
   // StorageError on any other database.
   virtual SQLite::Database& sqlite() = 0;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <regex>
+#include <tuple>
 
 #include "dirctl/error.h"
 #include "store/pg_schema.h"
@@ -50,26 +51,44 @@ PgConnection::~PgConnection() {
 }
 
 void PgConnection::open_schema() {
-  begin();
-  try {
+  // What the database holds: (dirctl's meta table exists, tables in the schema).
+  const auto look = [&] {
     auto& st = statement("SELECT to_regclass('dirctl_meta') IS NOT NULL, "
                          "(SELECT count(*) FROM pg_tables WHERE schemaname = current_schema())");
     st.executeStep();
-    const bool ours = st.column_text(0) == "t";
-    const std::int64_t tables = st.column_int64(1);
+    const std::pair<bool, std::int64_t> seen{st.column_text(0) == "t", st.column_int64(1)};
     st.tryReset();
-    if (!ours) {
-      if (tables > 0)
-        throw StorageError("'" + location_ + "' holds other tables and no dirctl directory; it was left untouched: " +
-                           "give dirctl an empty database (or schema) of its own");
-      spdlog::info("dirctl: creating the directory on '{}' (schema {})", location_, latest_schema_version());
-      exec(pg_schema().ddl);
-      exec("INSERT INTO dirctl_meta VALUES ('application_id', " + std::to_string(kApplicationId) +
-           "), ('schema_version', " + std::to_string(latest_schema_version()) + "), ('changes', 0)");
+    return seen;
+  };
+  try {
+    auto [ours, tables] = look();
+    if (!ours && tables == 0) {
+      // Created under the writer lock, by whoever takes it first.
+      begin();
+      try {
+        std::tie(ours, tables) = look();
+        if (!ours && tables == 0) {
+          spdlog::info("dirctl: creating the directory on '{}' (schema {})", location_, latest_schema_version());
+          exec(pg_schema().ddl);
+          exec("INSERT INTO dirctl_meta VALUES ('application_id', " + std::to_string(kApplicationId) +
+               "), ('schema_version', " + std::to_string(latest_schema_version()) + "), ('changes', 0)");
+          ours = true;
+        }
+        PGresult* r = PQexec(session_.conn, "COMMIT");
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) throw_pg(session_.conn, r);
+        PQclear(r);
+      } catch (...) {
+        rollback();
+        throw;
+      }
     }
+    if (!ours)
+      throw StorageError("'" + location_ + "' holds other tables and no dirctl directory; it was left untouched: " +
+                         "give dirctl an empty database (or schema) of its own");
     auto& meta = statement("SELECT key, value FROM dirctl_meta WHERE key IN ('application_id', 'schema_version')");
     std::int64_t app = 0, version = 0;
     while (meta.executeStep()) (meta.column_text(0) == "application_id" ? app : version) = meta.column_int64(1);
+    meta.tryReset();
     if (app != kApplicationId)
       throw StorageError("'" + location_ + "' is not a dirctl directory (application_id " + std::to_string(app) +
                          "); it was left untouched");
@@ -81,15 +100,8 @@ void PgConnection::open_schema() {
       throw StorageError("'" + location_ + "' has schema version " + std::to_string(version) +
                          ", older than any this dirctl created on PostgreSQL; it was left untouched");
     schema_version_ = static_cast<int>(version);
-    PGresult* r = PQexec(session_.conn, "COMMIT");
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) throw_pg(session_.conn, r);
-    PQclear(r);
   } catch (const sql::Error& e) {
-    rollback();
     throw_storage(e, "cannot prepare directory '" + location_ + "'");
-  } catch (...) {
-    rollback();
-    throw;
   }
 }
 
@@ -279,6 +291,14 @@ std::vector<std::pair<std::string, std::string>> PgConnection::indexes_of(const 
     st.tryReset();
     return out;
   });
+}
+
+void PgConnection::sync_key_counters() {
+  for (const std::string& table : pg_schema().identity) {
+    const std::string& key = pg_schema().keys.at(table);
+    exec("SELECT setval(pg_get_serial_sequence('" + table + "', '" + key + "'), (SELECT coalesce(max(" + key +
+         "), 0) + 1 FROM " + table + "), false)");
+  }
 }
 
 SQLite::Database& PgConnection::sqlite() {

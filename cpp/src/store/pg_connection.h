@@ -65,6 +65,7 @@ class PgConnection final : public Connection {
   void shrink_memory() override {}  // the server keeps its own cache
   std::string integrity_check() override;
   std::vector<std::pair<std::string, std::string>> indexes_of(const std::string& table) override;
+  void sync_key_counters() override;
   SQLite::Database& sqlite() override;
 
  private:

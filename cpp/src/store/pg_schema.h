@@ -16,13 +16,25 @@
 // the change counter that data_version() reads.
 #pragma once
 
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace dirctl {
 
+struct TableShape {
+  std::string name;
+  std::vector<std::string> columns;  // in the table's order
+  std::vector<bool> blob;            // per column: BLOB in SQLite, bytea on PostgreSQL
+};
+
 struct PgSchema {
   std::string ddl;  // every CREATE, in an order PostgreSQL accepts
+  // Every table, referenced before referring (the order to fill them in).
+  std::vector<TableShape> tables;
+  // Tables whose key is an identity column (its counter is the server's).
+  std::set<std::string> identity;
   // Table -> its integer key column, for tables whose key the database
   // assigns (identity or rowid): what an INSERT returns as last_insert_id.
   std::unordered_map<std::string, std::string> keys;

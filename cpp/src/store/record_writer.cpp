@@ -83,7 +83,8 @@ void RecordWriter::set_binding(Id a, Id b, bool sudo, std::optional<bool> passwo
   guarded("cannot store the binding", [&] {
     auto& st = store_.statement(
         "INSERT INTO edges (a, b, sudo, passwordless_sudo) VALUES (?1, ?2, ?3, coalesce(?4, 0)) ON CONFLICT (a, b) "
-        "DO UPDATE SET sudo = excluded.sudo, passwordless_sudo = coalesce(?4, passwordless_sudo AND excluded.sudo)");
+        "DO UPDATE SET sudo = excluded.sudo, passwordless_sudo = coalesce(?4, CASE WHEN edges.passwordless_sudo <> 0 "
+        "AND excluded.sudo <> 0 THEN 1 ELSE 0 END)");
     st.bind(1, static_cast<std::int64_t>(std::min(a, b)));
     st.bind(2, static_cast<std::int64_t>(std::max(a, b)));
     st.bind(3, sudo ? 1 : 0);

@@ -55,6 +55,7 @@ class SqliteConnection final : public Connection {
   void shrink_memory() override;
   std::string integrity_check() override;
   std::vector<std::pair<std::string, std::string>> indexes_of(const std::string& table) override;
+  void sync_key_counters() override {}  // AUTOINCREMENT follows given keys itself
   SQLite::Database& sqlite() override { return *db_; }
 
  private:

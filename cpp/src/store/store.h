@@ -104,6 +104,8 @@ class Store {
   std::vector<std::pair<std::string, std::string>> indexes_of(const std::string& table) {
     return c_->indexes_of(table);
   }
+  void sync_key_counters() { c_->sync_key_counters(); }
+  const std::string& location() const { return c_->location(); }
 
  private:
   std::unique_ptr<Connection> c_;
