@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .frames import DataFrame
 
 
+_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
+
+
 class Directory(EventQueries):
     """One directory file. Acts as `system`: every change is still audited.
 
@@ -44,6 +48,7 @@ class Directory(EventQueries):
         if not isinstance(uri, bool):
             raise InvalidArgument(f"uri must be True or False, not {uri!r}")
         self._core = _core.Directory(self._path, busy_timeout_ms=int(timeout * 1000), uri=uri)
+        self._shown = _PASSWORD.sub(r"\1:***@", self._path)  # a server URL's password is never shown
         self._actor: tuple[str, int] | None = None  # None: the system handle
         self._acting: Object | None = None
 
@@ -72,7 +77,7 @@ class Directory(EventQueries):
         """A view on an engine session. The acting object is re-made on the view: one
         read through another handle must not leave that handle reachable from the view."""
         view = object.__new__(type(self))
-        view._path, view._core, view._actor = self._path, core, core.actor
+        view._path, view._shown, view._core, view._actor = self._path, self._shown, core, core.actor
         if acting is None and core.actor is not None:  # read through the new session itself
             try:
                 acting = wrap(self, core.get(core.actor[1]))
@@ -317,12 +322,12 @@ class Directory(EventQueries):
 
     def __repr__(self) -> str:
         if self._acting is not None and self._actor is not None:
-            return f"<dirctl.Directory {self._path!r} acting as {self._actor[0]} {self._acting!r}>"
+            return f"<dirctl.Directory {self._shown!r} acting as {self._actor[0]} {self._acting!r}>"
         if self.closed:
-            return f"<dirctl.Directory {self._path!r} (closed)>"
+            return f"<dirctl.Directory {self._shown!r} (closed)>"
         orgs = self._core.count("org", 0)
         admins = self._core.count("admin", 0)
-        return f"<dirctl.Directory {self._path!r}: {orgs} orgs, {admins} admins, schema {self.schema_version}>"
+        return f"<dirctl.Directory {self._shown!r}: {orgs} orgs, {admins} admins, schema {self.schema_version}>"
 
     # -- objects by id -------------------------------------------------------
     def __getitem__(self, obj_id: int) -> Object:

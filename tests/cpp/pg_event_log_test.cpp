@@ -22,44 +22,16 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "pg_test_support.h"
+
 #include "dirctl/error.h"
 
 namespace dirctl {
 namespace {
 
+using test::fresh_database;
+
 using namespace std::chrono_literals;
-
-std::string server_url() {
-  if (const char* url = std::getenv("DIRCTL_PG_URL")) return url;
-  const char* state = std::getenv("DIRCTL_PG_STATE");
-  if (state == nullptr) return "";
-  std::ifstream in(state);
-  if (!in) return "";
-  return nlohmann::json::parse(in).at("url").get<std::string>();
-}
-
-// A URL for a new, empty database named after the running test.
-std::string fresh_database() {
-  const std::string url = server_url();
-  if (url.empty()) {
-    ADD_FAILURE() << "no PostgreSQL server: run through ctest (its pg_cluster fixture starts one) or set DIRCTL_PG_URL";
-    return "";
-  }
-  std::string name = std::string("t_") + testing::UnitTest::GetInstance()->current_test_info()->name();
-  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  {
-    pqxx::connection admin(url);
-    pqxx::nontransaction tx(admin);
-    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name) + " WITH (FORCE)");
-    tx.exec("CREATE DATABASE " + tx.quote_name(name));
-  }
-  const std::size_t slash = url.find("/postgres");
-  if (slash == std::string::npos) {
-    ADD_FAILURE() << "expected a URL naming the postgres database: " << url;
-    return "";
-  }
-  return url.substr(0, slash) + "/" + name + url.substr(slash + std::string("/postgres").size());
-}
 
 Event event(const std::string& name, std::int64_t org = 1) {
   Event e;

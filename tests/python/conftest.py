@@ -67,12 +67,20 @@ def store(request) -> str:
     return request.param
 
 
+def server_database(request) -> str:
+    """A new database on the session's cluster; its secret key file (TOTP seeds) in the test's
+    tmp folder rather than ~/.config/dirctl/keys/, for this process and the ones it starts."""
+    request.getfixturevalue("monkeypatch").setenv(
+        "DIRCTL_SECRET_KEY_FILE", str(request.getfixturevalue("tmp_path") / "server.key"))
+    return request.getfixturevalue("pg_server").database()
+
+
 @pytest.fixture
 def location(store: str, request) -> str:
     """Where a fresh directory lives on the test's store: ":memory:", or a new database's URL."""
     if store == "sqlite":
         return ":memory:"
-    return request.getfixturevalue("pg_server").database()
+    return server_database(request)
 
 
 @pytest.fixture
@@ -80,7 +88,7 @@ def shared(store: str, request, tmp_path: Path) -> str:
     """A new directory that several processes open at once: a file, or a database on the cluster."""
     if store == "sqlite":
         return str(tmp_path / "dir.db")
-    return request.getfixturevalue("pg_server").database()
+    return server_database(request)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <utility>
 
 #include "dirctl/error.h"
+#include "store/store.h"
 
 namespace dirctl {
 namespace {
@@ -99,6 +101,21 @@ void publish_new_key(const std::string& path) {
   if (dir_fd.get() >= 0) ::fsync(dir_fd.get());  // the new name survives a crash
 }
 
+// A directory on a server has no folder of its own: its key is kept in the
+// user's ~/.config/dirctl/keys/, named after the server and database.
+std::string server_key_path(const std::string& location) {
+  const char* home = std::getenv("HOME");
+  std::string dir = std::string(home != nullptr && *home != '\0' ? home : ".") + "/.config";
+  for (const char* part : {"", "/dirctl", "/dirctl/keys"}) {
+    const std::string d = dir + part;
+    if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST)
+      fail(d + "/", "cannot be created: " + errno_text(), "set DIRCTL_SECRET_KEY_FILE to the directory's key file");
+  }
+  std::string name;
+  for (char c : location.substr(location.find("://") + 3)) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return dir + "/dirctl/keys/" + name.substr(0, 200) + ".key";
+}
+
 bool in_memory(const std::string& db_path) {
   return db_path.empty() || db_path == ":memory:" || db_path.rfind("file::memory:", 0) == 0;
 }
@@ -108,7 +125,9 @@ bool in_memory(const std::string& db_path) {
 SecretBox SecretBox::for_directory(const std::string& db_path) {
   if (in_memory(db_path)) return SecretBox(random_bytes(kKeyBytes), "memory");
   const char* env = std::getenv("DIRCTL_SECRET_KEY_FILE");
-  const std::string path = env != nullptr && *env != '\0' ? std::string(env) : db_path + ".key";
+  const std::string path = env != nullptr && *env != '\0' ? std::string(env)
+                           : is_server_url(db_path)      ? server_key_path(db_path)
+                                                         : db_path + ".key";
   for (int attempt = 0; attempt < 2; ++attempt) {
     const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() >= 0) return SecretBox(read_key(path, fd), path);

@@ -24,6 +24,9 @@ class SecretBox {
   // bytes, not a regular file, or open to group/other is refused (StorageError
   // naming the path and what to do). db_path "", ":memory:" or "file::memory:..."
   // gets an ephemeral random key held in memory only, whatever the env says.
+  // A directory on a PostgreSQL server keeps its key in
+  // ~/.config/dirctl/keys/<server and database>.key unless the variable says
+  // otherwise: every machine that opens it must hold the same key file.
   static SecretBox for_directory(const std::string& db_path);
   explicit SecretBox(std::string key);  // 32 bytes, else InvalidArgument
   ~SecretBox();                         // sodium_memzero the key

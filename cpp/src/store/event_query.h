@@ -49,7 +49,7 @@ class EventQuery {
  private:
   using Param = std::variant<std::int64_t, std::string>;
   // " COLLATE <case-insensitive>" in the connection's dialect.
-  const char* nocase() const { return dialect_ == Dialect::kSqlite ? " COLLATE NOCASE" : " COLLATE dirctl_nocase"; }
+  const char* nocase() const { return collate_nocase(dialect_); }
   // A subquery of the integers in a bound JSON array text.
   const char* json_ints() const {
     return dialect_ == Dialect::kSqlite ? "(SELECT value FROM json_each(?))"

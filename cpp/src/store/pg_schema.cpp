@@ -107,7 +107,21 @@ PgSchema derive() {
     }
     if (created.size() == before) throw std::logic_error("the SQLite schema's references form a cycle");
   }
-  for (const auto& i : indexes) out.ddl += i + ";\n";
+  // SQLite's index entries end with the rowid, so an index on (a, b) of a
+  // rowid table gives rows in (a, b, key) order; PostgreSQL's get the key
+  // appended to keep that order (not to unique ones: it would change what
+  // they forbid).
+  static const std::regex plain_index(R"re(^(CREATE INDEX \w+ ON "?(\w+)"?\s*\(([^)]*))\))re");
+  for (const auto& i : indexes) {
+    std::smatch m;
+    auto key = std::regex_search(i, m, plain_index) ? out.keys.find(m[2]) : out.keys.end();
+    if (key != out.keys.end()) {
+      const std::string cols = m[3];
+      const auto last = cols.find_last_of(", ");
+      if ((last == std::string::npos ? cols : cols.substr(last + 1)) == key->second) key = out.keys.end();
+    }
+    out.ddl += (key == out.keys.end() ? i : m[1].str() + ", " + key->second + ")" + m.suffix().str()) + ";\n";
+  }
   out.ddl += triggers;
   return out;
 }

@@ -11,7 +11,8 @@
 // - INTEGER PRIMARY KEY (SQLite's rowid) -> bigint PRIMARY KEY, with a
 //   trigger that gives a row inserted without one max + 1, as SQLite does
 //   (the event log's seq: gap-free and in commit order under the writer lock);
-// - WITHOUT ROWID is dropped; tables are created referenced-first.
+// - WITHOUT ROWID is dropped; tables are created referenced-first;
+// - a non-unique index of a rowid table ends with the key, as SQLite's do.
 // Plus dirctl_meta(key, value): the application id, the schema version and
 // the change counter that data_version() reads.
 #pragma once

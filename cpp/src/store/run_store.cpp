@@ -71,7 +71,7 @@ struct Where {
 };
 
 Where where_of(const RunFilter& f) {
-  Where w{" WHERE 1", {}};
+  Where w{" WHERE 1 = 1", {}};
   auto add = [&](const char* clause, std::int64_t v) {
     w.sql += clause;
     w.values.push_back(v);

@@ -77,9 +77,12 @@ void ScheduleStore::settle(Id command, std::int64_t fire_at, std::optional<std::
 
 std::vector<Id> ScheduleStore::triggered(Id org, const std::string& name) {
   return guarded("cannot read triggers", [&] {
-    auto& st = store_.statement(
-        "SELECT id FROM commands WHERE org_id = ? AND launch_type = 'trigger' AND trigger_name = ? COLLATE NOCASE"
-        " ORDER BY id");
+    static const std::string kSql[] = {
+        std::string("SELECT id FROM commands WHERE org_id = ? AND launch_type = 'trigger' AND trigger_name = ?") +
+            collate_nocase(Dialect::kSqlite) + " ORDER BY id",
+        std::string("SELECT id FROM commands WHERE org_id = ? AND launch_type = 'trigger' AND trigger_name = ?") +
+            collate_nocase(Dialect::kPostgres) + " ORDER BY id"};
+    auto& st = store_.stable_statement(kSql[store_.dialect() == Dialect::kSqlite ? 0 : 1]);
     st.bind(1, static_cast<std::int64_t>(org));
     st.bindNoCopy(2, name);
     std::vector<Id> out;

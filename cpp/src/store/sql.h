@@ -21,6 +21,10 @@
 namespace dirctl {
 // Which SQL a connection speaks, for the few texts that differ.
 enum class Dialect { kSqlite, kPostgres };
+// " COLLATE <case-insensitive>" in the dialect (store/pg_schema.h: dirctl_nocase).
+inline const char* collate_nocase(Dialect d) {
+  return d == Dialect::kSqlite ? " COLLATE NOCASE" : " COLLATE dirctl_nocase";
+}
 }  // namespace dirctl
 
 namespace dirctl::sql {
