@@ -75,6 +75,7 @@ bench: install
 	$(PYTHON) bench/schedule_bench.py
 	./build/bench/bench/identity_bench
 	$(PYTHON) bench/pg_bench.py
+	$(PYTHON) bench/store_bench.py
 
 clean:
 	rm -rf build $(DB) $(DB)-wal $(DB)-shm

@@ -58,7 +58,7 @@ class PgServer:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
-    with PgCluster() as url:
+    with PgCluster(durable=False) as url:  # no test here crashes the server (pg_cluster.py)
         yield PgServer(url)
 
 

@@ -41,13 +41,13 @@ def setup(db: Path, script: str, timeout: int = 60):
         return dev.id, cmd.id
 
 
-def test_two_agents_in_two_processes_never_share_a_run(db_path):
-    dev, cmd = setup(db_path, "true")
-    with dirctl.open(db_path) as d:
+def test_two_agents_in_two_processes_never_share_a_run(shared):
+    dev, cmd = setup(shared, "true")
+    with dirctl.open(shared) as d:
         org = d.orgs.get("acme")
         launches = [org.commands.run(cmd) for _ in range(150)]
     start = time.time() + 1.0
-    procs = [subprocess.Popen([sys.executable, "-c", POLLER, str(db_path), str(dev), f"p{i}", str(start)],
+    procs = [subprocess.Popen([sys.executable, "-c", POLLER, str(shared), str(dev), f"p{i}", str(start)],
                               env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(2)]
     taken = []
@@ -58,7 +58,7 @@ def test_two_agents_in_two_processes_never_share_a_run(db_path):
     a, b = map(set, taken)
     assert not a & b and len(a) + len(b) == 150
     assert a | b == {launch.run_ids[0] for launch in launches}
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         runs = d.orgs.get("acme").commands.results()
     assert {r.state for r in runs} == {"succeeded"}
     assert all(r.started_by == f"agent:{r.stdout}" for r in runs)  # reported by the agent that took it
@@ -80,16 +80,16 @@ def state_of(db: Path, run_id: int) -> str:
         return d.orgs.get("acme").commands.run_by_id(run_id).state
 
 
-def test_an_agent_killed_mid_run_leaves_its_run_to_time_out(db_path, tmp_path):
+def test_an_agent_killed_mid_run_leaves_its_run_to_time_out(shared, tmp_path):
     marks = tmp_path / "marks"
-    dev, cmd = setup(db_path, f"echo $$ >> {marks}; sleep 300", timeout=2)
-    with dirctl.open(db_path) as d:
+    dev, cmd = setup(shared, f"echo $$ >> {marks}; sleep 300", timeout=2)
+    with dirctl.open(shared) as d:
         launch = d.orgs.get("acme").commands.run(cmd)
     rid = launch.run_ids[0]
-    agent = subprocess.Popen(agent_cmd(db_path), env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    agent = subprocess.Popen(agent_cmd(shared), env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         wait_for(lambda: marks.exists() and marks.read_text().strip() != "")
-        assert state_of(db_path, rid) == "running"
+        assert state_of(shared, rid) == "running"
         agent.kill()  # SIGKILL: no report, no cleanup
         agent.communicate(timeout=30)
     finally:
@@ -100,42 +100,42 @@ def test_an_agent_killed_mid_run_leaves_its_run_to_time_out(db_path, tmp_path):
                 os.killpg(int(pid), signal.SIGKILL)  # the orphaned shell's group
             except ProcessLookupError:
                 pass
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=2 + 5 + 1)
         assert d.commands.sweep(now=later) == 1
     # a new agent finds nothing to do: the run is not queued again
-    again = subprocess.run(agent_cmd(db_path, "--once"), env=child_env(), capture_output=True, text=True, timeout=60)
+    again = subprocess.run(agent_cmd(shared, "--once"), env=child_env(), capture_output=True, text=True, timeout=60)
     assert again.returncode == 0, again.stderr
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         run = d.orgs.get("acme").commands.run_by_id(rid)
     assert run.state == "timed_out" and run.finished_by == "system"
     assert len(marks.read_text().split()) == 1  # it ran once
 
 
-def test_sigterm_stops_a_serving_agent_cleanly(db_path):
-    dev, cmd = setup(db_path, "sleep 300", timeout=600)
-    agent = subprocess.Popen(agent_cmd(db_path), env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+def test_sigterm_stops_a_serving_agent_cleanly(shared):
+    dev, cmd = setup(shared, "sleep 300", timeout=600)
+    agent = subprocess.Popen(agent_cmd(shared), env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
     try:
-        with dirctl.open(db_path) as d:
+        with dirctl.open(shared) as d:
             rid = d.orgs.get("acme").commands.run(cmd).run_ids[0]
-        wait_for(lambda: state_of(db_path, rid) == "running")
+        wait_for(lambda: state_of(shared, rid) == "running")
         agent.send_signal(signal.SIGTERM)
         out, err = agent.communicate(timeout=30)
     finally:
         if agent.poll() is None:
             agent.kill()
     assert agent.returncode == 0 and "stopped" in err
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         run = d.orgs.get("acme").commands.run_by_id(rid)
     assert run.state == "failed" and run.signal == 9 and "the agent stopped" in run.stderr
 
 
-def test_the_cli_runs_and_prints_results(db_path):
-    setup(db_path, "echo from-$WHO")
+def test_the_cli_runs_and_prints_results(shared):
+    setup(shared, "echo from-$WHO")
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "dirctl", *args, "--db", str(db_path)], env=child_env(),
+        return subprocess.run([sys.executable, "-m", "dirctl", *args, "--db", str(shared)], env=child_env(),
                               capture_output=True, text=True, timeout=60)
 
     launched = cli("commands", "run", "job", "--org", "acme", "--device", "box", "--var", "WHO=cli")

@@ -19,9 +19,9 @@ from dirctl import _core
 
 
 @pytest.fixture
-def f(db_path):
+def f(shared):
     """A file directory: an org, a manager and a help_desk admin in it, a command and a user."""
-    with dirctl.open(db_path) as directory:
+    with dirctl.open(shared) as directory:
         acme = directory.orgs.create("acme")
         mgr = directory.admins.create(email="mgr@acme.com", role="manager", orgs=[acme])
         desk = directory.admins.create(email="desk@acme.com", role="help_desk", orgs=[acme])
@@ -99,21 +99,21 @@ def test_a_reason_read_after_a_change_describes_the_checked_model(f):
     assert dec.reason in repr(dec)
 
 
-def test_a_reason_survives_its_directory(db_path):
-    d = dirctl.open(db_path)
+def test_a_reason_survives_its_directory(shared):
+    d = dirctl.open(shared)
     org = d.orgs.create("acme")
     admin = d.admins.create(email="a@acme.com", role="manager", orgs=[org])
     dec = d.check(admin, "users.read")
     d.close()
     assert "a@acme.com" in dec.reason
-    dec2 = dirctl.open(db_path).check(admin, "users.read")  # the handle is garbage at once
+    dec2 = dirctl.open(shared).check(admin, "users.read")  # the handle is garbage at once
     assert dec2.reason == dec.reason
 
 
-def test_another_connections_commit_is_seen_by_the_next_check(f, db_path):
+def test_another_connections_commit_is_seen_by_the_next_check(f, shared):
     d, _, _, desk, cmd, _ = f
     assert not d.check(desk, "commands.edit", cmd)
-    with dirctl.open(db_path) as other:
+    with dirctl.open(shared) as other:
         other.admins.update(desk.id, role="manager")
     dec = d.check(desk, "commands.edit", cmd)
     assert dec and "is a manager" in dec.reason
@@ -175,7 +175,7 @@ def test_decision_made_from_python_keeps_its_reason():
 
 @pytest.mark.parametrize("call", ['view.check(("admin", mgr.id), "users.read")',
                                   'view.check(("admin", mgr.id), "users.read", resource=None)'])
-def test_a_check_waiting_for_a_batch_outlives_its_views_session(run_python, db_path, call):
+def test_a_check_waiting_for_a_batch_outlives_its_views_session(run_python, shared, call):
     """While a check waits for another thread's batch (the GIL released), that thread drops the
     view's own reference to its session: the waiting check still holds it, and answers."""
     out = run_python(f"""
@@ -199,7 +199,7 @@ def test_a_check_waiting_for_a_batch_outlives_its_views_session(run_python, db_p
         dec = {call}
         t.join()
         print(bool(dec), dec.rule, "mgr@acme.com" in dec.reason)
-    """, db_path)
+    """, shared)
     assert out.stdout.split() == ["True", "role_matrix", "True"]
 
 

@@ -337,8 +337,8 @@ def test_membership_across_orgs_is_refused(d, org, unchanged):
         org.user_groups.add_member(g, stranger)
 
 
-def test_deleting_a_user_removes_its_memberships(db_path):
-    with dirctl.open(db_path) as d:
+def test_deleting_a_user_removes_its_memberships(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         g = org.user_groups.create("g")
         u = org.users.create(username="a", email="a@acme.com")
@@ -347,7 +347,7 @@ def test_deleting_a_user_removes_its_memberships(db_path):
         org.user_groups.add_member(g, v)
         org.users.delete(u)
         assert [m.username for m in org.user_groups.members(g)] == ["b"]
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         assert [m.username for m in d.orgs.get("acme").user_groups.members("g")] == ["b"]
 
 
@@ -690,14 +690,14 @@ def test_deleting_user_deletes_its_linked_admin(d, org):
     assert sorted(types) == ["admin_delete", "user_delete"]
 
 
-def test_deleting_user_deletes_its_linked_admin_on_disk(db_path):
-    with dirctl.open(db_path) as d:
+def test_deleting_user_deletes_its_linked_admin_on_disk(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         u = org.users.create(username="alice", email="alice@acme.com", mfa_status="enrolled")
         d.admins.create_from_user(u, role="help_desk")
         keeper = d.admins.create(email="keeper@acme.com", role="administrator", orgs=[org])
         org.users.delete(u)
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         assert len(d.admins) == 1 and [a.id for a in d.admins] == [keeper.id]
 
 

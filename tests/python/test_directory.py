@@ -37,20 +37,20 @@ def test_memory_directories_are_private():
         assert len(b.orgs) == 0
 
 
-def test_context_manager_closes(db_path):
-    with dirctl.open(db_path) as d:
+def test_context_manager_closes(shared):
+    with dirctl.open(shared) as d:
         assert not d.closed
         d.orgs.create("acme")
     assert d.closed
 
 
-def test_context_manager_closes_on_exception(db_path):
+def test_context_manager_closes_on_exception(shared):
     with pytest.raises(RuntimeError, match="boom"):
-        with dirctl.open(db_path) as d:
+        with dirctl.open(shared) as d:
             d.orgs.create("acme")
             raise RuntimeError("boom")
     assert d.closed
-    with dirctl.open(db_path) as again:
+    with dirctl.open(shared) as again:
         assert [o.name for o in again.orgs] == ["acme"]
 
 
@@ -123,8 +123,8 @@ def test_storage_error_after_close_says_closed(d):
         d.orgs.create("x")
 
 
-def test_close_inside_batch_discards_the_batch(db_path):
-    d = dirctl.open(db_path)
+def test_close_inside_batch_discards_the_batch(shared):
+    d = dirctl.open(shared)
     d.orgs.create("kept")
     try:
         with d.batch():
@@ -133,24 +133,24 @@ def test_close_inside_batch_discards_the_batch(db_path):
     except dirctl.Error:
         pass  # leaving a batch of a closed directory may report it; either way nothing commits
     assert d.closed
-    with dirctl.open(db_path) as again:
+    with dirctl.open(shared) as again:
         assert [o.name for o in again.orgs] == ["kept"]
 
 
 # ---- repr -------------------------------------------------------------------
 
-def test_directory_repr_shows_path_and_counts(db_path):
-    with dirctl.open(db_path) as d:
+def test_directory_repr_shows_path_and_counts(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         d.orgs.create("globex")
         d.admins.create(email="ops@acme.com", role="manager", orgs=[org])
         r = repr(d)
         assert r.startswith("<dirctl.Directory")
-        assert str(db_path) in r
+        assert str(shared) in r
         assert "2 orgs" in r and "1 admins" in r
         assert f"schema {dirctl._core.LATEST_SCHEMA_VERSION}" in r
     r = repr(d)
-    assert "closed" in r and str(db_path) in r
+    assert "closed" in r and str(shared) in r
 
 
 # ---- objects by id --------------------------------------------------------------
@@ -170,8 +170,8 @@ def test_getitem_unknown_id_is_not_found(d, org):
         d[9999]
 
 
-def test_ids_are_global_and_never_reused(db_path):
-    with dirctl.open(db_path) as d:
+def test_ids_are_global_and_never_reused(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         u1 = org.users.create(username="a", email="a@acme.com")
         g = org.user_groups.create("g")
@@ -182,21 +182,21 @@ def test_ids_are_global_and_never_reused(db_path):
         last = org.devices.create(hostname="h")
         org.devices.delete(last)
         top = last.id
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         org = d.orgs.get("acme")
         u3 = org.users.create(username="c", email="c@acme.com")
         assert u3.id > top
 
 
-def test_integrity_check_ok(d, db_path):
+def test_integrity_check_ok(d, shared):
     assert d.integrity_check() == "ok"
-    with dirctl.open(db_path) as disk:
+    with dirctl.open(shared) as disk:
         disk.orgs.create("acme")
         assert disk.integrity_check() == "ok"
 
 
-def test_timeout_argument_is_accepted(db_path):
-    with dirctl.open(db_path, timeout=0.5) as d:
+def test_timeout_argument_is_accepted(shared):
+    with dirctl.open(shared, timeout=0.5) as d:
         d.orgs.create("acme")
         assert len(d.orgs) == 1
 
@@ -214,13 +214,13 @@ def test_batch_commits_everything(d, org):
     assert len(d.events()) == before + 10
 
 
-def test_batch_commits_to_disk(db_path):
-    with dirctl.open(db_path) as d:
+def test_batch_commits_to_disk(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         with d.batch():
             for i in range(5):
                 org.users.create(username=f"u{i}", email=f"u{i}@acme.com")
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         assert len(d.orgs.get("acme").users) == 5
 
 
@@ -261,15 +261,15 @@ def test_batch_exception_rolls_back_memory_too(d, org, snapshot):
     assert snapshot(d) == before
 
 
-def test_batch_rollback_on_disk(db_path):
-    with dirctl.open(db_path) as d:
+def test_batch_rollback_on_disk(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         with pytest.raises(KeyboardInterrupt):
             with d.batch():
                 org.users.create(username="bob", email="bob@acme.com")
                 raise KeyboardInterrupt
         assert len(org.users) == 0
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         assert len(d.orgs.get("acme").users) == 0
         assert [e.event_type for e in d.events()] == ["organization_create"]
 
@@ -285,8 +285,8 @@ def test_failed_operation_inside_batch_keeps_the_rest(d, org):
     assert len(d.events(type="user_create")) == 2
 
 
-def test_nested_batches_commit_only_at_outermost(db_path):
-    with dirctl.open(db_path) as d:
+def test_nested_batches_commit_only_at_outermost(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         with d.batch():
             org.users.create(username="a", email="a@acme.com")
@@ -294,10 +294,10 @@ def test_nested_batches_commit_only_at_outermost(db_path):
                 org.users.create(username="b", email="b@acme.com")
             # The inner batch ended, but nothing is committed yet: another
             # connection does not see it.
-            with dirctl.open(db_path, timeout=0.2) as other:
+            with dirctl.open(shared, timeout=0.2) as other:
                 assert len(other.orgs.get("acme").users) == 0
             org.users.create(username="c", email="c@acme.com")
-        with dirctl.open(db_path) as other:
+        with dirctl.open(shared) as other:
             assert len(other.orgs.get("acme").users) == 3
 
 

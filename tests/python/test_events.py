@@ -155,12 +155,12 @@ def test_events_are_values(d):
     assert "organization_create" in r and "acme" in r and f"#{e.seq}" in r
 
 
-def test_events_persist(db_path):
-    with dirctl.open(db_path) as d:
+def test_events_persist(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         org.users.create(username="a", email="a@acme.com")
         before = d.events()
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         assert d.events() == before
 
 

@@ -173,8 +173,8 @@ def test_session_expires(world):
     assert 0 < left <= 61
 
 
-def test_a_session_ends_in_another_process_too(world, db_path, run_python):
-    d = dirctl.open(db_path)
+def test_a_session_ends_in_another_process_too(world, shared, run_python):
+    d = dirctl.open(shared)
     org = d.orgs.create("acme")
     boss = d.admins.create(email="boss@acme.com", role="administrator_with_billing", orgs=[org])
     s = activate(d, boss)
@@ -183,9 +183,9 @@ import dirctl, sys
 d = dirctl.open(sys.argv[1])
 s = d.resume({s.token!r})
 print(s.orgs.get("acme").name)
-""", str(db_path))
+""", str(shared))
     assert out.stdout.strip() == "acme"
-    other = dirctl.open(db_path)
+    other = dirctl.open(shared)
     s2 = other.resume(s.token)
     s.logout()
     assert rule_of(lambda: s2.orgs.get("acme")) == "session_ended"

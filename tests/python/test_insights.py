@@ -382,14 +382,14 @@ def test_views_see_their_roles_and_orgs_events(world):
 
 # ---- paging across concurrent appends ---------------------------------------------------------
 
-def test_search_after_neither_skips_nor_repeats_while_another_process_appends(db_path):
-    d = dirctl.open(db_path)
+def test_search_after_neither_skips_nor_repeats_while_another_process_appends(shared):
+    d = dirctl.open(shared)
     org = d.orgs.create("acme")
     for i in range(200):
         org.users.create(username=f"u{i}", email=f"u{i}@acme.com")
     writer = subprocess.Popen([sys.executable, "-c", f"""
 import dirctl
-d = dirctl.open({str(db_path)!r})
+d = dirctl.open({str(shared)!r})
 org = d.orgs.get("acme")
 for i in range(300):
     org.users.create(username=f"w{{i}}", email=f"w{{i}}@acme.com")
@@ -416,9 +416,9 @@ for i in range(300):
 # ---- purge -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_purge_exports_verifies_and_removes(db_path, tmp_path, fmt):
-    d = dirctl.open(db_path)
-    other = dirctl.open(db_path)  # another handle on the file, caught up before the purge
+def test_purge_exports_verifies_and_removes(shared, tmp_path, fmt):
+    d = dirctl.open(shared)
+    other = dirctl.open(shared)  # another handle on the file, caught up before the purge
     org = d.orgs.create("acme")
     gone = org.users.create(username="gone", email="gone@acme.com")
     assert len(other.orgs.get("acme").users) == 1
@@ -457,7 +457,7 @@ def test_purge_exports_verifies_and_removes(db_path, tmp_path, fmt):
     fresh = org.users.create(username="new", email="new@acme.com")
     assert fresh.id > gone.id
     d.close()
-    reopened = dirctl.open(db_path)
+    reopened = dirctl.open(shared)
     assert reopened.orgs.get("acme").users.create(username="new2", email="new2@acme.com").id > fresh.id
     with pytest.raises(dirctl.Conflict):
         reopened.events_purge(cutoff, out)  # never over an existing file without overwrite

@@ -267,19 +267,19 @@ def test_deleting_an_object_removes_its_associations(d, org, world, victim):
             assert gone not in [g.id for g in coll2.of(obj)]
 
 
-def test_associations_survive_reopen(db_path):
-    with dirctl.open(db_path) as d:
+def test_associations_survive_reopen(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         g = org.user_groups.create("eng")
         dg = org.device_groups.create("prod")
         c = org.commands.create(name="c", script="x")
         org.associate(dg, g)
         org.associate(c, dg)
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         org = d.orgs.get("acme")
         assert sorted(o.name for o in org.associations(org.device_groups.get("prod"))) == ["c", "eng"]
         org.dissociate(org.user_groups.get("eng"), org.device_groups.get("prod"))
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         org = d.orgs.get("acme")
         assert [o.name for o in org.associations(org.device_groups.get("prod"))] == ["c"]
 

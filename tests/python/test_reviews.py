@@ -202,14 +202,14 @@ def test_a_command_runner_may_not_change_the_policy(d, org, team):
         d.as_admin(runner).orgs.get("acme").commands.set_review(team["deploy"], None)
 
 
-def test_the_reviews_cli(db_path):
+def test_the_reviews_cli(shared):
     import subprocess
     import sys
 
     import dirctl
     from conftest import child_env
 
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         box = org.devices.create(hostname="box")
         deploy = org.commands.create(name="deploy", script="true")
@@ -223,7 +223,7 @@ def test_the_reviews_cli(db_path):
         review = org.commands.reviews()[0]
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "dirctl", "reviews", *args, "--db", str(db_path), "--org", "acme"],
+        return subprocess.run([sys.executable, "-m", "dirctl", "reviews", *args, "--db", str(shared), "--org", "acme"],
                               env=child_env(), capture_output=True, text=True, timeout=60)
 
     listed = cli("list", "--state", "pending")

@@ -324,19 +324,19 @@ def test_purge_through_views(d, org, fleet):
     assert boss.commands.purge_results(at(86400 + 2), org=org) == 3
 
 
-def test_runs_survive_reopening_and_other_handles_see_them(db_path):
-    with dirctl.open(db_path) as d:
+def test_runs_survive_reopening_and_other_handles_see_them(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         dev = org.devices.create(hostname="h")
         cmd = org.commands.create(name="c", script="true")
         org.associate(cmd, dev)
         launch = org.commands.run(cmd)
-        with dirctl.open(db_path) as other:
+        with dirctl.open(shared) as other:
             run = other.agent(dev.id).next_run()
             assert run.id == launch.run_ids[0]
             other.agent(dev.id).report(run, 0)
         assert launch.runs()[0].state == "succeeded"
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         assert d.orgs.get("acme").commands.results()[0].state == "succeeded"
 
 

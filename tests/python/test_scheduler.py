@@ -234,14 +234,14 @@ print(json.dumps(fired))
 """
 
 
-def test_two_processes_ticking_at_once_launch_each_fire_time_once(db_path):
-    with dirctl.open(db_path) as d:
+def test_two_processes_ticking_at_once_launch_each_fire_time_once(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         dev = org.devices.create(hostname="box")
         for i in range(5):
             command(org, dev, name=f"job{i}", launch_type="repeated", schedule="0 * * * *")
     start = time.time() + 1.0
-    procs = [subprocess.Popen([sys.executable, "-c", TICKER, str(db_path), str(start)], env=child_env(),
+    procs = [subprocess.Popen([sys.executable, "-c", TICKER, str(shared), str(start)], env=child_env(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     launched = []
     for p in procs:
@@ -249,20 +249,20 @@ def test_two_processes_ticking_at_once_launch_each_fire_time_once(db_path):
         assert p.returncode == 0, err
         launched += json.loads(out)
     assert len(launched) == len(set(launched)) == 5 * 24
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         assert len(d.orgs.get("acme").commands.results()) == 5 * 24
 
 
-def test_the_scheduler_daemon_stops_on_sigterm(db_path):
-    with dirctl.open(db_path) as d:
+def test_the_scheduler_daemon_stops_on_sigterm(shared):
+    with dirctl.open(shared) as d:
         org = d.orgs.create("acme")
         command(org, org.devices.create(hostname="box"), launch_type="repeated", schedule="* * * * * *")
-    proc = subprocess.Popen([sys.executable, "-m", "dirctl", "scheduler", "--db", str(db_path), "--max-sleep", "0.2"],
+    proc = subprocess.Popen([sys.executable, "-m", "dirctl", "scheduler", "--db", str(shared), "--max-sleep", "0.2"],
                             env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            with dirctl.open(db_path) as d:
+            with dirctl.open(shared) as d:
                 if d.orgs.get("acme").commands.results():
                     break
             time.sleep(0.2)

@@ -42,7 +42,7 @@ EventScope scope_of(ServiceHost& host, const Actor& actor) {
   if (actor.type == ActorType::kSystem) return {};
   EventScope s;
   s.everything = false;
-  for (Id o : host.orgs_of(actor)) s.orgs.push_back(static_cast<std::int64_t>(o));
+  for (const auto o : host.orgs_of(actor)) s.orgs.push_back(static_cast<std::int64_t>(o));
   s.directory_wide = host.allowed(actor, action_for(Scope::kAdministrators, Verb::kRead), kNoId);
   return s;
 }

@@ -55,8 +55,19 @@ CopyCounts copy_directory(Store& from, Store& to, const std::function<void(const
         in_batch = 0;
         if (progress) progress(t.name, n);
       };
-      std::vector<std::string> pending;  // the rows of a partial last batch, bound once the size is known
+      std::vector<std::string> pending;  // the batch's values, bound once its size is known
       std::vector<bool> pending_null;
+      auto bind_pending = [&](sql::Statement& st) {
+        for (std::size_t i = 0; i < pending.size(); ++i) {
+          const int p = static_cast<int>(i) + 1;
+          if (pending_null[i])
+            st.bind(p);
+          else if (t.blob[i % width])
+            st.bind_blob(p, pending[i]);
+          else
+            st.bind_text(p, pending[i], true);
+        }
+      };
       while (read->executeStep()) {
         for (std::size_t c = 0; c < width; ++c) {
           const int col = static_cast<int>(c);
@@ -64,15 +75,7 @@ CopyCounts copy_directory(Store& from, Store& to, const std::function<void(const
           pending.emplace_back(pending_null.back() ? std::string_view() : read->column_text(col));
         }
         if (++in_batch == batch) {
-          for (std::size_t i = 0; i < pending.size(); ++i) {
-            const int p = static_cast<int>(i) + 1;
-            if (pending_null[i])
-              full.bind(p);
-            else if (t.blob[i % width])
-              full.bind_blob(p, pending[i]);
-            else
-              full.bind_text(p, pending[i], true);
-          }
+          bind_pending(full);
           flush(full);
           full.reset();
           full.clearBindings();
@@ -82,15 +85,7 @@ CopyCounts copy_directory(Store& from, Store& to, const std::function<void(const
       }
       if (in_batch > 0) {
         auto& last = to.statement(insert_sql(t, in_batch));
-        for (std::size_t i = 0; i < pending.size(); ++i) {
-          const int p = static_cast<int>(i) + 1;
-          if (pending_null[i])
-            last.bind(p);
-          else if (t.blob[i % width])
-            last.bind_blob(p, pending[i]);
-          else
-            last.bind_text(p, pending[i], true);
-        }
+        bind_pending(last);
         flush(last);
       }
       counts.emplace_back(t.name, n);

@@ -128,7 +128,8 @@ std::int64_t EventLog::max_resource_id() {
 void EventLog::purge_delete(PurgeRow& row) {
   try {
     auto range_owner = store_.prepare("SELECT count(*), coalesce(min(seq), 0), coalesce(max(seq), 0),"
-                            " coalesce(max(max(resource_id, target_id)), 0) FROM events WHERE time < ? AND seq < ?");
+                            " coalesce(max(CASE WHEN resource_id > target_id THEN resource_id ELSE target_id END), 0)"
+                            " FROM events WHERE time < ? AND seq < ?");
     auto& range = *range_owner;
     range.bind(1, row.before_ms);
     range.bind(2, row.seq);

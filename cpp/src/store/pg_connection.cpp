@@ -22,6 +22,15 @@ constexpr const char* kCommit =
     "WITH u AS (UPDATE dirctl_meta SET value = value + 1 WHERE key = 'changes' RETURNING value) "
     "SELECT value, pg_notify('dirctl_changes', value::text) FROM u; COMMIT";
 
+// The result's failure as StorageError("<doing>: ..."), with what to do.
+[[noreturn]] void fail(pg_conn* conn, pg_result* r, const std::string& doing) {
+  try {
+    throw_pg(conn, r);
+  } catch (const sql::Error& e) {
+    throw_storage(e, doing);
+  }
+}
+
 std::string without_password(const std::string& url) {
   static const std::regex password(R"((://[^:/@]*):[^@/]*@)");
   return std::regex_replace(url, password, "$1:***@");
@@ -120,13 +129,7 @@ std::unique_ptr<sql::Statement> PgConnection::prepare(const std::string& sql) {
 void PgConnection::exec(const std::string& sql) {
   PGresult* r = PQexec(session_.conn, sql.c_str());
   const auto st = PQresultStatus(r);
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    try {
-      throw_pg(session_.conn, r);
-    } catch (const sql::Error& e) {
-      throw_storage(e, "directory '" + location_ + "'");
-    }
-  }
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(session_.conn, r, "directory '" + location_ + "'");
   PQclear(r);
 }
 
@@ -135,11 +138,7 @@ void PgConnection::begin() {
   PGresult* r = PQexec(session_.conn, kBegin);
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     PQclear(PQexec(session_.conn, "ROLLBACK"));
-    try {
-      throw_pg(session_.conn, r);
-    } catch (const sql::Error& e) {
-      throw_storage(e, "cannot start a write on '" + location_ + "'");
-    }
+    fail(session_.conn, r, "cannot start a write on '" + location_ + "'");
   }
   PQclear(r);
 }
@@ -148,13 +147,7 @@ void PgConnection::commit() {
   reset_all();
   // The counter, the notification and the commit in one round trip.
   std::int64_t counter = -1;
-  if (PQsendQuery(session_.conn, kCommit) == 0) {
-    try {
-      throw_pg(session_.conn, nullptr);
-    } catch (const sql::Error& e) {
-      throw_storage(e, "cannot commit to '" + location_ + "'");
-    }
-  }
+  if (PQsendQuery(session_.conn, kCommit) == 0) fail(session_.conn, nullptr, "cannot commit to '" + location_ + "'");
   PGresult* failed = nullptr;
   bool committed = false;
   while (PGresult* r = PQgetResult(session_.conn)) {
@@ -172,13 +165,13 @@ void PgConnection::commit() {
   if (failed != nullptr || !committed || counter < 0) {
     const bool lost = PQstatus(session_.conn) != CONNECTION_OK;
     rollback();
-    try {
-      throw_pg(session_.conn, failed);
-    } catch (const sql::Error& e) {
-      throw_storage(e, lost ? "the connection to '" + location_ + "' was lost while committing; the write may or may "
-                                  "not have been stored: look before retrying"
-                            : "cannot commit to '" + location_ + "'");
-    }
+    if (failed == nullptr && !lost)
+      throw StorageError("cannot commit to '" + location_ + "': the server ended the transaction (an earlier "
+                         "statement in it failed); nothing was stored");
+    fail(session_.conn, failed,
+         lost ? "the connection to '" + location_ + "' was lost while committing; the write may or may not have been "
+                "stored: look before retrying"
+              : "cannot commit to '" + location_ + "'");
   }
   // Our own commit moves the counter by one; more means others committed
   // since we last looked, which data_version() must still show.
