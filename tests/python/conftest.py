@@ -75,6 +75,13 @@ def server_database(request) -> str:
     return request.getfixturevalue("pg_server").database()
 
 
+def module_location(request) -> str:
+    """For a module-scoped fixture parametrised by STORES: ":memory:" or a new database."""
+    if request.param == "sqlite":
+        return ":memory:"
+    return request.getfixturevalue("pg_server").database()
+
+
 @pytest.fixture
 def location(store: str, request) -> str:
     """Where a fresh directory lives on the test's store: ":memory:", or a new database's URL."""

@@ -21,16 +21,16 @@ import pandas as pd
 import pytest
 
 import dirctl
-from conftest import child_env, enrolled
+from conftest import child_env, enrolled, STORES, module_location
 
 UTC = dt.timezone.utc
 
 
 # ---- a random log ------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def world():
-    d = dirctl.open(":memory:")
+@pytest.fixture(scope="module", params=STORES)
+def world(request):
+    d = dirctl.open(module_location(request))
     rng = random.Random(14)
     acme, globex = d.orgs.create("acme"), d.orgs.create("globex")
     boss = d.admins.create(email="boss@acme.com", role="administrator_with_billing", orgs=[acme, globex])

@@ -17,7 +17,7 @@ import pytest
 
 import dirctl
 from dirctl import _core
-from conftest import enrolled
+from conftest import enrolled, STORES, module_location
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec"
 ROLES_CSV = SPEC / "admin_roles.csv"
@@ -108,9 +108,9 @@ def test_matrix_access_rejects_unknown_names():
 # ---- behaviour: one admin per role in a one-org directory ---------------------------------
 
 
-@pytest.fixture(scope="module")
-def world():
-    d = dirctl.open(":memory:")
+@pytest.fixture(scope="module", params=STORES)
+def world(request):
+    d = dirctl.open(module_location(request))
     org = d.orgs.create("acme")
     admins = {role: d.admins.create(email=f"{role}@acme.com", role=role, orgs=[org]) for role in ROLES}
     plain = org.users.create(username="plain", email="plain@acme.com")
