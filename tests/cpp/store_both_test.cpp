@@ -164,6 +164,36 @@ TEST_P(StoreBoth, KeysTheDatabaseAssignsFollowTheLastRow) {
   EXPECT_EQ(s.last_insert_id(), 4) << "max + 1, as SQLite gives a rowid";
 }
 
+TEST_P(StoreBoth, APipelineWritesAllOrReportsTheFirstFailure) {
+  Store s(where(), 1000);
+  {
+    Transaction t(s);
+    Store::Pipeline p(s);
+    for (int i = 1; i <= 1500; ++i) add_org(s, i);  // past the sync every 512 answers
+    auto& ev = s.statement("INSERT INTO events(time, event_type, initiated_by_type) VALUES (?, 'x', 'system')");
+    ev.bind(1, std::int64_t{1});
+    ev.exec();
+    p.finish();
+    EXPECT_EQ(s.last_insert_id(), 1) << "the last assigned key, read at the sync point";
+    t.commit();
+  }
+  EXPECT_EQ(orgs(s), 1500);
+  {
+    Transaction t(s);
+    EXPECT_THROW(guarded("x", [&] {
+                   Store::Pipeline p(s);
+                   add_org(s, 2000);
+                   add_org(s, 2001, "o1");  // a name taken: the database refuses it
+                   add_org(s, 2002);
+                   p.finish();
+                 }),
+                 StorageError);
+  }  // rolled back
+  EXPECT_EQ(orgs(s), 1500);
+  add_org(s, 3000);  // the connection is usable again
+  EXPECT_EQ(orgs(s), 1501);
+}
+
 TEST_P(StoreBoth, ADirectoryCopiesAcrossAndRefusesAFullTarget) {
   test::TempFile source_file("source");
   {

@@ -28,7 +28,7 @@ void BackgroundWriter::run() {
     std::exception_ptr error;
     std::int64_t seq = 0;
     try {
-      for (const auto& user : batch) seq = writer_.write(user);
+      seq = writer_.write_batch(batch);
     } catch (...) {
       error = std::current_exception();
     }

@@ -8,6 +8,7 @@
 #include "store/change_text.h"
 #include "store/record_store.h"
 #include "store/record_writer.h"
+#include "store/store.h"
 #include "util/clock.h"
 #include "util/json_text.h"
 
@@ -244,8 +245,13 @@ void ImportRun::finish(const std::string& path) {
   host_.note_seq(background_->last_seq());
   background_.reset();
   std::sort(memberships_.begin(), memberships_.end());  // each lands next to the previous one
-  for (auto [a, b] : memberships_) host_.writer().add_edge(a, b);
-  for (const auto& b : bindings_) host_.writer().set_binding(b.user, b.device, b.sudo, std::nullopt);
+  {
+    // Sent without waiting for each answer on a server; a failure surfaces by finish().
+    Store::Pipeline pipeline(host_.store());
+    for (auto [a, b] : memberships_) host_.writer().add_edge(a, b);
+    for (const auto& b : bindings_) host_.writer().set_binding(b.user, b.device, b.sudo, std::nullopt);
+    guarded("cannot store the import's memberships", [&] { pipeline.finish(); });
+  }
   for (auto& deferral : deferred_) deferral->rebuild();
   Event summary = host_.event("user_import", org_, org_);
   summary.message = "imported '" + path + "': " + std::to_string(rep_.created) + " created, " +

@@ -1,5 +1,7 @@
 #include "store/bulk_user_writer.h"
 
+#include <algorithm>
+
 
 #include "store/change_text.h"
 #include "store/row_sql.h"
@@ -95,6 +97,21 @@ std::int64_t BulkUserWriter::write(const Pending& p) {
     bound_.assign(bound_.size(), nullptr);  // bind everything again next time
     throw_storage(e, "cannot store the imported user");
   }
+}
+
+std::int64_t BulkUserWriter::write_batch(const std::vector<Pending>& users) {
+  Store::Pipeline pipeline(store_);
+  std::int64_t seq = 0;
+  for (const Pending& p : users) seq = write(p);
+  try {
+    pipeline.finish();
+  } catch (const sql::Error& e) {
+    user_->tryReset();
+    event_->tryReset();
+    bound_.assign(bound_.size(), nullptr);
+    throw_storage(e, "cannot store the imported users");
+  }
+  return users.empty() ? 0 : std::max(seq, store_.last_insert_id());
 }
 
 }  // namespace dirctl

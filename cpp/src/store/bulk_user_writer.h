@@ -49,6 +49,10 @@ class BulkUserWriter {
   // use of the connection: it may run on another thread (the import's
   // background writer) while nothing else uses the store.
   std::int64_t write(const Pending& p);
+  // The same for many users, sent without waiting for each answer on a
+  // server (Store::Pipeline); returns the last event's seq. A failure is
+  // thrown by the end of the call, and the caller's transaction rolls back.
+  std::int64_t write_batch(const std::vector<Pending>& users);
 
  private:
   const KindSpec& kind_;

@@ -60,6 +60,15 @@ class Connection {
   virtual void begin_read() = 0;
   virtual void end_read() noexcept = 0;
 
+  // Statements exec()'d between begin_pipeline() and end_pipeline() may be
+  // sent without waiting for each one's answer (a round trip to a server);
+  // the first failure is thrown by end_pipeline() at the latest, and no rows
+  // may be read in between. A file runs each at once: there, all three do
+  // nothing. abandon_pipeline() ends one after a failure, never throwing.
+  virtual void begin_pipeline() = 0;
+  virtual void end_pipeline() = 0;
+  virtual void abandon_pipeline() noexcept = 0;
+
   virtual void reset_all() noexcept = 0;
   virtual std::int64_t data_version() = 0;
   virtual ChangeProbe::Mark change_mark() const = 0;

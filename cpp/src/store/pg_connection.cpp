@@ -207,6 +207,34 @@ void PgConnection::end_read() noexcept {
   if (in_transaction()) PQclear(PQexec(session_.conn, "COMMIT"));
 }
 
+void PgConnection::begin_pipeline() {
+  reset_all();
+  if (PQenterPipelineMode(session_.conn) != 1) fail(session_.conn, nullptr, "cannot start a pipeline");
+  session_.pipelined = true;
+}
+
+void PgConnection::end_pipeline() {
+  try {
+    pg_pipeline_sync(session_);
+  } catch (const sql::Error&) {
+    abandon_pipeline();
+    throw;
+  }
+  session_.pipelined = false;
+  if (PQexitPipelineMode(session_.conn) != 1) fail(session_.conn, nullptr, "cannot end a pipeline");
+}
+
+void PgConnection::abandon_pipeline() noexcept {
+  if (!session_.pipelined) return;
+  try {
+    pg_pipeline_sync(session_);
+  } catch (...) {  // the failure was (or is being) reported by the caller
+  }
+  session_.awaited.clear();
+  session_.pipelined = false;
+  PQexitPipelineMode(session_.conn);
+}
+
 void PgConnection::reset_all() noexcept {
   for (auto& [sql, st] : statements_) st->tryReset();
 }

@@ -58,6 +58,9 @@ class PgConnection final : public Connection {
   void begin_read() override;
   void end_read() noexcept override;
 
+  void begin_pipeline() override;
+  void end_pipeline() override;
+  void abandon_pipeline() noexcept override;
   void reset_all() noexcept override;
   std::int64_t data_version() override;
   ChangeProbe::Mark change_mark() const override;

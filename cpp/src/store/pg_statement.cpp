@@ -144,7 +144,39 @@ void PgStatement::bind_blob(int i, std::string_view bytes) {
 
 void PgStatement::bind_null(int i) { param(i).null = true; }
 
+void pg_pipeline_sync(PgSession& s) {
+  if (PQpipelineSync(s.conn) != 1) throw_pg(s.conn, nullptr, "cannot send to the server");
+  PGresult* failed = nullptr;
+  for (const bool returns_key : s.awaited) {
+    PGresult* r = PQgetResult(s.conn);
+    const auto st = PQresultStatus(r);
+    if (st == PGRES_FATAL_ERROR && failed == nullptr) {
+      failed = r;
+      r = nullptr;
+    } else if (returns_key && st == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+      s.last_insert_id = std::strtoll(PQgetvalue(r, PQntuples(r) - 1, 0), nullptr, 10);
+    }
+    PQclear(r);
+    PQclear(PQgetResult(s.conn));  // the NULL that ends each answer
+  }
+  s.awaited.clear();
+  PGresult* sync = PQgetResult(s.conn);  // PGRES_PIPELINE_SYNC
+  PQclear(sync);
+  if (failed != nullptr) throw_pg(s.conn, failed);
+}
+
 void PgStatement::prepare() {
+  if (s_.pipelined) {
+    name_ = "s" + std::to_string(++s_.next_name);
+    std::vector<Oid> types;
+    for (const Param& p : params_) types.push_back(p.type);
+    if (PQsendPrepare(s_.conn, name_.c_str(), pg_sql_.c_str(), static_cast<int>(types.size()),
+                      types.empty() ? nullptr : types.data()) != 1)
+      throw_pg(s_.conn, nullptr);
+    s_.awaited.push_back(false);
+    prepared_ = true;
+    return;
+  }
   name_ = "s" + std::to_string(++s_.next_name);
   std::vector<Oid> types;
   for (const Param& p : params_) types.push_back(p.type);
@@ -166,6 +198,19 @@ void PgStatement::run() {
     formats.push_back(p.format);
   }
   PQclear(result_);
+  result_ = nullptr;
+  if (s_.pipelined) {  // sent now, answered at the next sync point
+    if (PQsendQueryPrepared(s_.conn, name_.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(),
+                            formats.data(), 0) != 1)
+      throw_pg(s_.conn, nullptr);
+    s_.awaited.push_back(returns_key_);
+    done_ = true;
+    rows_ = 0;
+    // Bounded: answers left unread would fill the server's send buffer, and
+    // then ours, and both would wait.
+    if (s_.awaited.size() >= 512) pg_pipeline_sync(s_);
+    return;
+  }
   result_ = PQexecPrepared(s_.conn, name_.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(),
                            formats.data(), 0);
   const auto st = PQresultStatus(result_);
@@ -181,6 +226,7 @@ void PgStatement::run() {
 }
 
 bool PgStatement::executeStep() {
+  if (s_.pipelined) throw sql::Error("a statement read rows inside a pipeline", sql::kMisuse);
   if (result_ == nullptr || !done_) run();
   if (row_ + 1 >= rows_) {
     row_ = rows_;
@@ -193,6 +239,7 @@ bool PgStatement::executeStep() {
 
 int PgStatement::exec() {
   run();
+  if (s_.pipelined) return 0;  // not known until the sync point
   if (returns_key_) return rows_;
   const char* n = PQcmdTuples(result_);
   return n != nullptr && *n != '\0' ? std::atoi(n) : 0;

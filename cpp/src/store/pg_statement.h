@@ -24,7 +24,15 @@ struct PgSession {
   pg_conn* conn = nullptr;
   std::int64_t last_insert_id = 0;
   std::uint64_t next_name = 0;  // prepared statements are named s1, s2, ...
+  // Pipeline mode (Connection::begin_pipeline): the answers still to read, in
+  // order; true for one that returns an assigned key.
+  bool pipelined = false;
+  std::vector<bool> awaited;
 };
+
+// Reads every answer sent so far in pipeline mode (a sync point); throws the
+// first failure among them after reading them all.
+void pg_pipeline_sync(PgSession& s);
 
 // The store's SQL as PostgreSQL reads it: `?` and `?N` become `$N` (outside
 // quotes); an INSERT into a table with an assigned key returns it.

@@ -85,6 +85,26 @@ class Store {
     bool own_ = false;
   };
 
+  // A run of writes sent without waiting for each answer (store/connection.h):
+  // finish() throws the first failure; destroyed unfinished, it ends quietly.
+  class Pipeline {
+   public:
+    explicit Pipeline(Store& store) : store_(store) { store_.c_->begin_pipeline(); }
+    ~Pipeline() {
+      if (!done_) store_.c_->abandon_pipeline();
+    }
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
+    void finish() {
+      done_ = true;
+      store_.c_->end_pipeline();
+    }
+
+   private:
+    Store& store_;
+    bool done_ = false;
+  };
+
   // Resets every cached statement, ending any read it left open.
   void reset_all() noexcept { c_->reset_all(); }
   // Changes whenever another connection commits to the directory.
