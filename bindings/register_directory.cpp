@@ -316,6 +316,10 @@ void register_directory(py::module_& m) {
            "The sequence number of the newest event.")
       .def_property_readonly("schema_version", [](Session& h) { return run(h, [](Directory& d) { return d.schema_version(); }); },
                              "The schema version of the open file.")
+      .def(
+          "wait_for_change",
+          [](Session& h, int timeout_ms) { return run(h, [&](Directory& d) { return d.wait_for_change(timeout_ms); }); },
+          "timeout_ms"_a, "Wait up to timeout_ms for another process's commit; True if one came.")
       .def("integrity_check", [](Session& h) { return run(h, [](Directory& d) { return d.integrity_check(); }); },
            "SQLite's PRAGMA integrity_check ('ok' when sound).")
       .def("refresh", [](Session& h) { run(h, [](Directory& d) { d.refresh(); }); },

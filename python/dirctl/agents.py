@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,16 @@ from .base import Handle, Object, wrap
 from .errors import InvalidArgument, InvalidState
 from .execution import Outcome, execute_local
 from .runs import Run, optional_ms
+
+
+def _wait_for_change(handle: Handle, stop: threading.Event, seconds: float) -> None:
+    """Sleep up to `seconds`, waking early when another process commits (a PostgreSQL
+    notification; a file's WAL index) or when `stop` is set (looked at every 0.2 s)."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0 or handle._core.wait_for_change(int(min(left, 0.2) * 1000)):
+            return
 
 
 class Agent:
@@ -116,7 +127,7 @@ class CallbackAgent(Agent):
         """Poll and execute until stop() is called (from a signal handler or another thread)."""
         while not self._stop.is_set():
             if not self.run_pending():
-                self._stop.wait(poll_interval)
+                _wait_for_change(self._dir, self._stop, poll_interval)
 
     def stop(self) -> None:
         """Stop serving: a run in progress is killed (LocalAgent) and reported; no new one is taken."""

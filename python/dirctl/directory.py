@@ -301,9 +301,19 @@ class Directory(EventQueries):
     def schema_version(self) -> int:
         return int(self._core.schema_version)
 
+    def wait_for_change(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for another process to commit; True if one did (this
+        handle's next call sees it). On PostgreSQL it sleeps until the server's notification
+        (LISTEN dirctl_changes); on a file it watches the WAL index every few milliseconds.
+        Agents and the scheduler wait with it between polls."""
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 <= timeout <= 86400:
+            raise InvalidArgument(f"timeout: expected seconds from 0 to 86400, got {timeout!r}")
+        return bool(self._core.wait_for_change(int(timeout * 1000)))
+
     def integrity_check(self) -> str:
-        """SQLite's integrity check of the file: 'ok' when sound, else the problems found
-        (a file too damaged to check says so instead of raising)."""
+        """The store's integrity check: 'ok' when sound, else the problems found (a file too
+        damaged to check says so instead of raising; on PostgreSQL: the event log's numbering,
+        and every index when the server has amcheck)."""
         return str(self._core.integrity_check())
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ import datetime as dt
 import threading
 from typing import Any, NamedTuple
 
+from .agents import _wait_for_change
 from .args import object_id, text
 from .base import Handle, Object
 from .runs import Launch, from_ms, to_ms
@@ -71,7 +72,7 @@ class Scheduler:
                     on_fire(fired)
             wake = self.next_wakeup()
             delay = max_sleep if wake is None else (wake - dt.datetime.now(dt.timezone.utc)).total_seconds()
-            self._stop.wait(min(max(delay, 0.0), max_sleep))
+            _wait_for_change(self._dir, self._stop, min(max(delay, 0.0), max_sleep))
 
     def stop(self) -> None:
         self._stop.set()

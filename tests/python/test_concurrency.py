@@ -426,3 +426,25 @@ def test_a_writer_killed_mid_transaction_leaves_nothing(shared, spawn_python):
     with dirctl.open(shared) as fresh:
         assert sorted(u.username for u in fresh.orgs.get("acme").users) == ["alice", "bob"]
         assert fresh.integrity_check() == "ok"
+
+
+WAITER = """
+import sys, dirctl
+with dirctl.open(sys.argv[1]) as d:
+    org = d.orgs.get("acme")
+    print("waiting", len(org.users), flush=True)
+    woke = d.wait_for_change(60)  # a commit wakes it long before the timeout
+    print("woke", woke, len(org.users), flush=True)
+"""
+
+
+def test_a_waiting_process_wakes_on_another_commit(shared, spawn_python):
+    with dirctl.open(shared) as d:
+        org = d.orgs.create("acme")
+        assert d.wait_for_change(0.2) is False  # nothing else commits: the timeout ends it
+        waiter = spawn_python(WAITER, shared)
+        assert waiter.stdout.readline().split() == ["waiting", "0"]
+        org.users.create(username="alice", email="alice@acme.com")
+        out, err = waiter.communicate(timeout=60)
+        assert waiter.returncode == 0, err
+        assert out.split() == ["woke", "True", "1"]

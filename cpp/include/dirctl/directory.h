@@ -179,6 +179,12 @@ class Directory {
   static int latest_schema_version();
   std::string integrity_check();
   void refresh();  // catch up with other processes now
+  // Waits until another process commits, up to timeout_ms; true if one has
+  // (since this handle last caught up: the next call sees it). On a server
+  // it sleeps until PostgreSQL's notification (LISTEN) arrives; on a file it
+  // looks at the WAL-index header every few milliseconds. Other calls on the
+  // handle wait meanwhile.
+  bool wait_for_change(int timeout_ms);
   const Model& model();  // for authz and graph, after catching up
 
   // The state behind the facade (cpp/src/directory/impl.h); named here so the

@@ -488,6 +488,14 @@ std::string Directory::integrity_check() { return live(impl_).store.integrity_ch
 
 void Directory::refresh() { live(impl_); }
 
+bool Directory::wait_for_change(int timeout_ms) {
+  if (!impl_) throw StorageError("the directory is closed");
+  Impl& d = *impl_;
+  if (d.batch_depth > 0) throw InvalidState("wait_for_change inside a batch would hold the writer lock while waiting");
+  if (d.store.data_version() != d.data_version) return true;
+  return d.store.wait_for_commit(timeout_ms);
+}
+
 const Model& Directory::model() { return live(impl_).model; }
 
 }  // namespace dirctl

@@ -69,6 +69,10 @@ class Connection {
   virtual void end_pipeline() = 0;
   virtual void abandon_pipeline() noexcept = 0;
 
+  // Waits up to timeout_ms for another connection's commit, from now; true
+  // when one came. Not inside a transaction (false at once).
+  virtual bool wait_for_commit(int timeout_ms) = 0;
+
   virtual void reset_all() noexcept = 0;
   virtual std::int64_t data_version() = 0;
   virtual ChangeProbe::Mark change_mark() const = 0;

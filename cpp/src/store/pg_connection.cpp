@@ -3,6 +3,9 @@
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
+#include <poll.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <regex>
@@ -237,6 +240,31 @@ void PgConnection::abandon_pipeline() noexcept {
 
 void PgConnection::reset_all() noexcept {
   for (auto& [sql, st] : statements_) st->tryReset();
+}
+
+bool PgConnection::wait_for_commit(int timeout_ms) {
+  if (in_transaction()) return false;
+  if (!listening_) {
+    exec("LISTEN dirctl_changes");
+    listening_ = true;
+  }
+  const std::int64_t start = read_counter();  // after LISTEN: a commit from here on also notifies
+  if (start != seen_counter_ && seen_counter_ >= 0) return true;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const int me = PQbackendPID(session_.conn);
+  for (;;) {
+    if (PQconsumeInput(session_.conn) != 1) fail(session_.conn, nullptr, "lost the connection while waiting");
+    bool other = false;
+    while (PGnotify* n = PQnotifies(session_.conn)) {
+      other = other || n->be_pid != me;
+      PQfreemem(n);
+    }
+    if (other) return true;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd fd{PQsocket(session_.conn), POLLIN, 0};
+    ::poll(&fd, 1, static_cast<int>(left.count()));
+  }
 }
 
 std::int64_t PgConnection::read_counter() {

@@ -61,6 +61,9 @@ class PgConnection final : public Connection {
   void begin_pipeline() override;
   void end_pipeline() override;
   void abandon_pipeline() noexcept override;
+  // LISTENs (from the first wait on), then sleeps on the socket until
+  // another connection's NOTIFY dirctl_changes arrives.
+  bool wait_for_commit(int timeout_ms) override;
   void reset_all() noexcept override;
   std::int64_t data_version() override;
   ChangeProbe::Mark change_mark() const override;
@@ -81,6 +84,7 @@ class PgConnection final : public Connection {
   std::unordered_map<std::string, std::unique_ptr<PgStatement>> statements_;
   // data_version(): the counter value accounted for, and the version shown.
   std::int64_t seen_counter_ = -1, version_ = 0;
+  bool listening_ = false;
 };
 
 }  // namespace dirctl

@@ -319,6 +319,21 @@ bool SqliteConnection::unchanged_since(const ChangeProbe::Mark& mark) noexcept {
   return probe_.unchanged_since(mark);
 }
 
+bool SqliteConnection::wait_for_commit(int timeout_ms) {
+  if (in_transaction() || memory_) return false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  ChangeProbe::Mark mark = change_mark();
+  const std::int64_t start = data_version();
+  for (;;) {
+    if (!unchanged_since(mark)) {
+      mark = change_mark();
+      if (data_version() != start) return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 void SqliteConnection::shrink_memory() { exec("PRAGMA shrink_memory"); }
 
 std::vector<std::pair<std::string, std::string>> SqliteConnection::indexes_of(const std::string& table) {

@@ -51,6 +51,9 @@ class SqliteConnection final : public Connection {
   void begin_pipeline() override {}
   void end_pipeline() override {}
   void abandon_pipeline() noexcept override {}
+  // SQLite has no notification: the wal-index header every 5 ms (shared
+  // memory), PRAGMA data_version when it moved.
+  bool wait_for_commit(int timeout_ms) override;
   void reset_all() noexcept override;
   std::int64_t data_version() override;
   ChangeProbe::Mark change_mark() const override { return probe_.mark(); }

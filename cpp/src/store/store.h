@@ -105,6 +105,9 @@ class Store {
     bool done_ = false;
   };
 
+  // Waits up to timeout_ms for another connection's commit (connection.h).
+  bool wait_for_commit(int timeout_ms) { return c_->wait_for_commit(timeout_ms); }
+
   // Resets every cached statement, ending any read it left open.
   void reset_all() noexcept { c_->reset_all(); }
   // Changes whenever another connection commits to the directory.
