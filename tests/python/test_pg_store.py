@@ -89,3 +89,29 @@ print(p.stdout.read(), flush=True)
         d.orgs.create("acme")
     out, err = listener.communicate(timeout=30)
     assert 'notification "dirctl_changes"' in out, (out, err)
+
+
+def test_an_older_server_directory_is_migrated_on_open(server):
+    """Schema steps reach a server directory translated as its schema is: set one back to
+    version 9 (its initiator index as version 9 had it) and open it."""
+    url = server.database()
+    with dirctl.open(url) as d:
+        d.orgs.create("acme")
+    psql(url, "DROP INDEX events_initiator; CREATE INDEX events_initiator ON events(initiated_by_id, time);"
+              "UPDATE dirctl_meta SET value = 9 WHERE key = 'schema_version'")
+    with dirctl.open(url) as d:
+        assert d.schema_version == 10
+        assert [o.name for o in d.orgs] == ["acme"]
+    index = psql(url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'events_initiator'")
+    assert '(initiated_by_id, "time", seq)' in index and "WHERE (initiated_by_id > 0)" in index, index
+    assert psql(url, "SELECT value FROM dirctl_meta WHERE key = 'schema_version'") == "10"
+
+
+def test_a_newer_server_directory_is_refused_untouched(server):
+    url = server.database()
+    with dirctl.open(url) as d:
+        d.orgs.create("acme")
+    psql(url, "UPDATE dirctl_meta SET value = 99 WHERE key = 'schema_version'")
+    with pytest.raises(dirctl.StorageError, match="newer dirctl.*left untouched"):
+        dirctl.open(url)
+    assert psql(url, "SELECT count(*) FROM orgs") == "1"

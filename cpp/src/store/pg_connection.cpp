@@ -19,6 +19,11 @@
 namespace dirctl {
 namespace {
 
+// The oldest schema a server directory can be migrated from: steps after it
+// are plain DDL that translates (store/pg_schema.h); the ones before rebuilt
+// tables with SQLite's own functions. Server directories began at 10.
+constexpr std::int64_t kFirstServerVersion = 9;
+
 // The writer lock: one advisory lock for the whole database ("dirctl").
 constexpr const char* kBegin = "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(110442245060454)";
 constexpr const char* kCommit =
@@ -97,10 +102,36 @@ void PgConnection::open_schema() {
     if (!ours)
       throw StorageError("'" + location_ + "' holds other tables and no dirctl directory; it was left untouched: " +
                          "give dirctl an empty database (or schema) of its own");
-    auto& meta = statement("SELECT key, value FROM dirctl_meta WHERE key IN ('application_id', 'schema_version')");
-    std::int64_t app = 0, version = 0;
-    while (meta.executeStep()) (meta.column_text(0) == "application_id" ? app : version) = meta.column_int64(1);
-    meta.tryReset();
+    const auto identity = [&] {
+      auto& meta = statement("SELECT key, value FROM dirctl_meta WHERE key IN ('application_id', 'schema_version')");
+      std::pair<std::int64_t, std::int64_t> out{0, 0};
+      while (meta.executeStep()) (meta.column_text(0) == "application_id" ? out.first : out.second) = meta.column_int64(1);
+      meta.tryReset();
+      return out;
+    };
+    auto [app, version] = identity();
+    if (app == kApplicationId && version >= kFirstServerVersion && version < latest_schema_version()) {
+      // Migrated under the writer lock, looking again under it (another
+      // process may have done it meanwhile), by the same steps as a file's,
+      // translated (store/pg_schema.h).
+      begin();
+      try {
+        version = identity().second;
+        for (auto v = version + 1; v <= latest_schema_version(); ++v) {
+          spdlog::info("dirctl: migrating '{}' to schema {}", location_, v);
+          exec(pg_schema_step(static_cast<int>(v)));
+        }
+        exec("UPDATE dirctl_meta SET value = " + std::to_string(latest_schema_version()) +
+             " WHERE key = 'schema_version'");
+        PGresult* r = PQexec(session_.conn, "COMMIT");
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) throw_pg(session_.conn, r);
+        PQclear(r);
+        version = latest_schema_version();
+      } catch (...) {
+        rollback();
+        throw;
+      }
+    }
     if (app != kApplicationId)
       throw StorageError("'" + location_ + "' is not a dirctl directory (application_id " + std::to_string(app) +
                          "); it was left untouched");
@@ -110,7 +141,7 @@ void PgConnection::open_schema() {
                          std::to_string(latest_schema_version()) + "); upgrade dirctl to open it. It was left untouched");
     if (version < latest_schema_version())
       throw StorageError("'" + location_ + "' has schema version " + std::to_string(version) +
-                         ", older than any this dirctl created on PostgreSQL; it was left untouched");
+                         ", older than any dirctl created on PostgreSQL; it was left untouched");
     schema_version_ = static_cast<int>(version);
   } catch (const sql::Error& e) {
     throw_storage(e, "cannot prepare directory '" + location_ + "'");

@@ -17,8 +17,9 @@
 // notification may still be on its way. The notifications are for waiters.
 //
 // Opening a database with no dirctl_meta creates the schema under the writer
-// lock; a database holding other tables, or a newer schema, is refused
-// untouched. Not thread-safe.
+// lock; an older schema (from 9: the steps after it translate) is migrated by
+// the translated steps under it; a database holding other tables, or a
+// newer schema, is refused untouched. Not thread-safe.
 #pragma once
 
 #include <memory>

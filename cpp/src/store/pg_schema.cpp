@@ -47,6 +47,21 @@ std::string rowid_trigger(const std::string& table, const std::string& key) {
          table + "();\n";
 }
 
+// SQLite's index entries end with the rowid, so an index on (a, b) of a rowid
+// table gives rows in (a, b, key) order; PostgreSQL's get the key appended to
+// keep that order (not unique ones: it would change what they forbid).
+std::string with_key(const std::string& index, const std::unordered_map<std::string, std::string>& keys) {
+  static const std::regex plain_index(R"re(^(CREATE INDEX \w+ ON "?(\w+)"?\s*\(([^)]*))\))re");
+  std::smatch m;
+  if (!std::regex_search(index, m, plain_index)) return index;
+  const auto key = keys.find(m[2]);
+  if (key == keys.end()) return index;
+  const std::string cols = m[3];
+  const auto last = cols.find_last_of(", ");
+  if ((last == std::string::npos ? cols : cols.substr(last + 1)) == key->second) return index;
+  return m[1].str() + ", " + key->second + ")" + m.suffix().str();
+}
+
 PgSchema derive() {
   SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   migrate(db, 0, latest_schema_version());
@@ -107,26 +122,27 @@ PgSchema derive() {
     }
     if (created.size() == before) throw std::logic_error("the SQLite schema's references form a cycle");
   }
-  // SQLite's index entries end with the rowid, so an index on (a, b) of a
-  // rowid table gives rows in (a, b, key) order; PostgreSQL's get the key
-  // appended to keep that order (not to unique ones: it would change what
-  // they forbid).
-  static const std::regex plain_index(R"re(^(CREATE INDEX \w+ ON "?(\w+)"?\s*\(([^)]*))\))re");
-  for (const auto& i : indexes) {
-    std::smatch m;
-    auto key = std::regex_search(i, m, plain_index) ? out.keys.find(m[2]) : out.keys.end();
-    if (key != out.keys.end()) {
-      const std::string cols = m[3];
-      const auto last = cols.find_last_of(", ");
-      if ((last == std::string::npos ? cols : cols.substr(last + 1)) == key->second) key = out.keys.end();
-    }
-    out.ddl += (key == out.keys.end() ? i : m[1].str() + ", " + key->second + ")" + m.suffix().str()) + ";\n";
-  }
+  for (const auto& i : indexes) out.ddl += with_key(i, out.keys) + ";\n";
   out.ddl += triggers;
   return out;
 }
 
 }  // namespace
+
+std::string pg_schema_step(int v) {
+  std::string out;
+  std::string step = schema_step(v);
+  std::size_t start = 0;
+  while (start < step.size()) {
+    std::size_t end = step.find(';', start);
+    if (end == std::string::npos) end = step.size();
+    std::string stmt = step.substr(start, end - start);
+    stmt.erase(0, stmt.find_first_not_of(" \n"));
+    if (!stmt.empty()) out += with_key(translate_types(stmt), pg_schema().keys) + ";\n";
+    start = end + 1;
+  }
+  return out;
+}
 
 const PgSchema& pg_schema() {
   static const PgSchema schema = derive();

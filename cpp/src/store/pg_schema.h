@@ -43,4 +43,8 @@ struct PgSchema {
 
 const PgSchema& pg_schema();
 
+// Migration step v translated as the schema is: how a directory on PostgreSQL
+// (created at version 10) reaches the later versions.
+std::string pg_schema_step(int v);
+
 }  // namespace dirctl

@@ -419,6 +419,8 @@ const std::vector<const char*>& steps() {
 
 int latest_schema_version() { return static_cast<int>(steps().size()); }
 
+const char* schema_step(int v) { return steps().at(static_cast<std::size_t>(v - 1)); }
+
 void migrate(SQLite::Database& db, int from, int to) {
   for (int v = from + 1; v <= to; ++v) db.exec(steps()[static_cast<std::size_t>(v - 1)]);
   db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));

@@ -17,6 +17,8 @@ namespace dirctl {
 constexpr std::int32_t kApplicationId = 0x44495243;  // "DIRC"
 
 int latest_schema_version();
+// Migration step v's SQL (1 <= v <= latest), as SQLite runs it.
+const char* schema_step(int v);
 // Applies steps from+1..to inside the caller's transaction.
 void migrate(SQLite::Database& db, int from, int to);
 
