@@ -11,9 +11,10 @@ does not exist yet, or an empty database.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
-from typing import Callable
+from typing import Any, Callable
 
 from . import _core
 from .args import path as path_arg
@@ -32,14 +33,14 @@ def migrate(source: str | os.PathLike[str], target: str | os.PathLike[str], *, t
     return dict(_core.migrate(src, dst, busy_timeout_ms=int(timeout * 1000), progress=progress))
 
 
-def add_migrate_parser(sub) -> None:  # type: ignore[no-untyped-def]
+def add_migrate_parser(sub: Any) -> None:
     p = sub.add_parser("migrate", help="copy a directory to another store (a file or postgresql://...)")
     p.add_argument("--from", dest="source", required=True, help="the directory to copy (a .db file or a URL)")
     p.add_argument("--to", dest="target", required=True, help="the new store: a new .db file or an empty database")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
-def migrate_main(args) -> int:  # type: ignore[no-untyped-def]
+def migrate_main(args: argparse.Namespace) -> int:
     def show(table: str, rows: int) -> None:
         print(f"\r{table}: {rows} rows", end="", file=sys.stderr, flush=True)
 
