@@ -132,7 +132,8 @@ def _reader(d: Directory, args: argparse.Namespace) -> Directory:
 
 
 def _existing(path: str) -> str:
-    if path != ":memory:" and not os.path.exists(path):
+    """A file must exist (reading must not create one); a server URL is checked on connecting."""
+    if path != ":memory:" and not path.startswith(("postgresql://", "postgres://")) and not os.path.exists(path):
         raise NotFound(f"no directory file {path!r}; give --db the path of an existing directory")
     return path
 

@@ -58,9 +58,9 @@ def test_runs_the_dirctl_under_test():
     assert Path(proc.stdout.strip()).resolve() == Path(dirctl.__file__).resolve()
 
 
-def test_import_creates_the_db_and_the_org(tmp_path):
+def test_import_creates_the_db_and_the_org(tmp_path, shared):
     path = csv_file(tmp_path, [BASE + ["Group1"], person(1, "eng"), person(2, "")])
-    db = tmp_path / "acme.db"
+    db = shared
     proc = dirctl_cmd("import", path, "--db", db, "--org", "acme", "--create-groups")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines()[0].startswith("2 created, 0 updated, 0 unchanged, 0 skipped, 0 rows with errors")
@@ -74,8 +74,8 @@ def test_import_creates_the_db_and_the_org(tmp_path):
         assert d.integrity_check() == "ok"
 
 
-def test_import_into_an_existing_org_and_upsert(tmp_path):
-    db = tmp_path / "acme.db"
+def test_import_into_an_existing_org_and_upsert(tmp_path, shared):
+    db = shared
     with dirctl.open(db) as d:
         d.orgs.create("acme").users.create(username="user1", email="user1@acme.com", department="Old")
     path = csv_file(tmp_path, [BASE + ["Department"], person(1, "New"), person(2, "Ops")])
@@ -92,9 +92,9 @@ def test_import_into_an_existing_org_and_upsert(tmp_path):
         assert len(d.orgs) == 1
 
 
-def test_errors_abort_by_default_and_exit_1(tmp_path):
+def test_errors_abort_by_default_and_exit_1(tmp_path, shared):
     path = csv_file(tmp_path, [BASE + ["sudo"], person(1, "yes"), person(2, "maybe"), person(3, "no")])
-    db = tmp_path / "acme.db"
+    db = shared
     proc = dirctl_cmd("import", path, "--db", db, "--org", "acme")
     assert proc.returncode == 1
     lines = proc.stdout.splitlines()
@@ -104,9 +104,9 @@ def test_errors_abort_by_default_and_exit_1(tmp_path):
     assert usernames(db) == []
 
 
-def test_on_error_skip_writes_the_valid_rows_but_exits_1(tmp_path):
+def test_on_error_skip_writes_the_valid_rows_but_exits_1(tmp_path, shared):
     path = csv_file(tmp_path, [BASE + ["sudo"], person(1, "yes"), person(2, "maybe"), person(3, "no")])
-    db = tmp_path / "acme.db"
+    db = shared
     proc = dirctl_cmd("import", path, "--db", db, "--org", "acme", "--on-error", "skip")
     assert proc.returncode == 1  # a row failed
     assert proc.stdout.startswith("2 created, 0 updated, 0 unchanged, 1 skipped, 1 rows with errors")
@@ -114,8 +114,8 @@ def test_on_error_skip_writes_the_valid_rows_but_exits_1(tmp_path):
     assert usernames(db) == ["user1", "user3"]
 
 
-def test_dry_run_writes_nothing(tmp_path):
-    db = tmp_path / "acme.db"
+def test_dry_run_writes_nothing(tmp_path, shared):
+    db = shared
     with dirctl.open(db) as d:
         d.orgs.create("acme")
         seq = d._core.last_event_seq()
@@ -132,9 +132,9 @@ def test_dry_run_writes_nothing(tmp_path):
         assert d.events(after_seq=seq) == []
 
 
-def test_unknown_group_needs_create_groups(tmp_path):
+def test_unknown_group_needs_create_groups(tmp_path, shared):
     path = csv_file(tmp_path, [BASE + ["Group1"], person(1, "eng")])
-    db = tmp_path / "acme.db"
+    db = shared
     proc = dirctl_cmd("import", path, "--db", db, "--org", "acme")
     assert proc.returncode == 1 and "no user group 'eng' in this org" in proc.stdout
     proc = dirctl_cmd("import", path, "--db", db, "--org", "acme", "--create-groups")
@@ -142,9 +142,9 @@ def test_unknown_group_needs_create_groups(tmp_path):
     assert usernames(db) == ["user1"]
 
 
-def test_unknown_column_warns_or_fails_when_strict(tmp_path):
+def test_unknown_column_warns_or_fails_when_strict(tmp_path, shared):
     path = csv_file(tmp_path, [BASE + ["ShoeSize"], person(1, "44")])
-    db = tmp_path / "acme.db"
+    db = shared
     proc = dirctl_cmd("import", path, "--db", db, "--org", "acme", "--strict")
     assert proc.returncode == 1
     assert "error: line 1, column ShoeSize: unknown column 'ShoeSize' is refused (strict)" in proc.stdout
@@ -156,10 +156,10 @@ def test_unknown_column_warns_or_fails_when_strict(tmp_path):
     assert usernames(db) == ["user1"]
 
 
-def test_broken_file_reports_its_line(tmp_path):
+def test_broken_file_reports_its_line(tmp_path, shared):
     path = tmp_path / "broken.csv"
     path.write_text('FirstName,LastName,Username,Email\nA,B,a,a@acme.com\nC,"D,c,c@acme.com\n')
-    db = tmp_path / "acme.db"
+    db = shared
     proc = dirctl_cmd("import", path, "--db", db, "--org", "acme", "--on-error", "skip")
     assert proc.returncode == 1
     assert "error: line 3: a quoted field is never closed" in proc.stdout
@@ -181,8 +181,8 @@ def test_passwords_never_reach_the_terminal(tmp_path):
     assert phc.startswith("$argon2id$")
 
 
-def test_missing_or_empty_csv_is_a_clean_error(tmp_path):
-    db = tmp_path / "acme.db"
+def test_missing_or_empty_csv_is_a_clean_error(tmp_path, shared):
+    db = shared
     proc = dirctl_cmd("import", tmp_path / "nope.csv", "--db", db, "--org", "acme")
     assert proc.returncode == 1
     assert proc.stderr.startswith("dirctl: cannot open CSV file") and "Traceback" not in proc.stderr
@@ -216,8 +216,8 @@ def test_help_lists_the_options(tmp_path):
         assert option in proc.stdout
 
 
-def test_export_then_import_elsewhere(tmp_path):
-    db = tmp_path / "acme.db"
+def test_export_then_import_elsewhere(tmp_path, shared):
+    db = shared
     with dirctl.open(db) as d:
         org = d.orgs.create("acme")
         g = org.user_groups.create("eng")
@@ -252,10 +252,10 @@ def test_export_of_an_unknown_org_exits_1(tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_main_in_process(tmp_path, capsys):
+def test_main_in_process(tmp_path, capsys, shared):
     # The console script `dirctl` is dirctl.cli:main.
     path = csv_file(tmp_path, [BASE, person(1)])
-    db = tmp_path / "acme.db"
+    db = shared
     assert cli.main(["import", str(path), "--db", str(db), "--org", "acme", "--quiet"]) == 0
     assert capsys.readouterr().out.startswith("1 created")
     assert cli.main(["import", str(path), "--db", str(db), "--org", "acme", "--quiet"]) == 1

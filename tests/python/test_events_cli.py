@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import dirctl
-from conftest import child_env
+from conftest import child_env, STORES, module_location
 from dirctl.cli import main as cli_main
 
 
@@ -38,11 +38,11 @@ def as_exported(e: dirctl.Event) -> dict[str, Any]:
             "success": e.success, "changes": e.changes, "message": e.message}
 
 
-@pytest.fixture(scope="module")
-def acme(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A small directory: two orgs, three admins, 150 users, updates, a role change and
-    refused actions. Returns its path and the ids the tests filter on."""
-    db = tmp_path_factory.mktemp("events_cli") / "acme.db"
+@pytest.fixture(scope="module", params=STORES)
+def acme(request, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A small directory, on each store: two orgs, three admins, 150 users, updates, a role
+    change and refused actions. Returns where it is and the ids the tests filter on."""
+    db = str(tmp_path_factory.mktemp("events_cli") / "acme.db") if request.param == "sqlite" else module_location(request)
     with dirctl.open(db) as d:
         acme, globex = d.orgs.create("acme"), d.orgs.create("globex")
         boss = d.admins.create(email="boss@acme.com", role="administrator_with_billing", orgs=[acme, globex])

@@ -216,11 +216,11 @@ print("done", flush=True)
 
 
 @pytest.mark.slow
-def test_handles_opened_during_writes_all_catch_up(db_path):
+def test_handles_opened_during_writes_all_catch_up(shared):
     n = 400
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         d.orgs.create("acme")
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), str(n)], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(shared), str(n)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True, env=child_env())
     try:
         assert proc.stdout.readline().strip() == "ready"
@@ -228,7 +228,7 @@ def test_handles_opened_during_writes_all_catch_up(db_path):
         proc.stdin.flush()
         handles = []
         while proc.poll() is None and len(handles) < 200:
-            handles.append(dirctl.open(db_path))
+            handles.append(dirctl.open(shared))
             time.sleep(0.01)
         assert proc.wait(timeout=120) == 0
     finally:
@@ -245,7 +245,7 @@ def test_handles_opened_during_writes_all_catch_up(db_path):
         org.users.create(username=f"late{i}", email=f"late{i}@acme.com")  # ids not reused
     for h in handles:
         h.close()
-    with dirctl.open(db_path) as d:
+    with dirctl.open(shared) as d:
         assert len(d.orgs.get("acme").users) == n + len(handles)
         assert d.integrity_check() == "ok"
 
@@ -284,8 +284,8 @@ def test_racing_first_opens_of_a_new_file(tmp_path):
 
 # -- 3. a batch belongs to the thread that opened it ----------------------------------------
 
-def test_another_threads_writes_survive_a_batch_rollback(db_path):
-    d = dirctl.open(db_path)
+def test_another_threads_writes_survive_a_batch_rollback(shared):
+    d = dirctl.open(shared)
     org = d.orgs.create("acme")
     in_batch, acked = threading.Event(), []
 
@@ -307,13 +307,13 @@ def test_another_threads_writes_survive_a_batch_rollback(db_path):
     t.join(10)
     assert acked == list(range(5))
     d.close()
-    with dirctl.open(db_path) as again:
+    with dirctl.open(shared) as again:
         names = {u.username for u in again.orgs.get("acme").users}
     assert names == {f"b{i}" for i in range(5)}
 
 
-def test_a_thread_waiting_on_anothers_batch_times_out_clearly(db_path):
-    d = dirctl.open(db_path, timeout=0.2)
+def test_a_thread_waiting_on_anothers_batch_times_out_clearly(shared):
+    d = dirctl.open(shared, timeout=0.2)
     org = d.orgs.create("acme")
     errors = []
     with d.batch():
@@ -369,16 +369,16 @@ def test_export_needs_overwrite_and_keeps_the_mode(org, tmp_path):
     assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o666 & ~umask
 
 
-def test_cli_export_needs_force(db_path, tmp_path):
-    with dirctl.open(db_path) as d:
+def test_cli_export_needs_force(shared, tmp_path):
+    with dirctl.open(shared) as d:
         d.orgs.create("acme").users.create(username="alice", email="alice@acme.com")
     out = tmp_path / "u.csv"
     out.write_text("keep")
     from dirctl.cli import main
 
-    assert main(["export", str(out), "--db", str(db_path), "--org", "acme"]) == 1
+    assert main(["export", str(out), "--db", str(shared), "--org", "acme"]) == 1
     assert out.read_text() == "keep"
-    assert main(["export", str(out), "--db", str(db_path), "--org", "acme", "--force"]) == 0
+    assert main(["export", str(out), "--db", str(shared), "--org", "acme", "--force"]) == 0
     assert "alice" in out.read_text()
 
 
@@ -466,8 +466,8 @@ def test_a_denial_inside_a_rolled_back_batch_is_still_recorded(world):
     assert [e.event_type for e in d.events(after_seq=before, success=False)] == ["user_create"]
 
 
-def test_a_denial_in_a_batch_abandoned_by_close_is_recorded(db_path):
-    d = dirctl.open(db_path)
+def test_a_denial_in_a_batch_abandoned_by_close_is_recorded(shared):
+    d = dirctl.open(shared)
     acme = d.orgs.create("acme")
     ro = d.admins.create(email="ro@acme.com", role="read_only", orgs=[acme])
     view = d.as_admin(ro)
@@ -475,7 +475,7 @@ def test_a_denial_in_a_batch_abandoned_by_close_is_recorded(db_path):
     with pytest.raises(dirctl.PermissionDenied):
         view.orgs.get("acme").users.create(username="w", email="w@acme.com")
     d.close()  # the batch is rolled back; the attempt is not forgotten
-    with dirctl.open(db_path) as again:
+    with dirctl.open(shared) as again:
         assert [e.event_type for e in again.events(success=False)] == ["user_create"]
 
 
@@ -631,8 +631,8 @@ def test_integrity_check_of_a_damaged_file_returns_the_problem(db_path):
 
 # -- found by a second review -----------------------------------------------------------------
 
-def test_a_batch_left_open_by_a_dead_thread_is_joined_by_no_one(db_path):
-    d = dirctl.open(db_path, timeout=0.3)
+def test_a_batch_left_open_by_a_dead_thread_is_joined_by_no_one(shared):
+    d = dirctl.open(shared, timeout=0.3)
     org = d.orgs.create("acme")
     t = threading.Thread(target=d._core.begin_batch)
     t.start()
@@ -644,7 +644,7 @@ def test_a_batch_left_open_by_a_dead_thread_is_joined_by_no_one(db_path):
         w.join(10)
     assert all(isinstance(r, dirctl.StorageError) for r in results), results
     d.close()  # close() ends the orphan batch instead of waiting for it
-    with dirctl.open(db_path) as again:
+    with dirctl.open(shared) as again:
         assert len(again.orgs.get("acme").users) == 0
 
 

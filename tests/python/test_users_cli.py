@@ -19,8 +19,8 @@ def cli(*args: object, key: str | None = None) -> subprocess.CompletedProcess[st
                           text=True, timeout=120)
 
 
-def test_runops_flow_register_list_approve(tmp_path):
-    db = tmp_path / "acme.db"
+def test_runops_flow_register_list_approve(tmp_path, shared):
+    db = shared
     with dirctl.open(db) as d:
         org = d.orgs.create("acme", allowed_domains="dundermifflin.com")
         for g in ("dev", "support", "admin"):
@@ -55,8 +55,8 @@ def test_runops_flow_register_list_approve(tmp_path):
         assert approvals and approvals[-1].initiated_by["type"] == "user"
 
 
-def test_an_api_key_from_the_environment_acts_with_its_admins_role(tmp_path):
-    db = tmp_path / "acme.db"
+def test_an_api_key_from_the_environment_acts_with_its_admins_role(tmp_path, shared):
+    db = shared
     with dirctl.open(db) as d:
         org = d.orgs.create("acme")
         ro = d.admins.create(email="ro@acme.com", role="read_only", orgs=[org], api_access=True, state="active")
