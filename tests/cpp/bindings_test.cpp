@@ -24,7 +24,7 @@ using test::make_user;
 using test::sys;
 
 using BindingsTest = test::DirectoryFixture;
-INSTANTIATE_TEST_SUITE_P(Storage, BindingsTest, ::testing::Values(test::Storage::kMemory, test::Storage::kFile),
+INSTANTIATE_TEST_SUITE_P(Storage, BindingsTest, ::testing::ValuesIn(test::storages()),
                          test::storage_name);
 
 struct World {

@@ -26,7 +26,7 @@ using test::valid_fields;
 
 using DirectoryTest = test::DirectoryFixture;
 INSTANTIATE_TEST_SUITE_P(Storage, DirectoryTest,
-                         ::testing::Values(test::Storage::kMemory, test::Storage::kFile), test::storage_name);
+                         ::testing::ValuesIn(test::storages()), test::storage_name);
 
 std::vector<std::string> field_names(const Record& r) {
   std::vector<std::string> out;

@@ -25,7 +25,7 @@ using test::sys;
 
 using ListingColumnsTest = test::DirectoryFixture;
 INSTANTIATE_TEST_SUITE_P(Storage, ListingColumnsTest,
-                         ::testing::Values(test::Storage::kMemory, test::Storage::kFile), test::storage_name);
+                         ::testing::ValuesIn(test::storages()), test::storage_name);
 
 // Row `row` of a column as a Record holds it.
 Value cell(const TableColumn& c, std::size_t row) {

@@ -2,14 +2,13 @@
 // and on a file; removing an object removes its edges.
 #include <gtest/gtest.h>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
 
 #include "dirctl/directory.h"
 #include "dirctl/error.h"
 #include "model/model.h"
+#include "store/store.h"
 #include "test_support.h"
 
 namespace dirctl {
@@ -23,7 +22,7 @@ using test::sys;
 
 using RelationsTest = test::DirectoryFixture;
 INSTANTIATE_TEST_SUITE_P(Storage, RelationsTest,
-                         ::testing::Values(test::Storage::kMemory, test::Storage::kFile), test::storage_name);
+                         ::testing::ValuesIn(test::storages()), test::storage_name);
 
 std::vector<Id> ids(const std::vector<Record>& records) {
   std::vector<Id> out;
@@ -31,13 +30,14 @@ std::vector<Id> ids(const std::vector<Record>& records) {
   return out;
 }
 
-// Rows of the edges table touching `id`, read through a separate connection.
-int edges_on_disk(const std::string& path, Id id) {
-  SQLite::Database db(path, SQLite::OPEN_READONLY);
-  SQLite::Statement st(db, "SELECT count(*) FROM edges WHERE a = ?1 OR b = ?1");
+// Rows of the edges table touching `id`, read through a separate connection
+// (to the file, or to the server).
+int edges_on_disk(const std::string& where, Id id) {
+  Store store(where, 1000);
+  auto& st = store.statement("SELECT count(*) FROM edges WHERE a = ?1 OR b = ?1");
   st.bind(1, static_cast<std::int64_t>(id));
   st.executeStep();
-  return st.getColumn(0).getInt();
+  return static_cast<int>(st.getColumn(0).getInt64());
 }
 
 // One org with one object of each kind, plus a Command Runner admin.

@@ -1,5 +1,9 @@
 #include "test_support.h"
 
+#ifdef DIRCTL_TESTS_ON_SERVER
+#include "pg_test_support.h"
+#endif
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -60,8 +64,19 @@ Fields valid_fields(Kind kind, const std::string& tag, Id org_for_admin) {
 }
 
 std::string storage_name(const ::testing::TestParamInfo<Storage>& info) {
-  return info.param == Storage::kMemory ? "Memory" : "File";
+  return info.param == Storage::kMemory ? "Memory" : info.param == Storage::kFile ? "File" : "Server";
 }
+
+#ifdef DIRCTL_TESTS_ON_SERVER
+std::vector<Storage> storages() { return {Storage::kServer}; }
+std::string server_database() { return fresh_database(); }
+#else
+std::vector<Storage> storages() { return {Storage::kMemory, Storage::kFile}; }
+std::string server_database() {
+  ADD_FAILURE() << "this test binary has no PostgreSQL cluster: dirctl_pg_tests runs the server cases";
+  return ":memory:";
+}
+#endif
 
 Id make_org(Directory& d, const std::string& name) {
   return d.create(sys(), Kind::kOrg, kNoId, {{"name", name}}).id;

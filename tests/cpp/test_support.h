@@ -10,6 +10,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "dirctl/directory.h"
 #include "dirctl/types.h"
@@ -52,18 +53,32 @@ Id keep_admin(Directory& d, const IdList& orgs);
 Id make_user(Directory& d, Id org, const std::string& username);
 Id make(Directory& d, Kind kind, Id org, const std::string& tag);
 
-enum class Storage { kMemory, kFile };
+// Where a DirectoryFixture's directory lives: in memory, in a file, or in a
+// database on the PostgreSQL cluster (dirctl_pg_tests, which CTest runs
+// with the cluster: the same test files, compiled with DIRCTL_TESTS_ON_SERVER).
+enum class Storage { kMemory, kFile, kServer };
 std::string storage_name(const ::testing::TestParamInfo<Storage>& info);
-inline void PrintTo(Storage s, std::ostream* os) { *os << (s == Storage::kMemory ? "memory" : "file"); }
+inline void PrintTo(Storage s, std::ostream* os) {
+  *os << (s == Storage::kMemory ? "memory" : s == Storage::kFile ? "file" : "server");
+}
+// The storages this test binary runs the fixture's tests on.
+std::vector<Storage> storages();
 
 // A directory on ":memory:" or on a temporary file, by the test parameter.
 // reopen() closes the file and opens it again; on ":memory:" it keeps the
 // handle (a new one would start empty).
+// A new database on the cluster (pg_test_support.h); fails the test in a
+// binary built without it.
+std::string server_database();
+
 class DirectoryFixture : public ::testing::TestWithParam<Storage> {
  protected:
-  void SetUp() override { d_ = std::make_unique<Directory>(path()); }
-  bool on_disk() const { return GetParam() == Storage::kFile; }
-  std::string path() const { return on_disk() ? file_.path() : ":memory:"; }
+  void SetUp() override {
+    where_ = GetParam() == Storage::kFile ? file_.path() : GetParam() == Storage::kServer ? server_database() : ":memory:";
+    d_ = std::make_unique<Directory>(where_);
+  }
+  bool on_disk() const { return GetParam() != Storage::kMemory; }  // it outlives the handle
+  std::string path() const { return where_; }
   Directory& d() { return *d_; }
   void reopen() {
     if (!on_disk()) return;
@@ -73,6 +88,7 @@ class DirectoryFixture : public ::testing::TestWithParam<Storage> {
   std::size_t count(Kind kind, Id org = kNoId) { return d().count(Actor::system(), kind, org); }
 
   TempFile file_;
+  std::string where_;
   std::unique_ptr<Directory> d_;
 };
 
