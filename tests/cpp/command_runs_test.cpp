@@ -81,7 +81,7 @@ class CommandRunsTest : public ::testing::Test {
   CommandRuns& runs() { return d_.runs(); }
 
   test::TempFile file_;
-  Directory d_{file_.path()};
+  Directory d_{test::shared_location(file_)};  // a file, or a database on the cluster
   Id org_ = kNoId, group_ = kNoId, cmd_ = kNoId;
   Id dev_[3] = {kNoId, kNoId, kNoId};
 };

@@ -157,7 +157,7 @@ class IdentityTest : public test::DirectoryFixture {
   Id keeper_ = kNoId;
 };
 
-INSTANTIATE_TEST_SUITE_P(Memory, IdentityTest, ::testing::Values(test::Storage::kMemory), test::storage_name);
+INSTANTIATE_TEST_SUITE_P(Memory, IdentityTest, ::testing::ValuesIn(test::memory_or_server()), test::storage_name);
 
 // Tests that need a file: its bytes, or a second Directory on it.
 class IdentityFileTest : public IdentityTest {};

@@ -41,8 +41,9 @@ const Entity& entity(Directory& d, Id id) {
 class SyncTest : public ::testing::Test {
  protected:
   test::TempFile file_;
-  Directory a_{file_.path()};
-  Directory b_{file_.path()};
+  std::string where_ = test::shared_location(file_);  // a file, or a database on the cluster
+  Directory a_{where_};
+  Directory b_{where_};
 };
 
 TEST_F(SyncTest, CreationsAreSeenByTheOtherHandle) {
@@ -194,7 +195,7 @@ TEST_F(SyncTest, BatchCatchesUpWhenItBegins) {
 
 TEST_F(SyncTest, WriterWaitsForTheOthersBatchThenGivesUp) {
   const Id org = make_org(a_, "acme");
-  Directory quick(file_.path(), OpenOptions{50});
+  Directory quick(where_, OpenOptions{50});
   a_.begin_batch();
   make_user(a_, org, "alice");
   try {

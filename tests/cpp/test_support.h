@@ -63,6 +63,11 @@ inline void PrintTo(Storage s, std::ostream* os) {
 }
 // The storages this test binary runs the fixture's tests on.
 std::vector<Storage> storages();
+// Where a test's directory that several handles share lives: `file` in the
+// plain binary, a new database on the cluster in dirctl_pg_tests.
+std::string shared_location(const TempFile& file);
+// Memory in the plain binary, the server in dirctl_pg_tests.
+std::vector<Storage> memory_or_server();
 
 // A directory on ":memory:" or on a temporary file, by the test parameter.
 // reopen() closes the file and opens it again; on ":memory:" it keeps the
