@@ -115,3 +115,31 @@ def test_a_newer_server_directory_is_refused_untouched(server):
     with pytest.raises(dirctl.StorageError, match="newer dirctl.*left untouched"):
         dirctl.open(url)
     assert psql(url, "SELECT count(*) FROM orgs") == "1"
+
+
+def test_a_connection_the_server_ends_is_made_again(server, spawn_python):
+    """A restart or failover ends every connection: the next call connects again, and the
+    handle's reads, writes and waits go on (what a write in flight had done is rolled back)."""
+    url = server.database()
+    with dirctl.open(url) as d:
+        org = d.orgs.create("acme")
+
+        def cut() -> None:
+            psql(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+        cut()
+        assert [o.name for o in d.orgs] == ["acme"]  # a read
+        cut()
+        org.users.create(username="alice", email="alice@acme.com")  # a write
+        cut()
+        assert d.wait_for_change(0.1) is False  # it listens again
+        waiter = spawn_python("""
+import sys, dirctl
+with dirctl.open(sys.argv[1]) as d:
+    d.orgs.get("acme").users.create(username="bob", email="bob@acme.com")
+""", url)
+        assert waiter.wait(timeout=60) == 0, waiter.stderr.read()
+        assert d.wait_for_change(30) is True
+        assert sorted(u.username for u in org.users) == ["alice", "bob"]
+        assert d.integrity_check() == "ok"

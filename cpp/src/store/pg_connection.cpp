@@ -58,7 +58,9 @@ PgConnection::PgConnection(const std::string& url, int busy_timeout_ms) : locati
                            "stored",
                        sql::kCantOpen);
   }
-  exec("SET client_min_messages = warning; SET lock_timeout = " + std::to_string(std::max(busy_timeout_ms, 1)));
+  session_.setup_sql = "SET client_min_messages = warning; SET client_encoding = 'UTF8'; SET lock_timeout = " +
+                       std::to_string(std::max(busy_timeout_ms, 1));
+  exec(session_.setup_sql);
   open_schema();
 }
 
@@ -160,7 +162,17 @@ std::unique_ptr<sql::Statement> PgConnection::prepare(const std::string& sql) {
   return std::make_unique<PgStatement>(session_, sql);
 }
 
+void PgConnection::reconnect_if_lost() {
+  if (in_transaction() || session_.pipelined) return;
+  try {
+    if (pg_reconnect_if_lost(session_)) spdlog::info("dirctl: connected to '{}' again", location_);
+  } catch (const sql::Error& e) {
+    throw_storage(e, "directory '" + location_ + "'");
+  }
+}
+
 void PgConnection::exec(const std::string& sql) {
+  reconnect_if_lost();
   PGresult* r = PQexec(session_.conn, sql.c_str());
   const auto st = PQresultStatus(r);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(session_.conn, r, "directory '" + location_ + "'");
@@ -169,6 +181,7 @@ void PgConnection::exec(const std::string& sql) {
 
 void PgConnection::begin() {
   reset_all();
+  reconnect_if_lost();
   PGresult* r = PQexec(session_.conn, kBegin);
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     PQclear(PQexec(session_.conn, "ROLLBACK"));
@@ -277,6 +290,7 @@ bool PgConnection::wait_for_commit(int timeout_ms) {
   if (in_transaction()) return false;
   if (!listening_) {
     exec("LISTEN dirctl_changes");
+    session_.setup_sql += "; LISTEN dirctl_changes";  // again on a new connection
     listening_ = true;
   }
   const std::int64_t start = read_counter();  // after LISTEN: a commit from here on also notifies

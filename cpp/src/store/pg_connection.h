@@ -16,6 +16,11 @@
 // that finished anywhere before a check must be seen by it, and a
 // notification may still be on its way. The notifications are for waiters.
 //
+// A connection the server ends (a restart, a failover) is made again by the
+// next call outside a transaction, which runs once more if the loss cut it
+// short (only reads run outside one); a transaction it cut short is lost and
+// its caller fails with a StorageError (a commit: "may have been stored").
+//
 // Opening a database with no dirctl_meta creates the schema under the writer
 // lock; an older schema (from 9: the steps after it translate) is migrated by
 // the translated steps under it; a database holding other tables, or a
@@ -77,6 +82,8 @@ class PgConnection final : public Connection {
 
  private:
   void open_schema();
+  // Outside a transaction: connects again if the server ended the connection.
+  void reconnect_if_lost();
   std::int64_t read_counter();
 
   PgSession session_;

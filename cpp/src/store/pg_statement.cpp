@@ -144,6 +144,19 @@ void PgStatement::bind_blob(int i, std::string_view bytes) {
 
 void PgStatement::bind_null(int i) { param(i).null = true; }
 
+bool pg_reconnect_if_lost(PgSession& s) {
+  if (PQstatus(s.conn) == CONNECTION_OK) return false;
+  PQreset(s.conn);
+  if (PQstatus(s.conn) != CONNECTION_OK) throw_pg(s.conn, nullptr, "the server ended the connection and it could not be made again");
+  ++s.generation;
+  if (!s.setup_sql.empty()) {
+    PGresult* r = PQexec(s.conn, s.setup_sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) throw_pg(s.conn, r);
+    PQclear(r);
+  }
+  return true;
+}
+
 void pg_pipeline_sync(PgSession& s) {
   if (PQpipelineSync(s.conn) != 1) throw_pg(s.conn, nullptr, "cannot send to the server");
   PGresult* failed = nullptr;
@@ -175,6 +188,7 @@ void PgStatement::prepare() {
       throw_pg(s_.conn, nullptr);
     s_.awaited.push_back(false);
     prepared_ = true;
+    prepared_in_ = s_.generation;
     return;
   }
   name_ = "s" + std::to_string(++s_.next_name);
@@ -185,11 +199,15 @@ void PgStatement::prepare() {
   if (PQresultStatus(r) != PGRES_COMMAND_OK) throw_pg(s_.conn, r);
   PQclear(r);
   prepared_ = true;
+  prepared_in_ = s_.generation;
 }
 
 void PgStatement::run() {
   if (done_) throw sql::Error("statement already run; reset it first", sql::kMisuse);
-  if (!prepared_) prepare();
+  const bool idle = !s_.pipelined && PQtransactionStatus(s_.conn) != PQTRANS_INTRANS &&
+                    PQtransactionStatus(s_.conn) != PQTRANS_INERROR;
+  if (idle) pg_reconnect_if_lost(s_);
+  if (!prepared_ || prepared_in_ != s_.generation) prepare();
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
   for (const Param& p : params_) {
@@ -213,7 +231,17 @@ void PgStatement::run() {
   }
   result_ = PQexecPrepared(s_.conn, name_.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(),
                            formats.data(), 0);
-  const auto st = PQresultStatus(result_);
+  auto st = PQresultStatus(result_);
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && idle && PQstatus(s_.conn) != CONNECTION_OK) {
+    // Lost while it ran outside a transaction: nothing of it stayed; once more.
+    PQclear(result_);
+    result_ = nullptr;
+    pg_reconnect_if_lost(s_);
+    prepare();
+    result_ = PQexecPrepared(s_.conn, name_.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(),
+                             formats.data(), 0);
+    st = PQresultStatus(result_);
+  }
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     pg_result* r = result_;
     result_ = nullptr;

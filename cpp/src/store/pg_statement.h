@@ -28,7 +28,16 @@ struct PgSession {
   // order; true for one that returns an assigned key.
   bool pipelined = false;
   std::vector<bool> awaited;
+  // Reconnecting: what a new connection runs first, and how many times the
+  // connection was made again (statements prepared before must be again).
+  std::string setup_sql;
+  std::uint64_t generation = 0;
 };
+
+// When the server has ended the connection (a restart, a failover,
+// pg_terminate_backend), connects again and runs setup_sql; true if it did.
+// Never inside a transaction: that one is lost, and its caller says so.
+bool pg_reconnect_if_lost(PgSession& s);
 
 // Reads every answer sent so far in pipeline mode (a sync point); throws the
 // first failure among them after reading them all.
@@ -85,6 +94,7 @@ class PgStatement final : public sql::Statement {
   std::string sql_, pg_sql_, name_;
   bool returns_key_ = false;
   bool prepared_ = false;
+  std::uint64_t prepared_in_ = 0;  // the session's generation when prepared
   std::vector<Param> params_;
   pg_result* result_ = nullptr;
   int row_ = -1, rows_ = 0;
