@@ -11,7 +11,6 @@
 #include "util/clock.h"
 #include "util/json_text.h"
 
-#include <SQLiteCpp/Statement.h>
 
 namespace dirctl {
 namespace {
@@ -58,7 +57,7 @@ class EventLogTest : public ::testing::Test {
   // The writer stamps the log's clock; these events get their given times.
   std::int64_t append(const Event& e) {
     const std::int64_t seq = writer_.append(e);
-    SQLite::Statement st(store_.db(), "UPDATE events SET time = ? WHERE seq = ?");
+    auto& st = store_.statement("UPDATE events SET time = ? WHERE seq = ?");
     st.bind(1, *ms_of_timestamp(e.time));
     st.bind(2, seq);
     st.exec();
@@ -66,7 +65,7 @@ class EventLogTest : public ::testing::Test {
   }
   std::vector<Event> query(const EventFilter& f) { return log_.query(f); }
 
-  Store store_{":memory:", 1000};
+  Store store_{test::store_location(), 1000};
   EventLog log_{store_};
   RecordWriter writer_{store_};
 };
@@ -79,7 +78,7 @@ TEST_F(EventLogTest, AppendReturnsIncreasingSeq) {
 }
 
 TEST_F(EventLogTest, EmptyLog) {
-  Store store(":memory:", 1000);
+  Store store(test::store_location(), 1000);
   EventLog log(store);
   EXPECT_EQ(log.last_seq(), 0);
   EXPECT_EQ(log.max_resource_id(), 0);

@@ -1,4 +1,4 @@
-// store/identity_store.cpp: the SQL of identity on a bare Store (":memory:",
+// store/identity_store.cpp: the SQL of identity on a bare Store (":memory:", or a database on the cluster in dirctl_pg_tests;
 // schema step 7): login state (binary TOTP boxes included), the users'
 // password hashes, password history kept to its length, sessions and API keys
 // as credentials (found by lookup, ended by kind or one at a time), and
@@ -12,6 +12,7 @@
 
 #include "dirctl/error.h"
 #include "store/store.h"
+#include "test_support.h"
 
 namespace dirctl {
 namespace {
@@ -43,7 +44,7 @@ class IdentityStoreTest : public ::testing::Test {
     return out;
   }
 
-  Store s_{":memory:", 1000};
+  Store s_{test::store_location(), 1000};
   IdentityStore ids_{s_};
 };
 

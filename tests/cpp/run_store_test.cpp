@@ -1,4 +1,4 @@
-// store/run_store.cpp: the SQL of command runs on a bare Store (":memory:",
+// store/run_store.cpp: the SQL of command runs on a bare Store (":memory:", or a database on the cluster in dirctl_pg_tests;
 // schema step 5): launching, the per-device queue, state changes guarded by
 // the state they leave, the sweep of overdue runs, reads as rows and as
 // columns, counting, purging, and the device's last contact.
@@ -6,13 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include <string>
 #include <vector>
 
 #include "store/store.h"
+#include "test_support.h"
 
 namespace dirctl {
 namespace {
@@ -54,7 +53,7 @@ class RunStoreTest : public ::testing::Test {
   std::vector<std::int64_t> launch(const std::vector<Id>& devices) { return launch(devices, row()); }
   RunState state(std::int64_t run) { return runs_.run(run, false)->state; }
 
-  Store s_{":memory:", 1000};
+  Store s_{test::store_location(), 1000};
   RunStore runs_{s_};
   std::int64_t last_launch_ = 0;
 };
@@ -287,7 +286,7 @@ TEST_F(RunStoreTest, PurgeDeletesOnlyEndedRunsFinishedBeforeAndEmptyLaunches) {
 
 TEST_F(RunStoreTest, TouchNotesTheDevicesLastContact) {
   runs_.touch_device(11, "2027-01-15T08:00:00.000Z");
-  SQLite::Statement st(s_.db(), "SELECT id, last_contact FROM devices ORDER BY id");
+  auto& st = s_.statement("SELECT id, last_contact FROM devices ORDER BY id");
   std::vector<std::string> seen;
   while (st.executeStep()) seen.push_back(st.getColumn(1).isNull() ? "-" : st.getColumn(1).getString());
   EXPECT_EQ(seen, (std::vector<std::string>{"-", "2027-01-15T08:00:00.000Z", "-", "-"}));

@@ -72,9 +72,11 @@ std::vector<Storage> storages() { return {Storage::kServer}; }
 std::string server_database() { return fresh_database(); }
 std::string shared_location(const TempFile&) { return fresh_database(); }
 std::vector<Storage> memory_or_server() { return {Storage::kServer}; }
+std::string store_location() { return fresh_database(); }
 #else
 std::string shared_location(const TempFile& file) { return file.path(); }
 std::vector<Storage> memory_or_server() { return {Storage::kMemory}; }
+std::string store_location() { return ":memory:"; }
 std::vector<Storage> storages() { return {Storage::kMemory, Storage::kFile}; }
 std::string server_database() {
   ADD_FAILURE() << "this test binary has no PostgreSQL cluster: dirctl_pg_tests runs the server cases";

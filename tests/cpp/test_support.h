@@ -68,6 +68,9 @@ std::vector<Storage> storages();
 std::string shared_location(const TempFile& file);
 // Memory in the plain binary, the server in dirctl_pg_tests.
 std::vector<Storage> memory_or_server();
+// A bare Store's location for store/ unit tests: ":memory:", or a new
+// database on the cluster in dirctl_pg_tests.
+std::string store_location();
 
 // A directory on ":memory:" or on a temporary file, by the test parameter.
 // reopen() closes the file and opens it again; on ":memory:" it keeps the
