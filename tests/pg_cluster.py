@@ -3,7 +3,7 @@
     with PgCluster() as url:        # "postgresql://dirctl@/postgres?host=<socket dir>&port=<port>"
         ...
 
-    python3 tests/pg_cluster.py start STATE.json   # for CTest's fixture: starts one, notes it in STATE
+    python3 tests/pg_cluster.py start STATE.json [--no-fsync]  # for CTest's fixture: starts one, notes it in STATE
     python3 tests/pg_cluster.py stop STATE.json    # stops the one STATE notes (and removes STATE)
 
 `start()` runs Debian's `initdb` into a fresh temporary folder (as the `postgres` system
@@ -15,7 +15,8 @@ interrupted run stops the cluster at interpreter exit as well.
 
 Durability settings stay PostgreSQL's defaults (fsync on), so a test that kills a client
 or the server sees what a deployment would; pytest's session cluster, which no test crashes,
-runs with `PgCluster(durable=False)` (no fsync) for speed.
+runs with `PgCluster(durable=False)` (no fsync) for speed, and so does CTest's (`--no-fsync`):
+no test crashes the server, and a client killed mid-transaction is rolled back either way.
 """
 
 from __future__ import annotations
@@ -175,11 +176,12 @@ def _postmaster_pid(data: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[1] not in ("start", "stop"):
-        print("usage: pg_cluster.py start|stop STATE.json", file=sys.stderr)
+    fast = "--no-fsync" in argv[3:]
+    if len(argv) not in (3, 4) or argv[1] not in ("start", "stop") or (len(argv) == 4 and not fast):
+        print("usage: pg_cluster.py start|stop STATE.json [--no-fsync]", file=sys.stderr)
         return 2
     state = Path(argv[2])
-    cluster = PgCluster()
+    cluster = PgCluster(durable=not fast)
     if argv[1] == "start":
         print(cluster.start(outlive=True, state=state))
         return 0
