@@ -178,20 +178,28 @@ TEST_P(StoreBoth, APipelineWritesAllOrReportsTheFirstFailure) {
     t.commit();
   }
   EXPECT_EQ(orgs(s), 1500);
+  const std::string first_here = "INSERT INTO orgs(id, name, created, updated) VALUES (?, ?, 'u', 'u')";
   {
     Transaction t(s);
     EXPECT_THROW(guarded("x", [&] {
                    Store::Pipeline p(s);
                    add_org(s, 2000);
                    add_org(s, 2001, "o1");  // a name taken: the database refuses it
-                   add_org(s, 2002);
+                   auto& fresh = s.statement(first_here);  // first used after the failure
+                   fresh.bind(1, 2002);
+                   fresh.bind(2, std::string("fresh"));
+                   fresh.exec();
                    p.finish();
                  }),
                  StorageError);
   }  // rolled back
   EXPECT_EQ(orgs(s), 1500);
   add_org(s, 3000);  // the connection is usable again
-  EXPECT_EQ(orgs(s), 1501);
+  auto& fresh = s.statement(first_here);  // and so is a statement the failed pipeline skipped
+  fresh.bind(1, 3001);
+  fresh.bind(2, std::string("fresh"));
+  EXPECT_NO_THROW(guarded("x", [&] { fresh.exec(); }));
+  EXPECT_EQ(orgs(s), 1502);
 }
 
 TEST_P(StoreBoth, ADirectoryCopiesAcrossAndRefusesAFullTarget) {

@@ -102,3 +102,52 @@ def test_the_command_line_copies_and_reports(shared, tmp_path):
     again = subprocess.run([sys.executable, "-m", "dirctl", "migrate", "--from", source, "--to", shared],
                            env=child_env(), capture_output=True, text=True, timeout=120)
     assert again.returncode == 1 and "already holds a directory" in again.stderr
+
+
+def test_ids_of_purged_runs_are_never_given_again(store, request, tmp_path):
+    import datetime as dt
+
+    source = str(tmp_path / "acme.db")
+    with dirctl.open(source) as d:
+        org = d.orgs.create("acme")
+        dev = org.devices.create(hostname="h", os="linux")
+        cmd = org.commands.create(name="hello", script="echo hi")
+        org.associate(cmd, dev)
+        d.admins.create(email="boss@acme.com", role="administrator_with_billing", orgs=[org])
+        agent = d.agent(dev)
+        for _ in range(3):
+            org.commands.run(cmd, devices=[dev])
+            run = agent.next_run()
+            agent.report(run, 0, "ok")
+        last = run.id
+        soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=5)
+        assert org.commands.purge_results(soon) == 3  # every run, the newest included
+    target = str(tmp_path / "copy.db") if store == "sqlite" else request.getfixturevalue("shared")
+    dirctl.migrate(source, target)
+    with dirctl.open(target) as copy:
+        org = copy.orgs.get("acme")
+        launch = org.commands.run(org.commands.get("hello"), devices=[org.devices.get("h")])
+        assert min(r.id for r in launch.runs()) > last, "a purged run's id is never reused"
+
+
+def test_sealed_secrets_keep_working_after_a_move(store, request, tmp_path, monkeypatch):
+    monkeypatch.delenv("DIRCTL_SECRET_KEY_FILE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # a server directory's key goes to ~/.config/dirctl/keys
+    source = str(tmp_path / "acme.db")
+    with dirctl.open(source) as d:
+        org = d.orgs.create("acme")
+        u = org.users.create(username="ann", email="ann@acme.com")
+        uri = d.enroll_totp(u)
+    assert (tmp_path / "acme.db.key").exists()
+    target = str(tmp_path / "copy.db") if store == "sqlite" else request.getfixturevalue("pg_server").database()
+    dirctl.migrate(source, target)
+    import hmac, struct, time, base64, hashlib, urllib.parse
+
+    secret = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query)["secret"][0]
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    counter = int(time.time()) // 30
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    code = str((struct.unpack(">I", digest[digest[19] & 15:][:4])[0] & 0x7FFFFFFF) % 1_000_000).zfill(6)
+    with dirctl.open(target) as copy:  # the seed, sealed under the source's key, opens under the copy's
+        copy.confirm_totp(copy.orgs.get("acme").users.get("ann"), code)
+        assert copy.orgs.get("acme").users.get("ann").mfa_status == "enrolled"

@@ -117,6 +117,28 @@ def test_a_newer_server_directory_is_refused_untouched(server):
     assert psql(url, "SELECT count(*) FROM orgs") == "1"
 
 
+def cut(url: str) -> None:
+    """Ends every other connection to the database, as a restart or a failover does."""
+    psql(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+              "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+def test_a_batch_the_server_cut_short_stores_nothing(server):
+    url = server.database()
+    with dirctl.open(url) as d:
+        org = d.orgs.create("acme")
+        with pytest.raises(dirctl.StorageError, match="no connection to the server|lost during the transaction"):
+            with d.batch():
+                org.users.create(username="a", email="a@acme.com")
+                cut(url)
+                with pytest.raises(dirctl.StorageError):
+                    org.users.create(username="b", email="b@acme.com")  # the batch's caller may go on...
+        assert [u.username for u in org.users] == []  # ...but the batch fails whole, and says so
+        org.users.create(username="c", email="c@acme.com")  # connected again
+    with dirctl.open(url) as fresh:
+        assert [u.username for u in fresh.orgs.get("acme").users] == ["c"]
+
+
 def test_a_connection_the_server_ends_is_made_again(server, spawn_python):
     """A restart or failover ends every connection: the next call connects again, and the
     handle's reads, writes and waits go on (what a write in flight had done is rolled back)."""
@@ -132,14 +154,15 @@ def test_a_connection_the_server_ends_is_made_again(server, spawn_python):
         assert [o.name for o in d.orgs] == ["acme"]  # a read
         cut()
         org.users.create(username="alice", email="alice@acme.com")  # a write
+        assert d.wait_for_change(0.1) is False  # now it LISTENs
         cut()
-        assert d.wait_for_change(0.1) is False  # it listens again
-        waiter = spawn_python("""
-import sys, dirctl
+        writer = spawn_python("""
+import sys, time, dirctl
 with dirctl.open(sys.argv[1]) as d:
+    time.sleep(1)  # while the handle below already waits
     d.orgs.get("acme").users.create(username="bob", email="bob@acme.com")
 """, url)
-        assert waiter.wait(timeout=60) == 0, waiter.stderr.read()
-        assert d.wait_for_change(30) is True
+        assert d.wait_for_change(60) is True  # woken by the notification: it listens again after the cut
+        assert writer.wait(timeout=60) == 0, writer.stderr.read()
         assert sorted(u.username for u in org.users) == ["alice", "bob"]
         assert d.integrity_check() == "ok"

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "dirctl/error.h"
+#include "identity/secret_box.h"
 #include "store/copy.h"
 #include "store/store.h"
 
@@ -22,6 +23,9 @@ std::vector<std::pair<std::string, std::int64_t>> migrate_directory(
   Store source(from, busy_timeout_ms);
   Store target(to, busy_timeout_ms);
   auto counts = copy_directory(source, target, progress);
+  // Sealed secrets (TOTP) went across as they were: their key goes too.
+  if (SecretBox::carry_key(source.identity(), target.identity()))
+    spdlog::info("dirctl: copied the secret key to {}", SecretBox::key_path(target.identity()));
   std::int64_t rows = 0;
   for (const auto& [table, n] : counts) rows += n;
   spdlog::info("dirctl: copied {} rows in {} tables from '{}' to '{}'", rows, counts.size(), source.location(),

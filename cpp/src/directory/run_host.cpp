@@ -79,7 +79,7 @@ class DirectoryHost final : public IdentityHost {
   // --- identity ---
   IdentityStore& identity_store() override { return d_.identity_store; }
   const SecretBox& secret_box() override {
-    if (!d_.secret_box) d_.secret_box = std::make_unique<SecretBox>(SecretBox::for_directory(d_.store.is_memory() ? ":memory:" : d_.store.location()));
+    if (!d_.secret_box) d_.secret_box = std::make_unique<SecretBox>(SecretBox::for_directory(d_.store.is_memory() ? ":memory:" : d_.store.identity()));
     return *d_.secret_box;
   }
   Decision actor_live(const Actor& actor) override { return d_.engine.actor_live(actor, true); }

@@ -102,7 +102,8 @@ void publish_new_key(const std::string& path) {
 }
 
 // A directory on a server has no folder of its own: its key is kept in the
-// user's ~/.config/dirctl/keys/, named after the server and database.
+// user's ~/.config/dirctl/keys/, named after the directory's own id
+// ("postgresql://directory/<id>", whatever URL reached it).
 std::string server_key_path(const std::string& location) {
   const char* home = std::getenv("HOME");
   std::string dir = std::string(home != nullptr && *home != '\0' ? home : ".") + "/.config";
@@ -122,12 +123,46 @@ bool in_memory(const std::string& db_path) {
 
 }  // namespace
 
+std::string SecretBox::key_path(const std::string& db_path) {
+  const char* env = std::getenv("DIRCTL_SECRET_KEY_FILE");
+  return env != nullptr && *env != '\0' ? std::string(env)
+         : is_server_url(db_path)      ? server_key_path(db_path)
+                                       : db_path + ".key";
+}
+
+bool SecretBox::carry_key(const std::string& from, const std::string& to) {
+  if (in_memory(from) || in_memory(to)) return false;
+  const std::string src = key_path(from), dst = key_path(to);
+  if (src == dst) return false;
+  const Fd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.get() < 0) return false;  // no key yet: nothing was sealed
+  std::string key = read_key(src, in);
+  const Fd existing(::open(dst.c_str(), O_RDONLY | O_CLOEXEC));
+  if (existing.get() >= 0) {
+    std::string theirs = read_key(dst, existing);
+    const bool same = theirs == key;
+    sodium_memzero(theirs.data(), theirs.size());
+    sodium_memzero(key.data(), key.size());
+    if (!same)
+      fail(dst, "already holds another key", "move it away, or set DIRCTL_SECRET_KEY_FILE to the source's key " + src);
+    return false;
+  }
+  std::string tmp = dst + ".tmp-XXXXXX";
+  const Fd out(::mkstemp(tmp.data()));  // mode 0600
+  if (out.get() < 0) fail(dst, "cannot be created: " + errno_text(), "check that its directory is writable");
+  const bool written = ::write(out.get(), key.data(), kKeyBytes) == static_cast<ssize_t>(kKeyBytes) &&
+                       ::fsync(out.get()) == 0;
+  sodium_memzero(key.data(), key.size());
+  const int linked = written ? ::link(tmp.c_str(), dst.c_str()) : -1;
+  const std::string why = errno_text();
+  ::unlink(tmp.c_str());
+  if (linked != 0) fail(dst, "could not be written: " + why, "check the disk and the folder's permissions");
+  return true;
+}
+
 SecretBox SecretBox::for_directory(const std::string& db_path) {
   if (in_memory(db_path)) return SecretBox(random_bytes(kKeyBytes), "memory");
-  const char* env = std::getenv("DIRCTL_SECRET_KEY_FILE");
-  const std::string path = env != nullptr && *env != '\0' ? std::string(env)
-                           : is_server_url(db_path)      ? server_key_path(db_path)
-                                                         : db_path + ".key";
+  const std::string path = key_path(db_path);
   for (int attempt = 0; attempt < 2; ++attempt) {
     const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() >= 0) return SecretBox(read_key(path, fd), path);

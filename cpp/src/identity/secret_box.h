@@ -28,6 +28,13 @@ class SecretBox {
   // ~/.config/dirctl/keys/<server and database>.key unless the variable says
   // otherwise: every machine that opens it must hold the same key file.
   static SecretBox for_directory(const std::string& db_path);
+  // The key file for_directory(db_path) uses.
+  static std::string key_path(const std::string& db_path);
+  // Copies the key of directory `from` to where directory `to` keeps its own
+  // (dirctl migrate: the sealed secrets go across, so must their key). False
+  // when there is nothing to copy (no key yet, or the same file); a different
+  // key already there is a StorageError naming both files.
+  static bool carry_key(const std::string& from, const std::string& to);
   explicit SecretBox(std::string key);  // 32 bytes, else InvalidArgument
   ~SecretBox();                         // sodium_memzero the key
   SecretBox(SecretBox&& other) noexcept;

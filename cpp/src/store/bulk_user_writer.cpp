@@ -1,8 +1,5 @@
 #include "store/bulk_user_writer.h"
 
-#include <algorithm>
-
-
 #include "store/change_text.h"
 #include "store/row_sql.h"
 #include "store/store.h"
@@ -100,18 +97,19 @@ std::int64_t BulkUserWriter::write(const Pending& p) {
 }
 
 std::int64_t BulkUserWriter::write_batch(const std::vector<Pending>& users) {
+  if (users.empty()) return 0;
   Store::Pipeline pipeline(store_);
-  std::int64_t seq = 0;
-  for (const Pending& p : users) seq = write(p);
+  for (const Pending& p : users) write(p);  // in a pipeline, its answer (the seq) is not known yet
   try {
     pipeline.finish();
+    // The newest seq, read under the writer lock the caller holds: ours.
+    return store_.scalar("SELECT coalesce(max(seq), 0) FROM events");
   } catch (const sql::Error& e) {
     user_->tryReset();
     event_->tryReset();
     bound_.assign(bound_.size(), nullptr);
     throw_storage(e, "cannot store the imported users");
   }
-  return users.empty() ? 0 : std::max(seq, store_.last_insert_id());
 }
 
 }  // namespace dirctl

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -38,6 +39,10 @@ class Connection {
   virtual bool is_memory() const = 0;
   // Where the directory lives, as given (the server's password left out).
   virtual const std::string& location() const = 0;
+  // What names the directory whatever the spelling of its location: the
+  // file's path, or "postgresql://directory/<id>" for the random id a server
+  // directory got when created (its secret key file is named after it).
+  virtual std::string identity() const = 0;
 
   // Cached for the connection's life, reset and with bindings cleared.
   virtual sql::Statement& statement(const std::string& sql) = 0;
@@ -81,9 +86,13 @@ class Connection {
   virtual std::string integrity_check() = 0;
   // The named indexes of `table` as (name, CREATE statement), by name.
   virtual std::vector<std::pair<std::string, std::string>> indexes_of(const std::string& table) = 0;
-  // After rows were written with their keys given (a copy), the database's
-  // own key counters move past them, so the next assigned key is new.
-  virtual void sync_key_counters() = 0;
+  // The counter of a table whose key the database assigns (identity,
+  // AUTOINCREMENT): the last key it gave, which purged rows may exceed.
+  virtual std::int64_t key_counter(const std::string& table) = 0;
+  // After rows were written with their keys given (a copy), each counter
+  // moves past them and to at least `at_least[table]` (the source's), so no
+  // key is ever given twice.
+  virtual void sync_key_counters(const std::unordered_map<std::string, std::int64_t>& at_least) = 0;
   // The SQLite file's handle (tests, and SQLite-only reports); a
   // StorageError on any other database.
   virtual SQLite::Database& sqlite() = 0;

@@ -90,7 +90,10 @@ CopyCounts copy_directory(Store& from, Store& to, const std::function<void(const
       }
       counts.emplace_back(t.name, n);
     }
-    to.sync_key_counters();
+    // Keys of purged rows (runs, launches) stay given: the counters go across.
+    std::unordered_map<std::string, std::int64_t> counters;
+    for (const std::string& table : pg_schema().identity) counters[table] = from.key_counter(table);
+    to.sync_key_counters(counters);
   });
   tx.commit();
   return counts;

@@ -100,7 +100,12 @@ std::vector<std::string> EventLog::plan(const EventFilter& f, const EventScope& 
     auto& st = *st_owner;
     q.bind(st);
     std::vector<std::string> out;
-    while (st.executeStep()) out.push_back(st.getColumn(sqlite ? 3 : 0).getString());
+    try {
+      while (st.executeStep()) out.push_back(st.getColumn(sqlite ? 3 : 0).getString());
+    } catch (...) {
+      if (!sqlite) store_.exec("RESET enable_seqscan");  // never left set for the session
+      throw;
+    }
     if (!sqlite) store_.exec("RESET enable_seqscan");
     return out;
   } catch (const sql::Error& ex) {

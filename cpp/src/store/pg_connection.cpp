@@ -96,6 +96,7 @@ void PgConnection::open_schema() {
         PGresult* r = PQexec(session_.conn, "COMMIT");
         if (PQresultStatus(r) != PGRES_COMMAND_OK) throw_pg(session_.conn, r);
         PQclear(r);
+        session_.in_txn = false;
       } catch (...) {
         rollback();
         throw;
@@ -128,6 +129,7 @@ void PgConnection::open_schema() {
         PGresult* r = PQexec(session_.conn, "COMMIT");
         if (PQresultStatus(r) != PGRES_COMMAND_OK) throw_pg(session_.conn, r);
         PQclear(r);
+        session_.in_txn = false;
         version = latest_schema_version();
       } catch (...) {
         rollback();
@@ -145,6 +147,10 @@ void PgConnection::open_schema() {
       throw StorageError("'" + location_ + "' has schema version " + std::to_string(version) +
                          ", older than any dirctl created on PostgreSQL; it was left untouched");
     schema_version_ = static_cast<int>(version);
+    // The directory's own id (idempotent: a directory created before it had
+    // one gets it now, once, whoever comes first).
+    exec("INSERT INTO dirctl_meta VALUES ('directory_id', floor(random() * 9.0e18)::bigint) ON CONFLICT DO NOTHING");
+    directory_id_ = scalar_of("SELECT value FROM dirctl_meta WHERE key = 'directory_id'");
   } catch (const sql::Error& e) {
     throw_storage(e, "cannot prepare directory '" + location_ + "'");
   }
@@ -163,7 +169,7 @@ std::unique_ptr<sql::Statement> PgConnection::prepare(const std::string& sql) {
 }
 
 void PgConnection::reconnect_if_lost() {
-  if (in_transaction() || session_.pipelined) return;
+  if (session_.in_txn || session_.pipelined) return;
   try {
     if (pg_reconnect_if_lost(session_)) spdlog::info("dirctl: connected to '{}' again", location_);
   } catch (const sql::Error& e) {
@@ -188,10 +194,20 @@ void PgConnection::begin() {
     fail(session_.conn, r, "cannot start a write on '" + location_ + "'");
   }
   PQclear(r);
+  session_.in_txn = true;
 }
 
 void PgConnection::commit() {
   reset_all();
+  if (!session_.in_txn) throw StorageError("cannot commit to '" + location_ + "': no transaction is open");
+  if (PQstatus(session_.conn) != CONNECTION_OK || PQtransactionStatus(session_.conn) != PQTRANS_INTRANS) {
+    const bool lost = PQstatus(session_.conn) != CONNECTION_OK;
+    rollback();
+    throw StorageError("cannot commit to '" + location_ + "': " +
+                       (lost ? std::string("the connection was lost during the transaction")
+                             : std::string("the server ended the transaction (a statement in it failed)")) +
+                       "; nothing was stored");
+  }
   // The counter, the notification and the commit in one round trip.
   std::int64_t counter = -1;
   if (PQsendQuery(session_.conn, kCommit) == 0) fail(session_.conn, nullptr, "cannot commit to '" + location_ + "'");
@@ -220,6 +236,7 @@ void PgConnection::commit() {
                 "stored: look before retrying"
               : "cannot commit to '" + location_ + "'");
   }
+  session_.in_txn = false;
   // Our own commit moves the counter by one; more means others committed
   // since we last looked, which data_version() must still show.
   if (counter - 1 == seen_counter_) seen_counter_ = counter;
@@ -227,7 +244,8 @@ void PgConnection::commit() {
 
 void PgConnection::rollback() noexcept {
   reset_all();
-  if (in_transaction()) PQclear(PQexec(session_.conn, "ROLLBACK"));
+  if (session_.in_txn && PQstatus(session_.conn) == CONNECTION_OK) PQclear(PQexec(session_.conn, "ROLLBACK"));
+  session_.in_txn = false;
 }
 
 void PgConnection::savepoint(const char* name) { exec(std::string("SAVEPOINT ") + name); }
@@ -240,18 +258,18 @@ void PgConnection::rollback_to(const char* name) noexcept {
   PQclear(PQexec(session_.conn, sql.c_str()));
 }
 
-bool PgConnection::in_transaction() const noexcept {
-  return PQtransactionStatus(session_.conn) != PQTRANS_IDLE && PQtransactionStatus(session_.conn) != PQTRANS_UNKNOWN;
-}
+bool PgConnection::in_transaction() const noexcept { return session_.in_txn; }
 
 void PgConnection::begin_read() {
   reset_all();
   exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1");  // the snapshot is taken at the first query
+  session_.in_txn = true;
 }
 
 void PgConnection::end_read() noexcept {
   reset_all();
-  if (in_transaction()) PQclear(PQexec(session_.conn, "COMMIT"));
+  if (session_.in_txn && PQstatus(session_.conn) == CONNECTION_OK) PQclear(PQexec(session_.conn, "COMMIT"));
+  session_.in_txn = false;
 }
 
 void PgConnection::begin_pipeline() {
@@ -310,6 +328,13 @@ bool PgConnection::wait_for_commit(int timeout_ms) {
     pollfd fd{PQsocket(session_.conn), POLLIN, 0};
     ::poll(&fd, 1, static_cast<int>(left.count()));
   }
+}
+
+std::int64_t PgConnection::scalar_of(const std::string& sql) {
+  auto& st = statement(sql);
+  const std::int64_t v = st.executeStep() ? st.column_int64(0) : 0;
+  st.tryReset();
+  return v;
 }
 
 std::int64_t PgConnection::read_counter() {
@@ -387,11 +412,28 @@ std::vector<std::pair<std::string, std::string>> PgConnection::indexes_of(const 
   });
 }
 
-void PgConnection::sync_key_counters() {
+std::int64_t PgConnection::key_counter(const std::string& table) {
+  const auto key = pg_schema().keys.find(table);
+  if (key == pg_schema().keys.end() || pg_schema().identity.count(table) == 0) return 0;
+  auto& st = statement("SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence(?, ?)), 0)");
+  st.bind(1, table);
+  st.bind(2, key->second);
+  const std::int64_t v = st.executeStep() ? st.column_int64(0) : 0;
+  st.tryReset();
+  return v;
+}
+
+void PgConnection::sync_key_counters(const std::unordered_map<std::string, std::int64_t>& at_least) {
   for (const std::string& table : pg_schema().identity) {
     const std::string& key = pg_schema().keys.at(table);
-    exec("SELECT setval(pg_get_serial_sequence('" + table + "', '" + key + "'), (SELECT coalesce(max(" + key +
-         "), 0) + 1 FROM " + table + "), false)");
+    const auto floor = at_least.find(table);
+    auto& st = statement("SELECT setval(pg_get_serial_sequence(?, ?), greatest((SELECT coalesce(max(" + key +
+                         "), 0) FROM " + table + "), CAST(? AS bigint)) + 1, false)");
+    st.bind(1, table);
+    st.bind(2, key);
+    st.bind(3, floor == at_least.end() ? std::int64_t{0} : floor->second);
+    st.executeStep();
+    st.tryReset();
   }
 }
 

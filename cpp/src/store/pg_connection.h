@@ -47,6 +47,7 @@ class PgConnection final : public Connection {
   int schema_version() const override { return schema_version_; }
   bool is_memory() const override { return false; }
   const std::string& location() const override { return location_; }
+  std::string identity() const override { return "postgresql://directory/" + std::to_string(directory_id_); }
 
   sql::Statement& statement(const std::string& sql) override;
   sql::Statement& stable_statement(const std::string& sql) override { return statement(sql); }
@@ -77,7 +78,8 @@ class PgConnection final : public Connection {
   void shrink_memory() override {}  // the server keeps its own cache
   std::string integrity_check() override;
   std::vector<std::pair<std::string, std::string>> indexes_of(const std::string& table) override;
-  void sync_key_counters() override;
+  std::int64_t key_counter(const std::string& table) override;
+  void sync_key_counters(const std::unordered_map<std::string, std::int64_t>& at_least) override;
   SQLite::Database& sqlite() override;
 
  private:
@@ -85,10 +87,12 @@ class PgConnection final : public Connection {
   // Outside a transaction: connects again if the server ended the connection.
   void reconnect_if_lost();
   std::int64_t read_counter();
+  std::int64_t scalar_of(const std::string& sql);
 
   PgSession session_;
   std::string location_;
   int schema_version_ = 0;
+  std::int64_t directory_id_ = 0;
   std::unordered_map<std::string, std::unique_ptr<PgStatement>> statements_;
   // data_version(): the counter value accounted for, and the version shown.
   std::int64_t seen_counter_ = -1, version_ = 0;

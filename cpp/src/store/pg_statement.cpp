@@ -94,6 +94,9 @@ std::string pg_sql(const std::string& sql, bool* returns_key) {
 
 PgStatement::PgStatement(PgSession& session, std::string sql) : s_(session), sql_(std::move(sql)) {
   pg_sql_ = pg_sql(sql_, &returns_key_);
+  static const std::regex read(R"(^\s*(SELECT|WITH)\b)", std::regex::icase);
+  static const std::regex write(R"(\b(INSERT|UPDATE|DELETE|NOTIFY|pg_notify|setval)\b)", std::regex::icase);
+  reads_only_ = std::regex_search(pg_sql_, read) && !std::regex_search(pg_sql_, write);
 }
 
 PgStatement::~PgStatement() {
@@ -160,8 +163,13 @@ bool pg_reconnect_if_lost(PgSession& s) {
 void pg_pipeline_sync(PgSession& s) {
   if (PQpipelineSync(s.conn) != 1) throw_pg(s.conn, nullptr, "cannot send to the server");
   PGresult* failed = nullptr;
+  bool lost = false;
   for (const bool returns_key : s.awaited) {
     PGresult* r = PQgetResult(s.conn);
+    if (r == nullptr) {  // the connection is gone, or the answers are out of step
+      lost = true;
+      break;
+    }
     const auto st = PQresultStatus(r);
     if (st == PGRES_FATAL_ERROR && failed == nullptr) {
       failed = r;
@@ -173,9 +181,20 @@ void pg_pipeline_sync(PgSession& s) {
     PQclear(PQgetResult(s.conn));  // the NULL that ends each answer
   }
   s.awaited.clear();
+  if (failed != nullptr || lost) {
+    // Statements first prepared inside the pipeline may not exist on the
+    // server (the rest of a failed pipeline is skipped): prepare all again.
+    ++s.generation;
+  }
+  if (lost) {
+    PQclear(failed);
+    throw_pg(s.conn, nullptr, "lost the answers of a pipeline");
+  }
   PGresult* sync = PQgetResult(s.conn);  // PGRES_PIPELINE_SYNC
+  const bool synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
   PQclear(sync);
   if (failed != nullptr) throw_pg(s.conn, failed);
+  if (!synced) throw_pg(s.conn, nullptr, "a pipeline did not end where expected");
 }
 
 void PgStatement::prepare() {
@@ -204,8 +223,7 @@ void PgStatement::prepare() {
 
 void PgStatement::run() {
   if (done_) throw sql::Error("statement already run; reset it first", sql::kMisuse);
-  const bool idle = !s_.pipelined && PQtransactionStatus(s_.conn) != PQTRANS_INTRANS &&
-                    PQtransactionStatus(s_.conn) != PQTRANS_INERROR;
+  const bool idle = !s_.pipelined && !s_.in_txn;
   if (idle) pg_reconnect_if_lost(s_);
   if (!prepared_ || prepared_in_ != s_.generation) prepare();
   std::vector<const char*> values;
@@ -232,8 +250,9 @@ void PgStatement::run() {
   result_ = PQexecPrepared(s_.conn, name_.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(),
                            formats.data(), 0);
   auto st = PQresultStatus(result_);
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && idle && PQstatus(s_.conn) != CONNECTION_OK) {
-    // Lost while it ran outside a transaction: nothing of it stayed; once more.
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && idle && reads_only_ && PQstatus(s_.conn) != CONNECTION_OK) {
+    // A read lost outside a transaction: once more, on a new connection (a
+    // write is never run twice: it may have committed before the loss).
     PQclear(result_);
     result_ = nullptr;
     pg_reconnect_if_lost(s_);

@@ -32,6 +32,11 @@ struct PgSession {
   // connection was made again (statements prepared before must be again).
   std::string setup_sql;
   std::uint64_t generation = 0;
+  // A transaction (write or read snapshot) is open: set by the connection, not
+  // read from libpq, which says "unknown" once the connection is lost. While
+  // set, a lost connection is never made again: the transaction is gone and
+  // every call fails until it is rolled back.
+  bool in_txn = false;
 };
 
 // When the server has ended the connection (a restart, a failover,
@@ -93,6 +98,7 @@ class PgStatement final : public sql::Statement {
   PgSession& s_;
   std::string sql_, pg_sql_, name_;
   bool returns_key_ = false;
+  bool reads_only_ = false;  // a plain SELECT: safe to run again after a lost connection
   bool prepared_ = false;
   std::uint64_t prepared_in_ = 0;  // the session's generation when prepared
   std::vector<Param> params_;

@@ -320,7 +320,11 @@ bool SqliteConnection::unchanged_since(const ChangeProbe::Mark& mark) noexcept {
 }
 
 bool SqliteConnection::wait_for_commit(int timeout_ms) {
-  if (in_transaction() || memory_) return false;
+  if (in_transaction()) return false;
+  if (memory_) {  // private to this handle: no one else can commit; just wait
+    std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
+    return false;
+  }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   ChangeProbe::Mark mark = change_mark();
   const std::int64_t start = data_version();
@@ -331,6 +335,29 @@ bool SqliteConnection::wait_for_commit(int timeout_ms) {
     }
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+std::int64_t SqliteConnection::key_counter(const std::string& table) {
+  auto& st = statement("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)");
+  st.bind(1, table);
+  const std::int64_t v = st.executeStep() ? st.column_int64(0) : 0;
+  st.tryReset();
+  return v;
+}
+
+void SqliteConnection::sync_key_counters(const std::unordered_map<std::string, std::int64_t>& at_least) {
+  // AUTOINCREMENT follows given keys itself; a higher counter is written.
+  for (const auto& [table, n] : at_least) {
+    auto& up = statement("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?");
+    up.bind(1, n);
+    up.bind(2, table);
+    if (up.exec() == 0 && n > 0) {
+      auto& in = statement("INSERT INTO sqlite_sequence(name, seq) VALUES (?, ?)");
+      in.bind(1, table);
+      in.bind(2, n);
+      in.exec();
+    }
   }
 }
 

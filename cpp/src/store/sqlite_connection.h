@@ -31,6 +31,7 @@ class SqliteConnection final : public Connection {
   int schema_version() const override { return schema_version_; }
   bool is_memory() const override { return memory_; }
   const std::string& location() const override { return path_; }
+  std::string identity() const override { return path_; }
 
   sql::Statement& statement(const std::string& sql) override;
   sql::Statement& stable_statement(const std::string& sql) override;
@@ -61,7 +62,8 @@ class SqliteConnection final : public Connection {
   void shrink_memory() override;
   std::string integrity_check() override;
   std::vector<std::pair<std::string, std::string>> indexes_of(const std::string& table) override;
-  void sync_key_counters() override {}  // AUTOINCREMENT follows given keys itself
+  std::int64_t key_counter(const std::string& table) override;
+  void sync_key_counters(const std::unordered_map<std::string, std::int64_t>& at_least) override;
   SQLite::Database& sqlite() override { return *db_; }
 
  private:

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "store/change_probe.h"
 #include "store/connection.h"
@@ -127,8 +128,12 @@ class Store {
   std::vector<std::pair<std::string, std::string>> indexes_of(const std::string& table) {
     return c_->indexes_of(table);
   }
-  void sync_key_counters() { c_->sync_key_counters(); }
+  std::int64_t key_counter(const std::string& table) { return c_->key_counter(table); }
+  void sync_key_counters(const std::unordered_map<std::string, std::int64_t>& at_least) {
+    c_->sync_key_counters(at_least);
+  }
   const std::string& location() const { return c_->location(); }
+  std::string identity() const { return c_->identity(); }
 
  private:
   std::unique_ptr<Connection> c_;
