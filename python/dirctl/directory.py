@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .frames import DataFrame
 
 
-_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
+_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@|([?&]password=)[^&]*")
 
 
 class Directory(EventQueries):
@@ -48,7 +48,7 @@ class Directory(EventQueries):
         if not isinstance(uri, bool):
             raise InvalidArgument(f"uri must be True or False, not {uri!r}")
         self._core = _core.Directory(self._path, busy_timeout_ms=int(timeout * 1000), uri=uri)
-        self._shown = _PASSWORD.sub(r"\1:***@", self._path)  # a server URL's password is never shown
+        self._shown = _PASSWORD.sub(lambda m: f"{m[1]}:***@" if m[1] else f"{m[2]}***", self._path)  # never a password
         self._actor: tuple[str, int] | None = None  # None: the system handle
         self._acting: Object | None = None
 

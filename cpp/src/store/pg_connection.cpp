@@ -41,7 +41,8 @@ constexpr const char* kCommit =
 
 std::string without_password(const std::string& url) {
   static const std::regex password(R"((://[^:/@]*):[^@/]*@)");
-  return std::regex_replace(url, password, "$1:***@");
+  static const std::regex parameter(R"(([?&]password=)[^&]*)");
+  return std::regex_replace(std::regex_replace(url, password, "$1:***@"), parameter, "$1***");
 }
 
 }  // namespace
@@ -237,6 +238,7 @@ void PgConnection::commit() {
               : "cannot commit to '" + location_ + "'");
   }
   session_.in_txn = false;
+  pg_deallocate_stale(session_);
   // Our own commit moves the counter by one; more means others committed
   // since we last looked, which data_version() must still show.
   if (counter - 1 == seen_counter_) seen_counter_ = counter;
@@ -246,6 +248,7 @@ void PgConnection::rollback() noexcept {
   reset_all();
   if (session_.in_txn && PQstatus(session_.conn) == CONNECTION_OK) PQclear(PQexec(session_.conn, "ROLLBACK"));
   session_.in_txn = false;
+  pg_deallocate_stale(session_);
 }
 
 void PgConnection::savepoint(const char* name) { exec(std::string("SAVEPOINT ") + name); }
@@ -270,6 +273,7 @@ void PgConnection::end_read() noexcept {
   reset_all();
   if (session_.in_txn && PQstatus(session_.conn) == CONNECTION_OK) PQclear(PQexec(session_.conn, "COMMIT"));
   session_.in_txn = false;
+  pg_deallocate_stale(session_);
 }
 
 void PgConnection::begin_pipeline() {

@@ -101,9 +101,19 @@ PgStatement::PgStatement(PgSession& session, std::string sql) : s_(session), sql
 
 PgStatement::~PgStatement() {
   PQclear(result_);
-  if (prepared_ && s_.conn != nullptr && PQstatus(s_.conn) == CONNECTION_OK &&
-      PQtransactionStatus(s_.conn) == PQTRANS_IDLE)
+  if (!prepared_ || prepared_in_ != s_.generation || s_.conn == nullptr || PQstatus(s_.conn) != CONNECTION_OK) return;
+  if (!s_.in_txn && !s_.pipelined)
     PQclear(PQexec(s_.conn, ("DEALLOCATE " + name_).c_str()));
+  else
+    s_.stale.push_back(name_);  // freed when the transaction ends (a report's statements: many)
+}
+
+void pg_deallocate_stale(PgSession& s) noexcept {
+  if (s.stale.empty() || s.in_txn || s.pipelined || PQstatus(s.conn) != CONNECTION_OK) return;
+  std::string sql;
+  for (const auto& name : s.stale) sql += "DEALLOCATE " + name + ";";
+  PQclear(PQexec(s.conn, sql.c_str()));
+  s.stale.clear();
 }
 
 PgStatement::Param& PgStatement::param(int i) {

@@ -37,12 +37,17 @@ struct PgSession {
   // set, a lost connection is never made again: the transaction is gone and
   // every call fails until it is rolled back.
   bool in_txn = false;
+  // Prepared statements dropped inside a transaction, deallocated at its end.
+  std::vector<std::string> stale;
 };
 
 // When the server has ended the connection (a restart, a failover,
 // pg_terminate_backend), connects again and runs setup_sql; true if it did.
 // Never inside a transaction: that one is lost, and its caller says so.
 bool pg_reconnect_if_lost(PgSession& s);
+
+// Frees the prepared statements dropped during the last transaction.
+void pg_deallocate_stale(PgSession& s) noexcept;
 
 // Reads every answer sent so far in pipeline mode (a sync point); throws the
 // first failure among them after reading them all.
