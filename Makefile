@@ -11,7 +11,7 @@ JOBS     ?= 2
 DB       ?= acme.db
 APT_PKGS := g++ pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev \
             libboost-graph-dev libsodium-dev libgtest-dev libhowardhinnant-date-dev nlohmann-json3-dev libcsv-dev \
-            liboath-dev postgresql-15 libpqxx-dev
+            liboath-dev postgresql-15 libpq-dev libpqxx-dev
 PYBIND11_DIR = $(shell $(PYTHON) -m pybind11 --cmakedir)
 
 .PHONY: demo test deps install test-build test-static test-cpp-sanitized test-cpp-threads bench clean
