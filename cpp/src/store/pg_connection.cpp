@@ -342,12 +342,8 @@ std::int64_t PgConnection::scalar_of(const std::string& sql) {
 }
 
 std::int64_t PgConnection::read_counter() {
-  return guarded("cannot read the change counter", [&] {
-    auto& st = statement("SELECT value FROM dirctl_meta WHERE key = 'changes'");
-    const std::int64_t v = st.executeStep() ? st.column_int64(0) : 0;
-    st.tryReset();
-    return v;
-  });
+  return guarded("cannot read the change counter",
+                 [&] { return scalar_of("SELECT value FROM dirctl_meta WHERE key = 'changes'"); });
 }
 
 std::int64_t PgConnection::data_version() {

@@ -38,10 +38,6 @@ void configure_sqlite_once() {
   (void)done;
 }
 
-}  // namespace
-
-namespace {
-
 // Debian's SQLite is built with SQLITE_USE_URI: a name starting "file:" would
 // be a URI even without OPEN_URI. "./" makes it the plain file it looks like.
 std::string plain_file_name(const std::string& path) {
